@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+
+#include "fileio.h"
+#include "macro.h"
+#include "string-util.h"
+
+int open_in_root(int root_fd, const char *path, int flags) {
+        struct open_how how = {
+                .flags = O_PATH | O_CLOEXEC | flags,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        int fd;
+
+        if (root_fd < 0 || !path)
+                return -EINVAL;
+
+        fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        if (fd < 0)
+                return -errno;
+        return fd;
+}
+
+int fd_verify_regular(int fd) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISREG(st.st_mode))
+                return 0;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (S_ISLNK(st.st_mode))
+                return -ELOOP;
+        return -EBADFD;
+}
+
+int fd_reopen(int fd, int flags) {
+        char procfs[64];
+        int r;
+
+        (void) snprintf(procfs, sizeof(procfs), "/proc/self/fd/%i", fd);
+        r = open(procfs, flags | O_CLOEXEC | O_NOCTTY);
+        if (r < 0)
+                return -errno;
+        return r;
+}
+
+int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int rfd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        size_t n = 0, allocated;
+        int r;
+
+        r = fd_verify_regular(fd);
+        if (r < 0)
+                return r;
+
+        /* O_NONBLOCK: belt and braces, the fd is already known to be a regular file. */
+        rfd = fd_reopen(fd, O_RDONLY | O_NONBLOCK);
+        if (rfd < 0)
+                return rfd;
+
+        /* The file may have been swapped between the checks: look again at what we opened. */
+        if (fstat(rfd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+
+        allocated = (size_t) st.st_size + 1;
+        buf = malloc(allocated);
+        if (!buf)
+                return -ENOMEM;
+
+        for (;;) {
+                ssize_t k;
+
+                if (n + 1 >= allocated) {
+                        char *t;
+
+                        /* Grew while we read it. Allow up to max, no more. */
+                        if (n >= max)
+                                return -EFBIG;
+                        allocated = MIN(max + 1, allocated * 2 + 64);
+                        t = realloc(buf, allocated);
+                        if (!t)
+                                return -ENOMEM;
+                        buf = t;
+                }
+
+                k = read(rfd, buf + n, allocated - n - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+
+        buf[n] = 0;
+        if (memchr(buf, 0, n))
+                return -EBADMSG;
+
+        if (ret_size)
+                *ret_size = n;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int read_file_in_root(int root_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = open_in_root(root_fd, path, 0);
+        if (fd < 0)
+                return fd;
+
+        return read_regular_fd(fd, max, ret, ret_size);
+}
+
+int write_file_atomic_at(int dir_fd, const char *name, const char *content, mode_t mode) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t len = strlen(content), done = 0;
+        const char *base;
+        int r;
+
+        /* The temporary file sits in the target's directory (rename() must not cross file systems),
+         * hidden, with a name no unit loader reads. */
+        base = strrchr(name, '/');
+        if (base) {
+                _cleanup_free_ char *dir = strndup(name, base - name);
+                if (!dir)
+                        return -ENOMEM;
+                if (asprintf(&tmp, "%s/.#%s.%08x", dir, base + 1, (unsigned) random()) < 0)
+                        return -ENOMEM;
+        } else if (asprintf(&tmp, ".#%s.%08x", name, (unsigned) random()) < 0)
+                return -ENOMEM;
+
+        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+
+        while (done < len) {
+                ssize_t k = write(fd, content + done, len - done);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        goto fail;
+                }
+                done += (size_t) k;
+        }
+
+        if (fchmod(fd, mode) < 0) {
+                r = -errno;
+                goto fail;
+        }
+
+        if (renameat(dir_fd, tmp, dir_fd, name) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        return 0;
+
+fail:
+        (void) unlinkat(dir_fd, tmp, 0);
+        return r;
+}
+
+int mkdir_p_at(int dir_fd, const char *path, mode_t mode) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+
+        for (char *s = p;; s++) {
+                char c;
+
+                if (*s != '/' && *s != 0)
+                        continue;
+                if (s == p) {
+                        if (*s == 0)
+                                break;
+                        continue;
+                }
+
+                c = *s;
+                *s = 0;
+                if (mkdirat(dir_fd, p, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = c;
+                if (c == 0)
+                        break;
+        }
+        return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Everything read from an image goes through these: paths are resolved with root_fd as "/"
+ * (openat2 RESOLVE_IN_ROOT: symlinks and ".." never leave the image, magic links are refused),
+ * only regular files are ever opened for reading (a FIFO or device node is never opened, so it
+ * cannot block or have side effects), and sizes are bounded. */
+
+#define UNIT_FILE_SIZE_MAX (1024U * 1024U)
+#define SMALL_FILE_SIZE_MAX (64U * 1024U)
+
+/* Returns an O_PATH fd for path below root_fd (extra flags: O_DIRECTORY, O_NOFOLLOW). */
+int open_in_root(int root_fd, const char *path, int flags);
+
+/* -EISDIR for a directory, -ELOOP for a symlink, -EBADFD for anything else that is not a regular file. */
+int fd_verify_regular(int fd);
+
+/* Reopens an O_PATH fd with new flags, through /proc/self/fd. */
+int fd_reopen(int fd, int flags);
+
+/* Reads all of a regular file (fd may be O_PATH), at most max bytes (-EFBIG beyond). The result is
+ * NUL-terminated; embedded NUL bytes give -EBADMSG. */
+int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size);
+
+/* open_in_root() + read_regular_fd(). */
+int read_file_in_root(int root_fd, const char *path, size_t max, char **ret, size_t *ret_size);
+
+/* Writes content to dir_fd/name through a temporary file and rename(), so that a reader sees the
+ * old file or the new one, never a half-written one. */
+int write_file_atomic_at(int dir_fd, const char *name, const char *content, mode_t mode);
+
+/* mkdir -p below dir_fd, relative path. */
+int mkdir_p_at(int dir_fd, const char *path, mode_t mode);

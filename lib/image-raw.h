@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Raw images: probing (libblkid) and read-only mounting (loop device + libmount).
+ *
+ * A raw image is either a bare file system (squashfs, erofs, ext4, btrfs, xfs) or a GPT disk image
+ * laid out by the Discoverable Partitions Specification, of which we use the root partition for
+ * the host architecture, else its usr partition. */
+
+typedef enum RawFormat {
+        RAW_FORMAT_SQUASHFS,
+        RAW_FORMAT_EROFS,
+        RAW_FORMAT_EXT4,
+        RAW_FORMAT_BTRFS,
+        RAW_FORMAT_XFS,
+        RAW_FORMAT_GPT,
+        _RAW_FORMAT_MAX,
+        _RAW_FORMAT_INVALID = -22,
+} RawFormat;
+
+const char *raw_format_to_string(RawFormat f);
+
+/* A region of the image file (a partition, or the whole file). */
+typedef struct RawRegion {
+        bool found;
+        uint64_t offset;        /* bytes */
+        uint64_t size;          /* bytes */
+        char uuid[37];          /* partition UUID, lowercase, "" for the whole file */
+} RawRegion;
+
+typedef struct RawProbe {
+        RawFormat format;
+        char fstype[16];        /* file system to mount: "squashfs", "erofs", "ext4", ... */
+        bool usr_only;          /* GPT without root partition: the usr partition is mounted at /usr */
+        RawRegion data;         /* the file system to mount */
+        /* GPT only: the matching verity partitions, when present (Discoverable Partitions Spec). */
+        RawRegion verity;       /* root-verity or usr-verity */
+        RawRegion verity_sig;   /* root-verity-sig or usr-verity-sig */
+} RawProbe;
+
+/* Probes the image open at fd (any open mode, the file is only read). path is for log messages.
+ * Returns 0, or -EMEDIUMTYPE (no usable file system or partition; logged at debug level with the
+ * reason), or another negative errno. Never blocks: fd must be a regular file or block device. */
+int raw_image_probe(int fd, const char *path, RawProbe *ret);
+
+typedef struct RawMount RawMount;
+
+/* Sets up the calling process in a private mount namespace (unshare(CLONE_NEWNS), then / made
+ * MS_REC|MS_PRIVATE), so that nothing mounted afterwards is ever seen by the host and everything
+ * dies with the process. Call once, before raw_image_mount(). */
+int mount_namespace_private(void);
+
+/* Probes fd, attaches the data region to a new read-only loop device (autoclear, direct offset
+ * and size limit), and mounts it at 'where' (an existing empty directory) read-only, nosuid,
+ * nodev, noexec with libmount. A usr-only GPT image gets a small read-only tmpfs at 'where' with
+ * the usr partition mounted on where/usr. Returns a handle: raw_mount_free() unmounts and
+ * detaches the loop device, so that nothing is left behind. */
+int raw_image_mount(int fd, const char *path, const char *where, RawMount **ret);
+RawMount *raw_mount_free(RawMount *m);
+const RawProbe *raw_mount_probe(const RawMount *m);
+
+static inline void raw_mount_freep(RawMount **m) {
+        if (*m)
+                raw_mount_free(*m);
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <strings.h>
+
+#include "string-util.h"
+
+char *startswith(const char *s, const char *prefix) {
+        size_t l = strlen(prefix);
+
+        if (strncmp(s, prefix, l) != 0)
+                return NULL;
+        return (char *) s + l;
+}
+
+char *endswith(const char *s, const char *suffix) {
+        size_t sl = strlen(s), pl = strlen(suffix);
+
+        if (pl == 0)
+                return (char *) s + sl;
+        if (sl < pl)
+                return NULL;
+        if (memcmp(s + sl - pl, suffix, pl) != 0)
+                return NULL;
+        return (char *) s + sl - pl;
+}
+
+char *strjoin_real(const char *x, ...) {
+        va_list ap;
+        size_t l = 0;
+        char *r, *p;
+
+        va_start(ap, x);
+        for (const char *t = x; t; t = va_arg(ap, const char *))
+                l += strlen(t);
+        va_end(ap);
+
+        r = malloc(l + 1);
+        if (!r)
+                return NULL;
+
+        p = r;
+        va_start(ap, x);
+        for (const char *t = x; t; t = va_arg(ap, const char *))
+                p = stpcpy(p, t);
+        va_end(ap);
+        *p = 0;
+        return r;
+}
+
+char *strextend_real(char **x, ...) {
+        va_list ap;
+        size_t f, l = 0;
+        char *r, *p;
+
+        f = *x ? strlen(*x) : 0;
+
+        va_start(ap, x);
+        for (const char *t = va_arg(ap, const char *); t; t = va_arg(ap, const char *))
+                l += strlen(t);
+        va_end(ap);
+
+        r = realloc(*x, f + l + 1);
+        if (!r)
+                return NULL;
+
+        p = r + f;
+        va_start(ap, x);
+        for (const char *t = va_arg(ap, const char *); t; t = va_arg(ap, const char *))
+                p = stpcpy(p, t);
+        va_end(ap);
+        *p = 0;
+
+        *x = r;
+        return r;
+}
+
+int strextendf(char **x, const char *format, ...) {
+        _cleanup_free_ char *t = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&t, format, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+
+        return strextend(x, t) ? 0 : -ENOMEM;
+}
+
+char *delete_trailing_chars(char *s, const char *bad) {
+        char *c = s;
+
+        for (char *p = s; *p; p++)
+                if (!strchr(bad, *p))
+                        c = p + 1;
+        *c = 0;
+        return s;
+}
+
+char *strstrip(char *s) {
+        s += strspn(s, WHITESPACE);
+        return delete_trailing_chars(s, WHITESPACE);
+}
+
+bool utf8_is_valid(const char *s) {
+        const unsigned char *p = (const unsigned char *) s;
+
+        while (*p) {
+                unsigned n;
+                uint32_t cp;
+
+                if (*p < 0x80) {
+                        p++;
+                        continue;
+                } else if ((*p & 0xe0) == 0xc0) {
+                        n = 1;
+                        cp = *p & 0x1f;
+                } else if ((*p & 0xf0) == 0xe0) {
+                        n = 2;
+                        cp = *p & 0x0f;
+                } else if ((*p & 0xf8) == 0xf0) {
+                        n = 3;
+                        cp = *p & 0x07;
+                } else
+                        return false;
+
+                for (unsigned i = 1; i <= n; i++) {
+                        if ((p[i] & 0xc0) != 0x80)
+                                return false;
+                        cp = (cp << 6) | (p[i] & 0x3f);
+                }
+
+                /* Reject overlong encodings, surrogates and values beyond Unicode. */
+                if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+                    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+                        return false;
+
+                p += n + 1;
+        }
+
+        return true;
+}
+
+bool string_is_printable(const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if (*p < ' ' || *p == 127)
+                        return false;
+        return utf8_is_valid(s);
+}
+
+int parse_boolean(const char *v) {
+        if (!v)
+                return -EINVAL;
+
+        if (streq(v, "1") || strcasecmp(v, "yes") == 0 || strcasecmp(v, "y") == 0 ||
+            strcasecmp(v, "true") == 0 || strcasecmp(v, "t") == 0 || strcasecmp(v, "on") == 0)
+                return 1;
+        if (streq(v, "0") || strcasecmp(v, "no") == 0 || strcasecmp(v, "n") == 0 ||
+            strcasecmp(v, "false") == 0 || strcasecmp(v, "f") == 0 || strcasecmp(v, "off") == 0)
+                return 0;
+
+        return -EINVAL;
+}
+
+static int cunescape_one(const char *p, char *ret, size_t *consumed) {
+        switch (p[0]) {
+        case 'a': *ret = '\a'; break;
+        case 'b': *ret = '\b'; break;
+        case 'f': *ret = '\f'; break;
+        case 'n': *ret = '\n'; break;
+        case 'r': *ret = '\r'; break;
+        case 't': *ret = '\t'; break;
+        case 'v': *ret = '\v'; break;
+        case '\\': *ret = '\\'; break;
+        case '"': *ret = '"'; break;
+        case '\'': *ret = '\''; break;
+        case 's': *ret = ' '; break;
+        default:
+                return -EINVAL;
+        }
+        *consumed = 1;
+        return 0;
+}
+
+int extract_first_word(const char **p, char **ret) {
+        _cleanup_free_ char *s = NULL;
+        size_t n = 0;
+        char quote = 0;
+        const char *c;
+        bool any = false;
+
+        c = *p + strspn(*p, WHITESPACE);
+        if (*c == 0) {
+                *p = c;
+                *ret = NULL;
+                return 0;
+        }
+
+        s = malloc(strlen(c) + 1);
+        if (!s)
+                return -ENOMEM;
+
+        for (; *c; c++) {
+                if (quote) {
+                        if (*c == quote) {
+                                quote = 0;
+                                continue;
+                        }
+                        if (*c == '\\' && quote == '"') {
+                                size_t consumed;
+                                char u;
+
+                                if (c[1] == 0)
+                                        return -EINVAL;
+                                if (cunescape_one(c + 1, &u, &consumed) < 0)
+                                        return -EINVAL;
+                                s[n++] = u;
+                                c += consumed;
+                                continue;
+                        }
+                        s[n++] = *c;
+                        continue;
+                }
+
+                if (strchr(WHITESPACE, *c))
+                        break;
+                if (*c == '"' || *c == '\'') {
+                        quote = *c;
+                        any = true;
+                        continue;
+                }
+                if (*c == '\\') {
+                        size_t consumed;
+                        char u;
+
+                        if (c[1] == 0 || cunescape_one(c + 1, &u, &consumed) < 0)
+                                return -EINVAL;
+                        s[n++] = u;
+                        c += consumed;
+                        any = true;
+                        continue;
+                }
+                s[n++] = *c;
+                any = true;
+        }
+
+        if (quote)
+                return -EINVAL;
+
+        (void) any;
+        s[n] = 0;
+        *p = c;
+        *ret = TAKE_PTR(s);
+        return 1;
+}

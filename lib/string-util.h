@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+
+char *startswith(const char *s, const char *prefix) _pure_;
+char *endswith(const char *s, const char *suffix) _pure_;
+
+/* Concatenates all arguments up to the NULL sentinel; returns NULL on OOM. */
+char *strjoin_real(const char *x, ...) _sentinel_;
+#define strjoin(a, ...) strjoin_real((a), __VA_ARGS__, NULL)
+
+/* Appends all arguments up to the NULL sentinel to *x (which may be NULL). Returns *x or NULL on OOM. */
+char *strextend_real(char **x, ...) _sentinel_;
+#define strextend(x, ...) strextend_real((x), __VA_ARGS__, NULL)
+
+/* printf-style append to *x. Returns 0 or -ENOMEM. */
+int strextendf(char **x, const char *format, ...) _printf_(2, 3);
+
+char *strstrip(char *s);
+char *delete_trailing_chars(char *s, const char *bad);
+
+bool utf8_is_valid(const char *s);
+/* No control characters (incl. newline and DEL) and valid UTF-8. */
+bool string_is_printable(const char *s);
+
+#define WHITESPACE " \t\n\r"
+#define NEWLINE "\n\r"
+#define DIGITS "0123456789"
+#define LOWERCASE_LETTERS "abcdefghijklmnopqrstuvwxyz"
+#define UPPERCASE_LETTERS "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define LETTERS LOWERCASE_LETTERS UPPERCASE_LETTERS
+#define ALPHANUMERICAL LETTERS DIGITS
+
+static inline bool ascii_isdigit(char c) {
+        return c >= '0' && c <= '9';
+}
+static inline bool ascii_isalpha(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Parses a boolean the way systemd does (1/yes/y/true/t/on, 0/no/n/false/f/off). */
+int parse_boolean(const char *v);
+
+/* Splits off the first whitespace separated word of *p, honouring "" and '' quoting and C escapes
+ * inside double quotes, as systemd's extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE) does.
+ * Returns 1 and the word, 0 at the end, -EINVAL on unbalanced quotes. */
+int extract_first_word(const char **p, char **ret);
