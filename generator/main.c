@@ -1,6 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* systemd-portable-generator: portable service images in, native units out.
+ * Called by systemd as "systemd-portable-generator NORMAL_DIR [EARLY_DIR LATE_DIR]". */
+
+#include "generator.h"
 #include "log.h"
+
 int main(int argc, char *argv[]) {
-        log_setup("systemd-portable-generator", LOG_TARGET_AUTO);
-        return 0;
+        log_setup("systemd-portable-generator", isatty(STDERR_FILENO) ? LOG_TARGET_CONSOLE : LOG_TARGET_AUTO);
+
+        if (argc != 2 && argc != 4) {
+                log_error("This program takes one or three arguments: the generator output directories.");
+                return 1;
+        }
+
+        return generator_run(argv[1]) < 0 ? 1 : 0;
 }

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
+#include "context.h"
+#include "fileio.h"
+#include "string-util.h"
+#include "strv.h"
+
+const char *const portable_search_dirs[] = {
+        "/etc/portables",
+        "/run/portables",
+        "/var/lib/portables",
+        "/usr/local/lib/portables",
+        "/usr/lib/portables",
+        NULL,
+};
+
+const char *const profile_dirs[] = {
+        "/etc/systemd/portable/profile",
+        "/run/systemd/portable/profile",
+        "/usr/local/lib/systemd/portable/profile",
+        "/usr/lib/systemd/portable/profile",
+        "/lib/systemd/portable/profile",
+        NULL,
+};
+
+/* All of systemd's system unit search paths except the generator directories (ours and other
+ * generators' output is rebuilt on every reload, and we never shadow anything but nothing). */
+const char *const host_unit_dirs[] = {
+        "/etc/systemd/system.control",
+        "/run/systemd/system.control",
+        "/run/systemd/transient",
+        "/etc/systemd/system",
+        "/etc/systemd/system.attached",
+        "/run/systemd/system",
+        "/run/systemd/system.attached",
+        "/usr/local/lib/systemd/system",
+        "/usr/lib/systemd/system",
+        "/lib/systemd/system",
+        NULL,
+};
+
+const char *const config_dropin_dirs[] = {
+        "/etc/systemd",
+        "/run/systemd",
+        "/usr/local/lib/systemd",
+        "/usr/lib/systemd",
+        NULL,
+};
+
+int context_init(Context *c) {
+        const char *e;
+
+        *c = (Context) { .root_fd = -EBADF };
+
+        e = getenv(PORTABLES_ROOT_ENV);
+        if (isempty(e))
+                e = "/";
+        if (e[0] != '/')
+                return -EINVAL;
+
+        c->root = strdup(e);
+        if (!c->root)
+                return -ENOMEM;
+
+        c->root_fd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c->root_fd < 0)
+                return -errno;
+
+        return 0;
+}
+
+void context_done(Context *c) {
+        c->root = mfree(c->root);
+        c->root_fd = safe_close(c->root_fd);
+}
+
+int host_open(const Context *c, const char *path, int flags) {
+        struct open_how how = {
+                .flags = O_PATH | O_CLOEXEC | flags,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd;
+
+        fd = (int) syscall(SYS_openat2, c->root_fd, path, &how, sizeof(how));
+        if (fd < 0)
+                return -errno;
+        return fd;
+}
+
+int host_read_file(const Context *c, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = host_open(c, path, 0);
+        if (fd < 0)
+                return fd;
+
+        return read_regular_fd(fd, max, ret, ret_size);
+}
+
+int host_opendir(const Context *c, const char *path, DIR **ret) {
+        _cleanup_close_ int fd = -EBADF, dfd = -EBADF;
+        DIR *d;
+
+        fd = host_open(c, path, O_DIRECTORY);
+        if (fd < 0)
+                return fd;
+
+        dfd = fd_reopen(fd, O_RDONLY | O_DIRECTORY);
+        if (dfd < 0)
+                return dfd;
+
+        d = fdopendir(dfd);
+        if (!d)
+                return -errno;
+        TAKE_FD(dfd);
+
+        *ret = d;
+        return 0;
+}
+
+int host_exists(const Context *c, const char *path) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = host_open(c, path, O_NOFOLLOW);
+        if (fd == -ENOENT || fd == -ENOTDIR)
+                return 0;
+        if (fd < 0)
+                return fd;
+        return 1;
+}
+
+int dir_list_suffix(DIR *d, const char *suffix, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        struct dirent *de;
+        int r;
+
+        rewinddir(d);
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                if (!endswith(de->d_name, suffix))
+                        continue;
+                r = strv_extend(&l, de->d_name);
+                if (r < 0)
+                        return r;
+                errno = 0;
+        }
+        if (errno != 0)
+                return -errno;
+
+        strv_sort(l);
+        *ret = TAKE_PTR(l);
+        return 0;
+}

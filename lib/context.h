@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "macro.h"
+
+/* Where the host is. Every host path the generator and the helper read is resolved below root:
+ * "/" normally, or $PORTABLES_ROOT, so tests and image builders can point both at an OS tree
+ * offline. Absolute symlinks inside that tree resolve inside it. Paths written into units are
+ * always the host's own (without the root prefix). */
+
+#define PORTABLES_ROOT_ENV "PORTABLES_ROOT"
+
+typedef struct Context {
+        char *root;                     /* "/" or $PORTABLES_ROOT, absolute */
+        int root_fd;                    /* O_PATH directory fd of root */
+} Context;
+
+int context_init(Context *c);
+void context_done(Context *c);
+
+/* Opens a host path (absolute, as on the host) below the root, following symlinks inside it.
+ * Returns an O_PATH fd; flags may add O_DIRECTORY or O_NOFOLLOW. */
+int host_open(const Context *c, const char *path, int flags);
+
+/* As host_open(), then reopened for reading (regular file, bounded) or listing (directory). */
+int host_read_file(const Context *c, const char *path, size_t max, char **ret, size_t *ret_size);
+int host_opendir(const Context *c, const char *path, DIR **ret);
+
+/* 1 if path exists below root (any file type, symlinks not followed), 0 if not. */
+int host_exists(const Context *c, const char *path);
+
+/* Lists the regular-file names ending in suffix in directory fd d, sorted. */
+int dir_list_suffix(DIR *d, const char *suffix, char ***ret);
+
+/* systemd's search directories. */
+extern const char *const portable_search_dirs[];      /* image directories, in precedence order */
+extern const char *const profile_dirs[];              /* .../systemd/portable/profile */
+extern const char *const host_unit_dirs[];            /* every directory a host unit can be in */
+extern const char *const config_dropin_dirs[];        /* /etc/systemd ... /usr/lib/systemd */

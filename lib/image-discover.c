@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/sysmacros.h>
+
+#include "image-discover.h"
+#include "log.h"
+#include "names.h"
+#include "string-util.h"
+#include "strv.h"
+#include "version.h"
+
+static const char *const image_type_table[_IMAGE_TYPE_MAX] = {
+        [IMAGE_DIRECTORY] = "directory",
+        [IMAGE_RAW] = "raw",
+};
+
+static const char *const image_state_table[_IMAGE_STATE_MAX] = {
+        [IMAGE_CANDIDATE] = "candidate",
+        [IMAGE_MASKED] = "masked",
+        [IMAGE_SHADOWED] = "shadowed",
+        [IMAGE_INVALID] = "invalid",
+};
+
+const char *image_type_to_string(ImageType t) {
+        return t >= 0 && t < _IMAGE_TYPE_MAX ? image_type_table[t] : NULL;
+}
+
+const char *image_state_to_string(ImageState s) {
+        return s >= 0 && s < _IMAGE_STATE_MAX ? image_state_table[s] : NULL;
+}
+
+static void discovered_image_done(DiscoveredImage *i) {
+        free(i->filename);
+        free(i->dir);
+        free(i->path);
+        free(i->name);
+        free(i->version);
+        free(i->reason);
+}
+
+void image_list_done(ImageList *l) {
+        for (size_t i = 0; i < l->n_images; i++)
+                discovered_image_done(l->images + i);
+        l->images = mfree(l->images);
+        l->n_images = 0;
+}
+
+/* Names in a portables directory that are not images and say nothing. */
+static bool filename_is_companion(const char *fn) {
+        static const char *const suffixes[] = {
+                ".portable", ".portable.d", ".roothash", ".usrhash", ".verity", ".roothash.p7s",
+                ".usrhash.p7s", ".verity-sig",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
+                if (endswith(fn, suffixes[i]))
+                        return true;
+        return false;
+}
+
+static int image_stem(const char *filename, char **ret) {
+        const char *e = endswith(filename, ".raw");
+        char *s = e ? strndup(filename, e - filename) : strdup(filename);
+
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int list_add(ImageList *l, DiscoveredImage **ret) {
+        DiscoveredImage *n;
+
+        n = reallocarray(l->images, l->n_images + 1, sizeof(DiscoveredImage));
+        if (!n)
+                return -ENOMEM;
+        l->images = n;
+        l->images[l->n_images] = (DiscoveredImage) { .type = _IMAGE_TYPE_INVALID };
+        *ret = l->images + l->n_images++;
+        return 0;
+}
+
+static int set_reason(DiscoveredImage *i, ImageState state, const char *fmt, ...) _printf_(3, 4);
+static int set_reason(DiscoveredImage *i, ImageState state, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        i->state = state;
+        free(i->reason);
+        va_start(ap, fmt);
+        r = vasprintf(&i->reason, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                i->reason = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static bool stat_is_dev_null(const struct stat *st) {
+        return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 3;
+}
+
+static int discover_dir(const Context *c, ImageList *l, unsigned dir_index, char ***masks, char ***seen) {
+        const char *dir = portable_search_dirs[dir_index];
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        struct dirent *de;
+        int r;
+
+        r = host_opendir(c, dir, &d);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0;
+        if (r < 0)
+                return log_warning_errno(r, "Failed to open portables directory %s, ignoring: %m", dir);
+
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                r = strv_extend(&names, de->d_name);
+                if (r < 0)
+                        return r;
+                errno = 0;
+        }
+        if (errno != 0)
+                return log_warning_errno(errno, "Failed to read portables directory %s, ignoring: %m", dir);
+
+        strv_sort(names);
+
+        /* Masks first, so that they apply in their own directory regardless of name order. */
+        STRV_FOREACH(n, names) {
+                struct stat st;
+                char *stem;
+
+                if (fstatat(dirfd(d), *n, &st, 0) < 0 || !stat_is_dev_null(&st))
+                        continue;
+
+                r = image_stem(*n, &stem);
+                if (r < 0)
+                        return r;
+                r = strv_consume(masks, stem);
+                if (r < 0)
+                        return r;
+                log_debug("Image name '%s' is masked by %s/%s.", stem, dir, *n);
+        }
+
+        STRV_FOREACH(n, names) {
+                _cleanup_free_ char *stem = NULL, *name = NULL, *version = NULL;
+                DiscoveredImage *i;
+                struct stat st;
+                bool is_raw;
+
+                if ((*n)[0] == '.' || filename_is_companion(*n))
+                        continue;
+
+                /* stat() follows symlinks to images elsewhere; it never opens the file, so a
+                 * FIFO or a device node cannot block us here. */
+                if (fstatat(dirfd(d), *n, &st, 0) < 0) {
+                        r = -errno;
+                        if (r == -ENOENT) {
+                                log_warning("Image %s/%s is a dangling symlink, ignoring.", dir, *n);
+                                continue;
+                        }
+                        log_warning_errno(r, "Failed to stat image %s/%s, ignoring: %m", dir, *n);
+                        continue;
+                }
+
+                if (stat_is_dev_null(&st))
+                        continue;       /* a mask, handled above */
+
+                if (S_ISDIR(st.st_mode))
+                        is_raw = false;
+                else if (endswith(*n, ".raw"))
+                        is_raw = true;
+                else {
+                        log_debug("Ignoring %s/%s: not a directory and no .raw suffix.", dir, *n);
+                        continue;
+                }
+
+                r = list_add(l, &i);
+                if (r < 0)
+                        return r;
+
+                i->filename = strdup(*n);
+                i->dir = strdup(dir);
+                i->path = strjoin(dir, "/", *n);
+                if (!i->filename || !i->dir || !i->path)
+                        return -ENOMEM;
+                i->dir_index = dir_index;
+                i->st = st;
+                i->type = is_raw ? IMAGE_RAW : IMAGE_DIRECTORY;
+
+                r = image_name_parse(*n, is_raw, &name, &version);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        r = set_reason(i, IMAGE_INVALID,
+                                       "invalid image name (NAME[_VERSION][.raw] of printable characters, "
+                                       "no quotes, backslashes or surrounding spaces)");
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                i->name = TAKE_PTR(name);
+                i->version = TAKE_PTR(version);
+
+                if (is_raw && !S_ISREG(st.st_mode)) {
+                        r = set_reason(i, IMAGE_INVALID, "not a regular file");
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+
+                r = image_stem(*n, &stem);
+                if (r < 0)
+                        return r;
+
+                if (strv_contains(*masks, i->name) || strv_contains(*masks, stem)) {
+                        r = set_reason(i, IMAGE_MASKED, "masked");
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+
+                if (strv_contains(*seen, stem)) {
+                        r = set_reason(i, IMAGE_SHADOWED, "shadowed by %s in a directory of higher precedence", stem);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+
+                r = strv_consume(seen, TAKE_PTR(stem));
+                if (r < 0)
+                        return r;
+
+                i->state = IMAGE_CANDIDATE;
+        }
+
+        return 0;
+}
+
+int images_discover(const Context *c, ImageList *l) {
+        _cleanup_strv_free_ char **masks = NULL, **seen = NULL;
+        int r;
+
+        for (unsigned k = 0; portable_search_dirs[k]; k++) {
+                r = discover_dir(c, l, k, &masks, &seen);
+                if (r == -ENOMEM)
+                        return log_oom();
+        }
+
+        /* Of several versions of one NAME, the newest wins; on equal versions the earlier entry. */
+        for (size_t a = 0; a < l->n_images; a++) {
+                DiscoveredImage *i = l->images + a;
+
+                if (i->state != IMAGE_CANDIDATE)
+                        continue;
+
+                for (size_t b = 0; b < l->n_images; b++) {
+                        DiscoveredImage *j = l->images + b;
+
+                        if (a == b || j->state != IMAGE_CANDIDATE || !streq(i->name, j->name))
+                                continue;
+
+                        r = version_compare(i->version, j->version);
+                        if (r > 0 || (r == 0 && a < b))
+                                continue;
+
+                        r = set_reason(i, IMAGE_SHADOWED, "shadowed by newer version %s", j->path);
+                        if (r < 0)
+                                return log_oom();
+                        break;
+                }
+        }
+
+        for (size_t a = 0; a < l->n_images; a++) {
+                DiscoveredImage *i = l->images + a;
+
+                if (i->state == IMAGE_CANDIDATE)
+                        log_debug("Found image %s (%s).", i->path, image_type_to_string(i->type));
+                else if (i->state == IMAGE_INVALID)
+                        log_warning("Image %s is not usable: %s.", i->path, i->reason);
+                else
+                        log_debug("Image %s is %s.", i->path, i->reason);
+        }
+
+        return 0;
+}

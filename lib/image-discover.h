@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "context.h"
+
+/* Finding images in the portables directories.
+ *
+ * In each directory, in precedence order: "NAME[_VERSION].raw" regular files and "NAME[_VERSION]"
+ * directories (symlinks to either are followed). The first directory with a given
+ * NAME[_VERSION] wins. A symlink to /dev/null named "NAME[.raw]" masks every version of NAME, one
+ * named "NAME_VERSION[.raw]" that version, in its own and all later directories. Of the versions
+ * of one NAME left, the newest wins (version_compare()); the rest are shadowed. Hidden files,
+ * settings (*.portable, *.portable.d) and verity sidecars are not images and are skipped. */
+
+typedef enum ImageType {
+        IMAGE_DIRECTORY,
+        IMAGE_RAW,
+        _IMAGE_TYPE_MAX,
+        _IMAGE_TYPE_INVALID = -22,
+} ImageType;
+
+typedef enum ImageState {
+        IMAGE_CANDIDATE,        /* the one version of NAME to attach */
+        IMAGE_MASKED,
+        IMAGE_SHADOWED,         /* by a newer version or the same name in an earlier directory */
+        IMAGE_INVALID,          /* not usable as an image at all (reason says why) */
+        _IMAGE_STATE_MAX,
+} ImageState;
+
+const char *image_type_to_string(ImageType t);
+const char *image_state_to_string(ImageState s);
+
+typedef struct DiscoveredImage {
+        char *filename;         /* "foo_1.raw" */
+        char *dir;              /* "/var/lib/portables", as on the host */
+        char *path;             /* "/var/lib/portables/foo_1.raw", as on the host */
+        char *name;             /* "foo" */
+        char *version;          /* "1", or NULL */
+        ImageType type;
+        ImageState state;
+        char *reason;           /* for masked, shadowed and invalid images */
+        struct stat st;         /* of what the entry points to */
+        unsigned dir_index;
+} DiscoveredImage;
+
+typedef struct ImageList {
+        DiscoveredImage *images;
+        size_t n_images;
+} ImageList;
+
+void image_list_done(ImageList *l);
+
+/* Fills l with every entry found, candidates and the others, in precedence order (directory
+ * order, then by name). Errors reading one directory are logged and that directory skipped. */
+int images_discover(const Context *c, ImageList *l);

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "context.h"
+#include "image-discover.h"
+#include "image-raw.h"
+
+/* An image opened for reading: root_fd is its root directory. A raw image is mounted
+ * read-only in the caller's private mount namespace (mount_namespace_private()) on a fresh
+ * directory below mount_base, and unmounted, its loop device detached, by image_root_done(). */
+typedef struct ImageRoot {
+        int fd;
+        RawMount *mount;
+        char *mount_dir;
+        RawProbe probe;         /* raw images only */
+} ImageRoot;
+
+#define IMAGE_ROOT_NULL ((ImageRoot) { .fd = -EBADF })
+
+int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ImageRoot *ret);
+void image_root_done(ImageRoot *r);
+
+/* Opens the image file itself (regular files only, never blocking, read-only). */
+int image_file_open(const Context *c, const DiscoveredImage *i);

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "env-file.h"
+#include "fileio.h"
+#include "log.h"
+#include "names.h"
+#include "os-release.h"
+#include "string-util.h"
+#include "strv.h"
+
+int image_read_os_release(int root_fd, char ***ret_fields, char **ret_path) {
+        static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
+        _cleanup_strv_free_ char **fields = NULL;
+        _cleanup_free_ char *text = NULL;
+        const char *found = NULL;
+        int r = -ENOENT;
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                r = read_file_in_root(root_fd, paths[i], SMALL_FILE_SIZE_MAX, &text, NULL);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return log_debug_errno(r, "Failed to read %s: %m", paths[i]);
+                found = paths[i];
+                break;
+        }
+        if (!found)
+                return -ENOENT;
+
+        r = env_file_parse(text, &fields);
+        if (r < 0)
+                return r;
+
+        if (isempty(env_get(fields, "ID")))
+                return -EBADMSG;
+
+        if (ret_path) {
+                char *p = strdup(found);
+                if (!p)
+                        return -ENOMEM;
+                *ret_path = p;
+        }
+        *ret_fields = TAKE_PTR(fields);
+        return 0;
+}
+
+int image_prefixes(char *const *os_release, const char *image_name, const char *image_path, char ***ret) {
+        _cleanup_strv_free_ char **words = NULL, **l = NULL;
+        const char *p;
+        int r;
+
+        p = env_get(os_release, "PORTABLE_PREFIXES");
+        if (!isempty(p)) {
+                r = strv_split_words(p, &words);
+                if (r < 0)
+                        return log_debug_errno(r, "Image %s: PORTABLE_PREFIXES= is not parsable.", image_path);
+        } else {
+                r = strv_extend(&words, image_name);
+                if (r < 0)
+                        return r;
+        }
+
+        STRV_FOREACH(w, words) {
+                if (!portable_prefix_is_valid(*w)) {
+                        log_warning("Image %s: '%s' is not a valid unit name prefix, ignoring.", image_path, *w);
+                        continue;
+                }
+                if (strv_contains(l, *w))
+                        continue;
+                r = strv_extend(&l, *w);
+                if (r < 0)
+                        return r;
+        }
+
+        if (!l)
+                return -EINVAL;
+
+        *ret = TAKE_PTR(l);
+        return 0;
+}

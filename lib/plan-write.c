@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "plan.h"
+#include "string-util.h"
+
+static int ensure_parent(int out_fd, const char *name) {
+        _cleanup_free_ char *dir = NULL;
+        const char *slash = strrchr(name, '/');
+
+        if (!slash)
+                return 0;
+        dir = strndup(name, slash - name);
+        if (!dir)
+                return -ENOMEM;
+        return mkdir_p_at(out_fd, dir, 0755);
+}
+
+static void unit_rollback(const PlannedUnit *u, size_t n_written, int out_fd) {
+        for (size_t k = n_written; k > 0; k--) {
+                const char *slash;
+
+                (void) unlinkat(out_fd, u->files[k - 1].name, 0);
+                slash = strrchr(u->files[k - 1].name, '/');
+                if (slash) {
+                        _cleanup_free_ char *dir = strndup(u->files[k - 1].name, slash - u->files[k - 1].name);
+                        /* Only removes it if it is empty: another unit's links may share it. */
+                        if (dir)
+                                (void) unlinkat(out_fd, dir, AT_REMOVEDIR);
+                }
+        }
+}
+
+static int unit_write(const PlannedUnit *u, int out_fd, const char *out_path) {
+        for (size_t k = 0; k < u->n_files; k++) {
+                const PlannedFile *f = u->files + k;
+                int r;
+
+                r = ensure_parent(out_fd, f->name);
+                if (r >= 0) {
+                        if (f->link_target)
+                                r = RET_NERRNO(symlinkat(f->link_target, out_fd, f->name));
+                        else
+                                r = write_file_atomic_at(out_fd, f->name, f->text, 0644);
+                }
+                if (r == -EEXIST && f->link_target) {
+                        log_debug("Link %s/%s exists already, leaving it.", out_path, f->name);
+                        continue;
+                }
+                if (r < 0) {
+                        log_error_errno(r, "Failed to write %s/%s: %m", out_path, f->name);
+                        unit_rollback(u, k, out_fd);
+                        return r;
+                }
+                log_debug("Wrote %s/%s%s%s.", out_path, f->name, f->link_target ? " -> " : "", strempty(f->link_target));
+        }
+        return 0;
+}
+
+int image_plan_write(const ImagePlan *p, int out_fd, const char *out_path) {
+        int ret = 0;
+
+        if (p->refused)
+                return 0;
+
+        for (size_t k = 0; k < p->n_units; k++) {
+                const PlannedUnit *u = p->units + k;
+                int r;
+
+                if (u->skipped)
+                        continue;
+
+                r = unit_write(u, out_fd, out_path);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+
+        return ret;
+}

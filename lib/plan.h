@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "context.h"
+#include "image-discover.h"
+#include "image-raw.h"
+#include "settings.h"
+
+/* The decision for one image, as data: which units are written, with which drop-ins and links,
+ * or why the image (or one of its units) is refused. The generator writes plans; `portables
+ * inspect` prints them. One code path, so that what inspect shows is what the generator does. */
+
+typedef struct PlannedFile {
+        char *name;             /* relative to the output directory: "foo.service.d/10-profile.conf" */
+        char *text;             /* content, or NULL for a symlink */
+        char *link_target;      /* for symlinks: "../foo.service" */
+} PlannedFile;
+
+typedef struct PlannedUnit {
+        char *name;
+        char *source;           /* path inside the image */
+        char *skipped;          /* why this unit is not written, or NULL */
+        /* In write order: drop-ins, the unit file itself, then [Install] links. */
+        PlannedFile *files;
+        size_t n_files;
+} PlannedUnit;
+
+typedef struct ImagePlan {
+        const DiscoveredImage *image;
+        PortableSettings settings;
+        char *profile;                  /* name */
+        char *profile_dir;
+        char **os_release;
+        char *os_release_path;
+        char **prefixes;
+        RawProbe probe;                 /* raw images */
+        char *refused;                  /* why the image is not attached, or NULL */
+        PlannedUnit *units;
+        size_t n_units;
+} ImagePlan;
+
+void image_plan_done(ImagePlan *p);
+
+typedef struct Planner {
+        const Context *ctx;
+        const PortableSettings *global; /* NULL: the global settings are broken, refuse everything */
+        const char *mount_base;         /* where raw images are mounted; NULL: raw images are refused */
+        char **claimed;                 /* units attached from earlier images */
+        bool host_has_etc_os_release;
+        bool host_has_usr_os_release;
+} Planner;
+
+void planner_done(Planner *p);
+
+/* Plans image i. Returns 0 with ret filled (ret->refused says whether it is attached; refusals
+ * are logged once, at warning level), or <0 on fatal errors (OOM). Units the plan attaches are
+ * claimed in the planner: later images cannot offer them again. */
+int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret);
+
+/* Writes the plan below out_fd (the generator's output directory): for each unit its drop-ins,
+ * then the unit, then its links. A unit whose files cannot all be written is removed again. */
+int image_plan_write(const ImagePlan *p, int out_fd, const char *out_path);
+
+/* The marker upstream portablectl puts first in 20-portable.conf; tools recognize portable units by it. */
+#define PORTABLE_DROPIN_MARKER_BEGIN "# Drop-in created for image '"
+#define PORTABLE_DROPIN_MARKER_END "', do not edit."

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "fileio.h"
+#include "ini.h"
+#include "log.h"
+#include "names.h"
+#include "settings.h"
+#include "string-util.h"
+#include "strv.h"
+
+static const char *const verity_policy_table[_VERITY_POLICY_MAX] = {
+        [VERITY_AUTO] = "auto",
+        [VERITY_REQUIRED] = "yes",
+        [VERITY_SIGNED] = "signed",
+};
+
+const char *verity_policy_to_string(VerityPolicy p) {
+        if (p < 0 || p >= _VERITY_POLICY_MAX)
+                return NULL;
+        return verity_policy_table[p];
+}
+
+VerityPolicy verity_policy_from_string(const char *s) {
+        for (VerityPolicy p = 0; p < _VERITY_POLICY_MAX; p++)
+                if (streq(s, verity_policy_table[p]))
+                        return p;
+        /* Booleans too: "no" means auto (use verity data where there is some), "yes" required. */
+        int b = parse_boolean(s);
+        if (b >= 0)
+                return b ? VERITY_REQUIRED : VERITY_AUTO;
+        return _VERITY_POLICY_INVALID;
+}
+
+void portable_settings_done(PortableSettings *s) {
+        s->profile = mfree(s->profile);
+        s->prefixes = strv_free(s->prefixes);
+        s->sources = strv_free(s->sources);
+}
+
+static bool profile_name_is_valid(const char *p) {
+        if (isempty(p) || strlen(p) > 255)
+                return false;
+        if (p[0] == '/')
+                /* A custom profile directory. */
+                return string_is_printable(p) && !strstr(p, "/../") && !endswith(p, "/..");
+        return image_filename_is_valid(p) && !strchr(p, ' ');
+}
+
+static int settings_assignment(const char *section, const char *key, const char *value, const char *filename,
+                               unsigned line, void *userdata) {
+        PortableSettings *s = userdata;
+        int r;
+
+        if (!section || !streq(section, "Portable"))
+                return log_error_errno(EBADMSG, "%s:%u: Setting %s= outside of the [Portable] section.",
+                                       filename, line, key);
+
+        if (streq(key, "Profile")) {
+                if (isempty(value)) {
+                        s->profile = mfree(s->profile);
+                        return 0;
+                }
+                if (!profile_name_is_valid(value))
+                        return log_error_errno(EINVAL, "%s:%u: Invalid profile name '%s'.", filename, line, value);
+                return free_and_strdup(&s->profile, value);
+        }
+
+        if (streq(key, "Enable")) {
+                if (isempty(value)) {
+                        s->enable = -1;
+                        return 0;
+                }
+                r = parse_boolean(value);
+                if (r < 0)
+                        return log_error_errno(EINVAL, "%s:%u: Invalid boolean Enable=%s.", filename, line, value);
+                s->enable = r;
+                return 0;
+        }
+
+        if (streq(key, "Prefixes")) {
+                _cleanup_strv_free_ char **l = NULL;
+
+                /* The first Prefixes= of an image's own settings replaces the global list. */
+                if (s->prefixes_inherited) {
+                        s->prefixes = strv_free(s->prefixes);
+                        s->prefixes_inherited = false;
+                }
+
+                if (isempty(value)) {
+                        s->prefixes = strv_free(s->prefixes);
+                        return 0;
+                }
+
+                r = strv_split_words(value, &l);
+                if (r < 0)
+                        return log_error_errno(r, "%s:%u: Invalid Prefixes=%s.", filename, line, value);
+                STRV_FOREACH(p, l)
+                        if (!portable_prefix_is_valid(*p))
+                                return log_error_errno(EINVAL, "%s:%u: Invalid unit name prefix '%s'.",
+                                                       filename, line, *p);
+
+                /* Several Prefixes= lines add up, as list settings in systemd do. */
+                STRV_FOREACH(p, l)
+                        if (!strv_contains(s->prefixes, *p)) {
+                                r = strv_extend(&s->prefixes, *p);
+                                if (r < 0)
+                                        return r;
+                        }
+                return 0;
+        }
+
+        if (streq(key, "Verity")) {
+                VerityPolicy p;
+
+                if (isempty(value)) {
+                        s->verity = _VERITY_POLICY_INVALID;
+                        return 0;
+                }
+                p = verity_policy_from_string(value);
+                if (p < 0)
+                        return log_error_errno(EINVAL, "%s:%u: Invalid Verity=%s (expected auto, yes or signed).",
+                                               filename, line, value);
+                s->verity = p;
+                return 0;
+        }
+
+        return log_error_errno(EBADMSG, "%s:%u: Unknown setting %s=.", filename, line, key);
+}
+
+static int settings_garbage(const char *text, const char *filename, unsigned line, void *userdata) {
+        return log_error_errno(EBADMSG, "%s:%u: Not a setting: '%s'.", filename, line, text);
+}
+
+int portable_settings_parse(PortableSettings *s, const char *text, const char *filename) {
+        return ini_parse(text, filename, settings_assignment, settings_garbage, s);
+}
+
+static int settings_load_file(const Context *c, PortableSettings *s, const char *path) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = host_read_file(c, path, SMALL_FILE_SIZE_MAX, &text, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read settings file %s: %m", path);
+
+        r = portable_settings_parse(s, text, path);
+        if (r < 0)
+                return r;
+
+        return strv_extend(&s->sources, path);
+}
+
+static bool path_is_masked(const Context *c, const char *path) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        /* A symlink to /dev/null (or an empty file, as systemd also accepts for drop-ins): masked. */
+        fd = host_open(c, path, 0);
+        if (fd < 0)
+                return false;
+        if (fstat(fd, &st) < 0)
+                return false;
+        return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
+}
+
+/* Drop-ins named *.conf in "<dir>/<dname>" for each of dirs: sorted by file name, a name in an
+ * earlier directory hides the same name in later ones, and a masked one hides without being read. */
+static int settings_load_dropins(const Context *c, PortableSettings *s, const char *const *dirs, const char *dname) {
+        _cleanup_strv_free_ char **names = NULL, **paths = NULL;
+        int r;
+
+        for (const char *const *d = dirs; *d; d++) {
+                _cleanup_free_ char *dir = NULL;
+                _cleanup_closedir_ DIR *dd = NULL;
+                _cleanup_strv_free_ char **l = NULL;
+
+                dir = strjoin(*d, "/", dname);
+                if (!dir)
+                        return -ENOMEM;
+
+                r = host_opendir(c, dir, &dd);
+                if (r == -ENOENT || r == -ENOTDIR)
+                        continue;
+                if (r < 0)
+                        return log_error_errno(r, "Failed to open settings directory %s: %m", dir);
+
+                r = dir_list_suffix(dd, ".conf", &l);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to list %s: %m", dir);
+
+                STRV_FOREACH(n, l) {
+                        if (strv_contains(names, *n))
+                                continue;
+                        r = strv_extend(&names, *n);
+                        if (r < 0)
+                                return r;
+                        r = strv_consume(&paths, strjoin(dir, "/", *n));
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        /* Apply in file name order across directories. */
+        for (size_t i = 0; names && names[i]; i++)
+                for (size_t j = i + 1; names[j]; j++)
+                        if (strcmp(names[j], names[i]) < 0) {
+                                char *t = names[i];
+                                names[i] = names[j];
+                                names[j] = t;
+                                t = paths[i];
+                                paths[i] = paths[j];
+                                paths[j] = t;
+                        }
+
+        STRV_FOREACH(p, paths) {
+                if (path_is_masked(c, *p))
+                        continue;
+                r = settings_load_file(c, s, *p);
+                if (r < 0)
+                        return r;
+        }
+
+        return 0;
+}
+
+int portable_settings_load_global(const Context *c, PortableSettings *ret) {
+        _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
+        int r;
+
+        r = host_exists(c, "/etc/systemd/portable.conf");
+        if (r < 0)
+                return log_error_errno(r, "Failed to check /etc/systemd/portable.conf: %m");
+        if (r > 0 && !path_is_masked(c, "/etc/systemd/portable.conf")) {
+                r = settings_load_file(c, &s, "/etc/systemd/portable.conf");
+                if (r < 0)
+                        return r;
+        }
+
+        r = settings_load_dropins(c, &s, config_dropin_dirs, "portable.conf.d");
+        if (r < 0)
+                return r;
+
+        *ret = s;
+        s = PORTABLE_SETTINGS_NULL;
+        return 0;
+}
+
+static int settings_copy(const PortableSettings *from, PortableSettings *to) {
+        *to = PORTABLE_SETTINGS_NULL;
+        to->enable = from->enable;
+        to->verity = from->verity;
+        to->prefixes_inherited = true;
+        if (free_and_strdup(&to->profile, from->profile) < 0)
+                return -ENOMEM;
+        STRV_FOREACH(p, from->prefixes)
+                if (strv_extend(&to->prefixes, *p) < 0)
+                        return -ENOMEM;
+        STRV_FOREACH(p, from->sources)
+                if (strv_extend(&to->sources, *p) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+int portable_settings_load_image(const Context *c, const char *name, const PortableSettings *global,
+                                 PortableSettings *ret) {
+        _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
+        _cleanup_free_ char *fn = NULL, *dn = NULL;
+        int r;
+
+        r = settings_copy(global, &s);
+        if (r < 0)
+                return r;
+
+        fn = strjoin(name, ".portable");
+        dn = strjoin(name, ".portable.d");
+        if (!fn || !dn)
+                return -ENOMEM;
+
+        for (const char *const *d = portable_search_dirs; *d; d++) {
+                _cleanup_free_ char *p = strjoin(*d, "/", fn);
+                if (!p)
+                        return -ENOMEM;
+
+                r = host_exists(c, p);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to check %s: %m", p);
+                if (r == 0)
+                        continue;
+
+                if (!path_is_masked(c, p)) {
+                        r = settings_load_file(c, &s, p);
+                        if (r < 0)
+                                return r;
+                }
+                break;
+        }
+
+        r = settings_load_dropins(c, &s, portable_search_dirs, dn);
+        if (r < 0)
+                return r;
+
+        *ret = s;
+        s = PORTABLE_SETTINGS_NULL;
+        return 0;
+}
+
+const char *portable_settings_profile(const PortableSettings *s) {
+        return s->profile ?: "default";
+}
+
+bool portable_settings_enable(const PortableSettings *s) {
+        return s->enable != 0;
+}
+
+VerityPolicy portable_settings_verity(const PortableSettings *s) {
+        return s->verity < 0 ? VERITY_AUTO : s->verity;
+}

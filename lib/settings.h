@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "context.h"
+
+/* Settings, global (/etc/systemd/portable.conf and portable.conf.d drop-ins) and per image
+ * (NAME.portable in a portables directory, first directory wins, and "*.conf" in NAME.portable.d
+ * drop-ins from all of them). Both are INI files with a [Portable] section:
+ *
+ *   Profile=  default, nonetwork, strict, trusted, another profile name, or an absolute directory
+ *   Enable=   yes (default): [Install] links are created; no: units are loaded but not pulled in
+ *   Prefixes= unit name prefixes (instead of PORTABLE_PREFIXES= / the image name); empty resets
+ *   Verity=   auto (default), yes (verity data required), signed (signed root hash required)
+ *
+ * Anything unknown or unparsable is an error: the image is then not attached, never run with
+ * less than it asked for. */
+
+typedef enum VerityPolicy {
+        VERITY_AUTO,
+        VERITY_REQUIRED,
+        VERITY_SIGNED,
+        _VERITY_POLICY_MAX,
+        _VERITY_POLICY_INVALID = -22,
+} VerityPolicy;
+
+const char *verity_policy_to_string(VerityPolicy p);
+VerityPolicy verity_policy_from_string(const char *s);
+
+typedef struct PortableSettings {
+        char *profile;          /* NULL: unset */
+        int enable;             /* -1: unset */
+        char **prefixes;        /* NULL: unset */
+        bool prefixes_inherited; /* prefixes came from the global settings */
+        VerityPolicy verity;    /* _VERITY_POLICY_INVALID: unset */
+        char **sources;         /* files read, for operators */
+} PortableSettings;
+
+#define PORTABLE_SETTINGS_NULL                                  \
+        (PortableSettings) {                                    \
+                .enable = -1, .verity = _VERITY_POLICY_INVALID, \
+        }
+
+void portable_settings_done(PortableSettings *s);
+
+/* Parses one settings file's text into s (assignments override what s holds). */
+int portable_settings_parse(PortableSettings *s, const char *text, const char *filename);
+
+/* Global settings. On error, logged with file and line. */
+int portable_settings_load_global(const Context *c, PortableSettings *ret);
+
+/* Per image settings for NAME, merged over a copy of global. */
+int portable_settings_load_image(const Context *c, const char *name, const PortableSettings *global,
+                                 PortableSettings *ret);
+
+/* Effective values. */
+const char *portable_settings_profile(const PortableSettings *s);
+bool portable_settings_enable(const PortableSettings *s);
+VerityPolicy portable_settings_verity(const PortableSettings *s);

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "string-util.h"
+#include "strv.h"
+#include "unit-extract.h"
+
+static const char *const image_unit_dirs[] = {
+        "/etc/systemd/system",
+        "/usr/lib/systemd/system",
+        "/lib/systemd/system",
+};
+
+static void unit_dropin_done(UnitDropin *d) {
+        free(d->name);
+        free(d->source);
+        free(d->content);
+}
+
+static void image_unit_done(ImageUnit *u) {
+        free(u->name);
+        free(u->source);
+        free(u->content);
+        for (size_t i = 0; i < u->n_dropins; i++)
+                unit_dropin_done(u->dropins + i);
+        free(u->dropins);
+}
+
+void image_units_done(ImageUnits *u) {
+        for (size_t i = 0; i < u->n_units; i++)
+                image_unit_done(u->units + i);
+        u->units = mfree(u->units);
+        u->n_units = 0;
+}
+
+/* Lists a directory inside the image, sorted. Missing directories are empty. */
+static int image_list_dir(int root_fd, const char *path, char ***ret) {
+        _cleanup_close_ int fd = -EBADF, dfd = -EBADF;
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        struct dirent *de;
+        size_t n = 0;
+        int r;
+
+        fd = open_in_root(root_fd, path, O_DIRECTORY);
+        if (fd == -ENOENT || fd == -ENOTDIR) {
+                *ret = NULL;
+                return 0;
+        }
+        if (fd < 0)
+                return fd;
+
+        dfd = fd_reopen(fd, O_RDONLY | O_DIRECTORY);
+        if (dfd < 0)
+                return dfd;
+        d = fdopendir(dfd);
+        if (!d)
+                return -errno;
+        TAKE_FD(dfd);
+
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                /* A directory with millions of entries is not a unit directory. */
+                if (++n > 16 * IMAGE_UNITS_MAX)
+                        return -E2BIG;
+                r = strv_extend(&l, de->d_name);
+                if (r < 0)
+                        return r;
+                errno = 0;
+        }
+        if (errno != 0)
+                return -errno;
+
+        strv_sort(l);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* Classifies dir/name inside the image: 0 and the resolved fd for a regular file that is the
+ * unit itself (possibly through symlinks to a file of the same name), 1 for a mask (/dev/null,
+ * or an empty file), 2 for an alias (symlink to a file of another name), <0 on errors. */
+static int image_open_unit_file(int root_fd, const char *dir, const char *name, int *ret_fd) {
+        _cleanup_free_ char *p = NULL, *target = NULL;
+        _cleanup_close_ int lfd = -EBADF, fd = -EBADF;
+        struct stat st;
+        ssize_t k;
+
+        p = strjoin(dir, "/", name);
+        if (!p)
+                return -ENOMEM;
+
+        lfd = open_in_root(root_fd, p, O_NOFOLLOW);
+        if (lfd < 0)
+                return lfd;
+        if (fstat(lfd, &st) < 0)
+                return -errno;
+
+        if (S_ISLNK(st.st_mode)) {
+                const char *base;
+
+                target = malloc(PATH_MAX);
+                if (!target)
+                        return -ENOMEM;
+                k = readlinkat(lfd, "", target, PATH_MAX - 1);
+                if (k < 0)
+                        return -errno;
+                target[k] = 0;
+
+                if (streq(target, "/dev/null"))
+                        return 1;
+
+                base = strrchr(target, '/');
+                base = base ? base + 1 : target;
+                if (!streq(base, name))
+                        return 2;
+        }
+
+        fd = open_in_root(root_fd, p, 0);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISCHR(st.st_mode))
+                return 1;
+        if (S_ISREG(st.st_mode) && st.st_size == 0)
+                return 1;
+
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+static int unit_add_dropins(int root_fd, const char *image_path, ImageUnit *u, size_t *budget) {
+        _cleanup_strv_free_ char **seen = NULL;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(image_unit_dirs); i++) {
+                _cleanup_free_ char *dir = NULL;
+                _cleanup_strv_free_ char **names = NULL;
+
+                dir = strjoin(image_unit_dirs[i], "/", u->name, ".d");
+                if (!dir)
+                        return -ENOMEM;
+
+                r = image_list_dir(root_fd, dir, &names);
+                if (r < 0) {
+                        log_warning_errno(r, "Image %s: failed to list %s, ignoring: %m", image_path, dir);
+                        continue;
+                }
+
+                STRV_FOREACH(n, names) {
+                        _cleanup_close_ int fd = -EBADF;
+                        _cleanup_free_ char *content = NULL;
+                        size_t size;
+                        UnitDropin *d;
+
+                        if (!endswith(*n, ".conf") || strv_contains(seen, *n))
+                                continue;
+                        r = strv_extend(&seen, *n);
+                        if (r < 0)
+                                return r;
+
+                        if (!string_is_printable(*n) || strpbrk(*n, " \\\"'%")) {
+                                log_warning("Image %s: drop-in %s/%s has an unusable name, ignoring.", image_path, dir, *n);
+                                continue;
+                        }
+
+                        r = image_open_unit_file(root_fd, dir, *n, &fd);
+                        if (r < 0) {
+                                log_warning_errno(r, "Image %s: cannot open drop-in %s/%s, ignoring: %m", image_path, dir, *n);
+                                continue;
+                        }
+                        if (r > 0)
+                                continue; /* masked (or an alias, which for drop-ins means nothing) */
+
+                        r = read_regular_fd(fd, MIN((size_t) UNIT_FILE_SIZE_MAX, *budget), &content, &size);
+                        if (r < 0) {
+                                log_warning_errno(r, "Image %s: cannot read drop-in %s/%s, ignoring: %m", image_path, dir, *n);
+                                continue;
+                        }
+
+                        if (u->n_dropins >= UNIT_DROPINS_MAX) {
+                                log_warning("Image %s: unit %s has more than %u drop-ins, ignoring the rest.",
+                                            image_path, u->name, UNIT_DROPINS_MAX);
+                                return 0;
+                        }
+
+                        d = reallocarray(u->dropins, u->n_dropins + 1, sizeof(UnitDropin));
+                        if (!d)
+                                return -ENOMEM;
+                        u->dropins = d;
+                        d = u->dropins + u->n_dropins;
+                        *d = (UnitDropin) {
+                                .name = strdup(*n),
+                                .source = strjoin(dir, "/", *n),
+                                .content = TAKE_PTR(content),
+                        };
+                        u->n_dropins++;
+                        if (!d->name || !d->source)
+                                return -ENOMEM;
+                        *budget -= size;
+                }
+        }
+
+        /* Drop-ins apply in file name order, whichever directory they came from. */
+        for (size_t a = 0; a < u->n_dropins; a++)
+                for (size_t b = a + 1; b < u->n_dropins; b++)
+                        if (strcmp(u->dropins[b].name, u->dropins[a].name) < 0) {
+                                UnitDropin t = u->dropins[a];
+                                u->dropins[a] = u->dropins[b];
+                                u->dropins[b] = t;
+                        }
+
+        return 0;
+}
+
+static bool name_matches_any_prefix(const char *name, char *const *prefixes) {
+        STRV_FOREACH(p, prefixes)
+                if (unit_name_matches_prefix(name, *p))
+                        return true;
+        return false;
+}
+
+int image_extract_units(int root_fd, const char *image_path, char *const *prefixes, ImageUnits *ret) {
+        _cleanup_(image_units_done) ImageUnits units = {};
+        _cleanup_strv_free_ char **seen = NULL;
+        size_t budget = IMAGE_UNIT_BYTES_MAX;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(image_unit_dirs); i++) {
+                const char *dir = image_unit_dirs[i];
+                _cleanup_strv_free_ char **names = NULL;
+
+                r = image_list_dir(root_fd, dir, &names);
+                if (r < 0) {
+                        log_warning_errno(r, "Image %s: failed to list %s, ignoring: %m", image_path, dir);
+                        continue;
+                }
+
+                STRV_FOREACH(n, names) {
+                        _cleanup_close_ int fd = -EBADF;
+                        _cleanup_free_ char *content = NULL;
+                        UnitType t;
+                        ImageUnit *u;
+                        size_t size;
+
+                        t = unit_name_type(*n);
+                        if (t < 0 || !name_matches_any_prefix(*n, prefixes))
+                                continue;
+                        if (strv_contains(seen, *n))
+                                continue;
+                        r = strv_extend(&seen, *n);
+                        if (r < 0)
+                                return r;
+
+                        if (unit_name_is_instance(*n)) {
+                                log_debug("Image %s: %s/%s is an instance link, not a unit file, skipping.", image_path, dir, *n);
+                                continue;
+                        }
+
+                        r = image_open_unit_file(root_fd, dir, *n, &fd);
+                        if (r < 0) {
+                                log_warning_errno(r, "Image %s: cannot open unit %s/%s, ignoring: %m", image_path, dir, *n);
+                                continue;
+                        }
+                        if (r == 1) {
+                                log_debug("Image %s: unit %s is masked in the image, skipping.", image_path, *n);
+                                continue;
+                        }
+                        if (r == 2) {
+                                log_debug("Image %s: %s/%s is an alias, skipping.", image_path, dir, *n);
+                                continue;
+                        }
+
+                        if (units.n_units >= IMAGE_UNITS_MAX) {
+                                log_warning("Image %s: more than %u units, ignoring the rest.", image_path, IMAGE_UNITS_MAX);
+                                break;
+                        }
+
+                        r = read_regular_fd(fd, MIN((size_t) UNIT_FILE_SIZE_MAX, budget), &content, &size);
+                        if (r < 0) {
+                                log_warning_errno(r, "Image %s: cannot read unit %s/%s, ignoring: %m", image_path, dir, *n);
+                                continue;
+                        }
+                        budget -= size;
+
+                        u = reallocarray(units.units, units.n_units + 1, sizeof(ImageUnit));
+                        if (!u)
+                                return -ENOMEM;
+                        units.units = u;
+                        u = units.units + units.n_units;
+                        *u = (ImageUnit) {
+                                .name = strdup(*n),
+                                .type = t,
+                                .source = strjoin(dir, "/", *n),
+                                .content = TAKE_PTR(content),
+                        };
+                        units.n_units++;
+                        if (!u->name || !u->source)
+                                return -ENOMEM;
+
+                        r = unit_add_dropins(root_fd, image_path, u, &budget);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        *ret = units;
+        units = (ImageUnits) {};
+        return 0;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+
+#include "names.h"
+
+/* Reading an image's units: those whose names match one of the prefixes, of the types in
+ * UnitType, from the image's /etc/systemd/system, /usr/lib/systemd/system and /lib/systemd/system
+ * (a name in an earlier directory hides it in later ones), and their drop-ins ("*.conf" in UNIT.d,
+ * same precedence per file name). A unit that is a symlink to /dev/null in the image is masked
+ * there and skipped; a symlink to a unit of another name is an alias and skipped (we never create
+ * names the image did not ship as files). Everything is read through the image root, bounded. */
+
+#define IMAGE_UNITS_MAX 1024U
+#define UNIT_DROPINS_MAX 64U
+#define IMAGE_UNIT_BYTES_MAX (32U * 1024U * 1024U)
+
+typedef struct UnitDropin {
+        char *name;             /* "override.conf" */
+        char *source;           /* path inside the image */
+        char *content;
+} UnitDropin;
+
+typedef struct ImageUnit {
+        char *name;             /* "foo.service" */
+        UnitType type;
+        char *source;           /* path inside the image */
+        char *content;
+        UnitDropin *dropins;
+        size_t n_dropins;
+} ImageUnit;
+
+typedef struct ImageUnits {
+        ImageUnit *units;
+        size_t n_units;
+} ImageUnits;
+
+void image_units_done(ImageUnits *u);
+
+/* image_path is for log messages. Units that cannot be read are logged and skipped; the result
+ * may be empty. */
+int image_extract_units(int root_fd, const char *image_path, char *const *prefixes, ImageUnits *ret);
