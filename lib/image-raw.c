@@ -379,8 +379,11 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
                 if (isempty(label))
                         label = NULL;
 
-                if (c == &generic)
-                        n_generic++;
+                if (c == &generic) {
+                        /* Several generic partitions are ambiguous, see below. */
+                        if (n_generic++ > 0)
+                                continue;
+                }
 
                 /* As systemd does: the first partition of a type wins, except that among several the
                  * one with the newest version in its label wins. */

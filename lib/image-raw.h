@@ -8,7 +8,14 @@
  *
  * A raw image is either a bare file system (squashfs, erofs, ext4, btrfs, xfs) or a GPT disk image
  * laid out by the Discoverable Partitions Specification, of which we use the root partition for
- * the host architecture, else its usr partition. */
+ * the host architecture, else its usr partition.
+ *
+ * Partition choice, as systemd's dissect-image.c (with DISSECT_IMAGE_GENERIC_ROOT, as portablectl):
+ * partitions with the no-auto flag (bit 63) are ignored; a native root/usr beats the secondary
+ * architecture's (x86 on x86-64, arm on arm64); among several of the same kind the newest version in
+ * the partition label wins, the first one on a tie; without root or usr a single generic Linux
+ * partition is used as root (several: -ENOTUNIQ). Verity or signature partitions without the
+ * partition they belong to make the image unusable, as in systemd. */
 
 typedef enum RawFormat {
         RAW_FORMAT_SQUASHFS,
@@ -41,9 +48,13 @@ typedef struct RawProbe {
         RawRegion verity_sig;   /* root-verity-sig or usr-verity-sig */
 } RawProbe;
 
-/* Probes the image open at fd (any open mode, the file is only read). path is for log messages.
- * Returns 0, or -EMEDIUMTYPE (no usable file system or partition; logged at debug level with the
- * reason), or another negative errno. Never blocks: fd must be a regular file or block device. */
+/* Probes the image open at fd (any open mode, O_PATH too: the file is only read). path is for log
+ * messages. Returns 0, or -EMEDIUMTYPE (no usable file system or partition; logged at debug level
+ * with the reason), -ENOTUNIQ (several generic Linux partitions and nothing else), or another
+ * negative errno (I/O, memory). Never blocks: fd must be a regular file or block device. A bare file
+ * system gets data = { offset 0, size of the file, uuid "" }. Sizes in the image are checked: a
+ * partition must lie within the file and the file system size its superblock claims must fit its
+ * region (so a truncated image is refused here, not at mount time). */
 int raw_image_probe(int fd, const char *path, RawProbe *ret);
 
 typedef struct RawMount RawMount;

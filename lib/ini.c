@@ -100,13 +100,13 @@ int ini_parse(const char *text, const char *filename, ini_assignment_t assignmen
 
                 r = parse_line(l, &section, filename, continuation_line, assignment, garbage, userdata);
                 continuation = mfree(continuation);
-                if (r < 0)
+                if (r != 0)
                         return r;
         }
 
         if (continuation) {
                 r = parse_line(continuation, &section, filename, continuation_line, assignment, garbage, userdata);
-                if (r < 0)
+                if (r != 0)
                         return r;
         }
 

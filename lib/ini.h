@@ -9,11 +9,12 @@
  * continuation are skipped), exactly as systemd's config_parse() reads them. Values are passed on
  * raw: quoting and specifiers belong to each setting. */
 
-/* Called for each assignment. section is NULL before the first header. Return <0 to stop. */
+/* Called for each assignment. section is NULL before the first header. Return 0 to go on; any
+ * other value stops the parse and is returned by ini_parse(). */
 typedef int (*ini_assignment_t)(const char *section, const char *key, const char *value,
                                 const char *filename, unsigned line, void *userdata);
 
-/* Called for lines that are neither (no "=" outside a header); return <0 to stop, 0 to go on.
+/* Called for lines that are neither (no "=" outside a header); return 0 to go on, else stops.
  * May be NULL, then such lines are an error (-EBADMSG). */
 typedef int (*ini_garbage_t)(const char *line_text, const char *filename, unsigned line, void *userdata);
 

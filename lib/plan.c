@@ -13,6 +13,7 @@
 #include "string-util.h"
 #include "strv.h"
 #include "unit-extract.h"
+#include "unit-rules.h"
 
 static void planned_unit_done(PlannedUnit *u) {
         free(u->name);
@@ -422,6 +423,22 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                                 "/usr/lib/systemd/system or /lib/systemd/system", strna(l));
                 goto finish;
         }
+
+        /* Only the trusted profile may run units that reach past their sandbox. */
+        if (!streq(plan.profile, "trusted"))
+                for (size_t k = 0; k < units.n_units; k++) {
+                        _cleanup_free_ char *v = NULL;
+
+                        r = unit_check_rules(units.units + k, plan.prefixes, &v);
+                        if (r < 0)
+                                return r;
+                        if (r > 0) {
+                                r = plan_refuse(&plan, 0, "unit %s asks for more than profile '%s' allows: %s "
+                                                "(only Profile=trusted permits this)",
+                                                units.units[k].name, plan.profile, v);
+                                goto finish;
+                        }
+                }
 
         for (size_t k = 0; k < units.n_units; k++) {
                 r = plan_unit(p, &plan, &profile, units.units + k, portable_settings_enable(&plan.settings));

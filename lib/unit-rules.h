@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "unit-extract.h"
+
+/* What an image's unit may not ask for, under every profile except "trusted".
+ *
+ * systemd runs some settings outside the service's sandbox, with the host's root and full
+ * privileges, and a portable service's profile cannot take them back: a later drop-in cannot
+ * remove list entries or command prefixes. These are refused (the image is not attached), so that
+ * the profile is what an image gets:
+ *
+ *  - commands prefixed with "+", "!" or "!!" (run without the profile's user or restrictions);
+ *  - host paths and privileges: BindPaths=, BindReadOnlyPaths=, ReadWritePaths=, DeviceAllow=,
+ *    AmbientCapabilities=, CapabilityBoundingSet= with capabilities to add, User=/Group=/
+ *    SupplementaryGroups= of root, PAMName=, TTYPath=, IPAddressAllow=;
+ *  - another root or namespace: RootDirectory=, RootImage=, RootImageOptions=, RootHash=,
+ *    RootVerity=, MountImages=, ExtensionImages=, ExtensionDirectories=,
+ *    NetworkNamespacePath=, IPCNamespacePath=;
+ *  - host files read or written by the service manager: EnvironmentFile=, LoadCredential=,
+ *    LoadCredentialEncrypted=, StandardInput=/StandardOutput=/StandardError= with file:,
+ *    append: or truncate:;
+ *  - socket units: any Exec*= (socket commands are not sandboxed), ListenSpecial=,
+ *    ListenFIFO=, ListenMessageQueue=, ListenUSBFunction=, ListenNetlink=, Symlinks=, and
+ *    file system sockets outside /run;
+ *  - acting on the host: SuccessAction=, FailureAction=, StartLimitAction=, JobTimeoutAction=
+ *    other than "none"; dependencies on poweroff, reboot, halt, kexec, rescue, emergency and
+ *    other shutdown targets; Conflicts=, OnFailure=, OnSuccess=, PropagatesStopTo=,
+ *    PropagatesReloadTo=, StopPropagatedFrom=, ReloadPropagatedFrom= on units not from the image;
+ *    Unit= (timers, paths) and Service= (sockets) naming units not from the image.
+ *
+ * Returns 0 if the unit and its drop-ins are acceptable, 1 with *ret_violation describing the
+ * first offending setting ("file:line: Setting=value: why"), <0 on errors. */
+int unit_check_rules(const ImageUnit *u, char *const *image_prefixes, char **ret_violation);
