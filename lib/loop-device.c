@@ -127,8 +127,8 @@ static int loop_is_bound(int fd) {
 }
 
 static int loop_verify(int fd, const struct loop_config *c) {
-        struct loop_info64 info;
-        uint64_t size;
+        struct loop_info64 info = {}; /* initialized for valgrind, which does not know these ioctls */
+        uint64_t size = 0;
 
         /* Kernel 5.8 did not propagate the size limit with LOOP_CONFIGURE. The device size is counted
          * in whole 512 byte sectors. */
