@@ -35,6 +35,7 @@ void image_plan_done(ImagePlan *p) {
         free(p->os_release_path);
         strv_free(p->prefixes);
         free(p->refused);
+        mount_point_check_done(&p->mounts);
         for (size_t i = 0; i < p->n_units; i++)
                 planned_unit_done(p->units + i);
         free(p->units);
@@ -144,11 +145,16 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitTyp
                         return -ENOMEM;
         }
 
+        /* Resets of the profile's bind mounts come first: they must not reset ours. */
+        if (plan->mounts.override && !strextend(&t, plan->mounts.override))
+                return -ENOMEM;
+
         if (p->host_has_etc_os_release || p->host_has_usr_os_release)
                 if (!strextend(&t, "BindReadOnlyPaths=",
                                p->host_has_etc_os_release ? "/etc/os-release" : "/usr/lib/os-release",
                                ":/run/host/os-release\n"))
                         return -ENOMEM;
+
 
         *ret = TAKE_PTR(t);
         return 0;
@@ -413,6 +419,33 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                 r = plan_refuse(&plan, r, "its units cannot be read: %m");
                 goto finish;
         }
+
+        if (i->type == IMAGE_RAW)
+                for (size_t k = 0; k < units.n_units; k++) {
+                        if (units.units[k].type != UNIT_SERVICE)
+                                continue;
+
+                        r = image_check_mount_points(root.fd, profile.texts[UNIT_SERVICE], &plan.mounts);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0) {
+                                r = plan_refuse(&plan, r, "its mount points cannot be checked: %m");
+                                goto finish;
+                        }
+                        if (plan.mounts.missing_dirs) {
+                                _cleanup_free_ char *l = strv_join(plan.mounts.missing_dirs, " ");
+                                r = plan_refuse(&plan, 0, "the image has no %s: its services' sandbox mounts file "
+                                                "systems there (create these empty directories in the image)",
+                                                strna(l));
+                                goto finish;
+                        }
+                        if (plan.mounts.missing_targets) {
+                                _cleanup_free_ char *l = strv_join(plan.mounts.missing_targets, " ");
+                                log_notice("Image %s has no %s: its services run without the profile's bind mount%s there.",
+                                           i->path, strna(l), strv_length(plan.mounts.missing_targets) > 1 ? "s" : "");
+                        }
+                        break;
+                }
 
         /* Everything is in memory now: let go of the mount before writing anything. */
         image_root_done(&root);

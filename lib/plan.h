@@ -4,6 +4,7 @@
 #include "context.h"
 #include "image-discover.h"
 #include "image-raw.h"
+#include "mount-points.h"
 #include "settings.h"
 
 /* The decision for one image, as data: which units are written, with which drop-ins and links,
@@ -34,6 +35,7 @@ typedef struct ImagePlan {
         char *os_release_path;
         char **prefixes;
         RawProbe probe;                 /* raw images */
+        MountPointCheck mounts;         /* raw images with services */
         char *refused;                  /* why the image is not attached, or NULL */
         PlannedUnit *units;
         size_t n_units;

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+
+#include "fileio.h"
+#include "ini.h"
+#include "mount-points.h"
+#include "string-util.h"
+#include "strv.h"
+
+void mount_point_check_done(MountPointCheck *m) {
+        m->missing_dirs = strv_free(m->missing_dirs);
+        m->missing_targets = strv_free(m->missing_targets);
+        m->override = mfree(m->override);
+}
+
+static const char *const api_dirs[] = { "/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp" };
+
+static bool path_below_fresh_fs(const char *p) {
+        for (size_t i = 0; i < ELEMENTSOF(api_dirs); i++) {
+                const char *e = startswith(p, api_dirs[i]);
+                if (e && (*e == '/' || *e == 0))
+                        return true;
+        }
+        return false;
+}
+
+static bool image_has(int root_fd, const char *path) {
+        _cleanup_close_ int fd = open_in_root(root_fd, path, O_NOFOLLOW);
+        return fd >= 0;
+}
+
+typedef struct BindList {
+        char **read_only;       /* entries as written, in order */
+        char **read_write;
+} BindList;
+
+static int collect_binds(const char *section, const char *key, const char *value, const char *filename,
+                         unsigned line, void *userdata) {
+        BindList *b = userdata;
+        char ***l;
+        const char *p = value;
+        int r;
+
+        if (!section || !streq(section, "Service"))
+                return 0;
+        if (streq(key, "BindReadOnlyPaths"))
+                l = &b->read_only;
+        else if (streq(key, "BindPaths"))
+                l = &b->read_write;
+        else
+                return 0;
+
+        if (isempty(value)) {
+                *l = strv_free(*l);
+                return 0;
+        }
+
+        for (;;) {
+                char *w;
+
+                r = extract_first_word(&p, &w);
+                if (r < 0)
+                        return 0;       /* systemd will complain about it, not our business */
+                if (r == 0)
+                        return 0;
+                r = strv_consume(l, w);
+                if (r < 0)
+                        return r;
+        }
+}
+
+static int bind_target(const char *entry, char **ret) {
+        const char *s = entry, *colon;
+
+        /* "[-]SOURCE[:DESTINATION[:OPTIONS]]" */
+        if (*s == '-')
+                s++;
+        colon = strchr(s, ':');
+        if (colon) {
+                const char *d = colon + 1, *c2 = strchr(d, ':');
+                *ret = c2 ? strndup(d, c2 - d) : strdup(d);
+        } else
+                *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int filter_list(int root_fd, const char *key, char **entries, MountPointCheck *m, char **out) {
+        _cleanup_free_ char *kept = NULL;
+        bool dropped = false;
+        int r;
+
+        STRV_FOREACH(e, entries) {
+                _cleanup_free_ char *t = NULL;
+
+                r = bind_target(*e, &t);
+                if (r < 0)
+                        return r;
+
+                if (t[0] == '/' && !path_below_fresh_fs(t) && !image_has(root_fd, t)) {
+                        r = strv_extend(&m->missing_targets, t);
+                        if (r < 0)
+                                return r;
+                        dropped = true;
+                        continue;
+                }
+
+                if (strpbrk(*e, WHITESPACE "\"'\\")) {
+                        /* Re-quote what needs it, as it was unquoted when read. */
+                        if (!strextend(&kept, key, "=\"", *e, "\"\n"))
+                                return -ENOMEM;
+                } else if (!strextend(&kept, key, "=", *e, "\n"))
+                        return -ENOMEM;
+        }
+
+        if (!dropped)
+                return 0;
+
+        if (!strextend(out, key, "=\n", strempty(kept)))
+                return -ENOMEM;
+        return 0;
+}
+
+static int ignore_garbage(const char *text, const char *filename, unsigned line, void *userdata) {
+        return 0;
+}
+
+int image_check_mount_points(int root_fd, const char *profile_service_text, MountPointCheck *ret) {
+        _cleanup_(mount_point_check_done) MountPointCheck m = {};
+        _cleanup_free_ char *out = NULL;
+        BindList b = {};
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(api_dirs); i++)
+                if (!image_has(root_fd, api_dirs[i])) {
+                        r = strv_extend(&m.missing_dirs, api_dirs[i]);
+                        if (r < 0)
+                                return r;
+                }
+
+        if (profile_service_text) {
+                r = ini_parse(profile_service_text, "profile", collect_binds, ignore_garbage, &b);
+                if (r >= 0)
+                        r = filter_list(root_fd, "BindReadOnlyPaths", b.read_only, &m, &out);
+                if (r >= 0)
+                        r = filter_list(root_fd, "BindPaths", b.read_write, &m, &out);
+                strv_free(b.read_only);
+                strv_free(b.read_write);
+                if (r < 0)
+                        return r;
+        }
+
+        if (out) {
+                _cleanup_free_ char *l = strv_join(m.missing_targets, " ");
+                if (!l)
+                        return -ENOMEM;
+                if (asprintf(&m.override,
+                             "# The image has no %s to bind onto: the profile's bind mounts are repeated without it.\n%s",
+                             l, out) < 0)
+                        return -ENOMEM;
+        }
+
+        *ret = m;
+        m = (MountPointCheck) {};
+        return 0;
+}

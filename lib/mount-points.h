@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Mount points a read-only image must have for its services' sandbox.
+ *
+ * systemd mounts the API file systems and private /tmp onto /proc, /sys, /dev, /run, /tmp and
+ * /var/tmp of the image, and bind mounts host files (BindReadOnlyPaths= of the profile, e.g.
+ * /etc/machine-id, /etc/resolv.conf) onto paths in it. It cannot create a missing mount point in a
+ * read-only image, and the service then fails with 226/NAMESPACE and an obscure message. So:
+ *
+ *  - a missing directory among /proc /sys /dev /run /tmp /var/tmp refuses the image: dropping the
+ *    mount would weaken the sandbox;
+ *  - a missing bind target (outside /run, /dev, /tmp, /var/tmp, /proc and /sys, which are fresh
+ *    file systems where systemd creates what it needs) is left out: the generated
+ *    20-portable.conf resets BindReadOnlyPaths=/BindPaths= and repeats the profile's entries
+ *    without it. The service starts, without that host file.
+ *
+ * A symlink in the image counts as present (systemd resolves it inside the image). */
+
+typedef struct MountPointCheck {
+        char **missing_dirs;            /* refuse */
+        char **missing_targets;         /* left out */
+        char *override;                 /* [Service] lines for 20-portable.conf, or NULL */
+} MountPointCheck;
+
+void mount_point_check_done(MountPointCheck *m);
+
+int image_check_mount_points(int root_fd, const char *profile_service_text, MountPointCheck *ret);
