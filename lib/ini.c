@@ -59,8 +59,13 @@ int ini_parse(const char *text, const char *filename, ini_assignment_t assignmen
                 bool escaped = false;
 
                 next = strchr(p, '\n');
-                if (next)
+                if (next) {
+                        /* "\r\n" ends a line too, as in systemd's read_line(): a continuation
+                         * backslash before it must be seen as the last character. */
+                        if (next > p && next[-1] == '\r')
+                                next[-1] = 0;
                         *next++ = 0;
+                }
                 line++;
 
                 /* Carriage returns of files written on other systems are white space. */

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* ini_parse(): systemd's INI dialect, as config_parse() reads unit files. */
+
+#include "ini.h"
+#include "macro.h"
+#include "string-util.h"
+#include "strv.h"
+#include "tests.h"
+
+typedef struct Record {
+        char **seen;            /* "section|key|value|line" and "!garbage|line" */
+        int stop_at;            /* return -ECANCELED on this assignment number (1-based), 0: never */
+        int n;
+} Record;
+
+static int on_assignment(const char *section, const char *key, const char *value, const char *filename,
+                         unsigned line, void *userdata) {
+        Record *rec = userdata;
+        char *s;
+
+        if (++rec->n == rec->stop_at)
+                return -ECANCELED;
+        if (asprintf(&s, "%s|%s|%s|%u", section ?: "(none)", key, value, line) < 0)
+                return -ENOMEM;
+        return strv_consume(&rec->seen, s);
+}
+
+static int on_garbage(const char *text, const char *filename, unsigned line, void *userdata) {
+        Record *rec = userdata;
+        char *s;
+
+        if (asprintf(&s, "!%s|%u", text, line) < 0)
+                return -ENOMEM;
+        return strv_consume(&rec->seen, s);
+}
+
+/* Parses text and compares what was seen, joined with "\n", with expected. */
+static void check(const char *text, bool with_garbage, int expected_r, const char *expected) {
+        Record rec = {};
+        _cleanup_free_ char *joined = NULL;
+        int r;
+
+        r = ini_parse(text, "test.conf", on_assignment, with_garbage ? on_garbage : NULL, &rec);
+        joined = strv_join(rec.seen, "\n");
+        if (r != expected_r || !streq(joined, expected))
+                fprintf(stderr, "--- input:\n%s\n--- got r=%d:\n%s\n--- expected r=%d:\n%s\n", text, r, joined,
+                        expected_r, expected);
+        CHECK_INT(r, expected_r);
+        CHECK_STR(joined, expected);
+        strv_free(rec.seen);
+}
+
+TEST(basic) {
+        check("", false, 0, "");
+        check("\n\n   \n", false, 0, "");
+        check("A=1\n", false, 0, "(none)|A|1|1");
+        check("[Unit]\nDescription=Foo bar\n\n[Service]\nExecStart=/bin/true\n", false, 0,
+              "Unit|Description|Foo bar|2\nService|ExecStart|/bin/true|5");
+        /* White space around key and value is stripped; inner white space and "=" kept. */
+        check("[S]\n  Key  =   a = b  c   \n", false, 0, "S|Key|a = b  c|2");
+        check("[S]\nEmpty=\n", false, 0, "S|Empty||2");
+        check("[S]\n=value\n", false, 0, "S||value|2");
+        /* No trailing newline. */
+        check("[S]\nA=1", false, 0, "S|A|1|2");
+        /* Section names are taken as they are; a later header replaces the section. */
+        check("[A B]\nk=v\n[]\nk=w\n", false, 0, "A B|k|v|2\n|k|w|4");
+        /* Quotes and specifiers are passed on raw. */
+        check("[S]\nX=\"a b\" 'c' %n \\x20\n", false, 0, "S|X|\"a b\" 'c' %n \\x20|2");
+}
+
+TEST(comments) {
+        check("# comment\n; other\n[S]\n  # indented comment\nA=1 # not a comment\n", false, 0,
+              "S|A|1 # not a comment|5");
+        check("#A=1\n;B=2\n", false, 0, "");
+}
+
+TEST(continuation) {
+        /* The backslash becomes a space, the next line is appended as it is. */
+        check("[S]\nA=a\\\nb\n", false, 0, "S|A|a b|2");
+        check("[S]\nA=a \\\n    b\nB=2\n", false, 0, "S|A|a      b|2\nS|B|2|4");
+        check("[S]\nA=1\\\n2\\\n3\n", false, 0, "S|A|1 2 3|2");
+        /* Comment lines inside a continuation are skipped, as systemd does. */
+        check("[S]\nA=a\\\n# comment\n; comment\nb\n", false, 0, "S|A|a b|2");
+        /* An escaped backslash does not continue the line. */
+        check("[S]\nA=a\\\\\nB=b\n", false, 0, "S|A|a\\\\|2\nS|B|b|3");
+        /* A continuation at the end of the text is still an assignment. */
+        check("[S]\nA=a\\", false, 0, "S|A|a|2");
+        check("[S]\nA=a\\\n", false, 0, "S|A|a|2");
+        /* The key may be continued too. */
+        check("[S]\nKe\\\ny=v\n", false, 0, "S|Ke y|v|2");
+}
+
+TEST(garbage) {
+        /* Without a garbage handler, a line without "=" is an error. */
+        check("[S]\nA=1\nnonsense\nB=2\n", false, -EBADMSG, "S|A|1|2");
+        check("[S\nA=1\n", false, -EBADMSG, "");
+        /* With one, it is reported and parsing goes on. */
+        check("[S]\nA=1\nnonsense here\nB=2\n", true, 0, "S|A|1|2\n!nonsense here|3\nS|B|2|4");
+        check("[Broken\nA=1\n", true, 0, "![Broken|1\n(none)|A|1|2");
+}
+
+TEST(crlf) {
+        check("[S]\r\nA=1\r\nB = 2 \r\n", false, 0, "S|A|1|2\nS|B|2|3");
+        check("# c\r\n[S]\r\n", false, 0, "");
+        /* A continuation backslash before "\r\n" continues the line, as systemd's read_line()
+         * ends lines at "\r\n". */
+        check("[S]\r\nA=1\\\r\n2\r\nB=3\r\n", false, 0, "S|A|1 2|2\nS|B|3|4");
+}
+
+TEST(stop) {
+        Record rec = { .stop_at = 2 };
+
+        CHECK_INT(ini_parse("[S]\nA=1\nB=2\nC=3\n", "x", on_assignment, NULL, &rec), -ECANCELED);
+        CHECK_INT(strv_length(rec.seen), 1);
+        strv_free(rec.seen);
+}
+
+TEST(long_lines) {
+        /* Lines up to 1 MiB are fine; longer ones, directly or by continuation, are refused. */
+        size_t n = 1024 * 1024;
+        _cleanup_free_ char *big = malloc(n + 16), *cont = NULL;
+        Record rec = {};
+
+        /* "A=" and n - 2 bytes: a line of exactly 1 MiB. */
+        memcpy(big, "[S]\nA=", 6);
+        memset(big + 6, 'x', n - 2);
+        strcpy(big + 6 + n - 2, "\n");
+        CHECK_INT(ini_parse(big, "x", on_assignment, NULL, &rec), 0);
+        CHECK_INT(strv_length(rec.seen), 1);
+        rec.seen = strv_free(rec.seen);
+
+        /* One byte more. */
+        strcpy(big + 6 + n - 2, "x\n");
+        CHECK_INT(ini_parse(big, "x", on_assignment, NULL, &rec), -ENOBUFS);
+        CHECK(rec.seen == NULL);
+
+        /* 2000 continuation lines of 1000 bytes each: 2 MB in one line. */
+        CHECK(strextend(&cont, "[S]\nA="));
+        for (unsigned i = 0; i < 2000; i++) {
+                char chunk[1002];
+                memset(chunk, 'y', 999);
+                strcpy(chunk + 999, "\\\n");
+                CHECK(strextend(&cont, chunk));
+        }
+        CHECK(strextend(&cont, "end\n"));
+        CHECK_INT(ini_parse(cont, "x", on_assignment, NULL, &rec), -ENOBUFS);
+        strv_free(rec.seen);
+}
+
+int main(void) {
+        RUN(basic);
+        RUN(comments);
+        RUN(continuation);
+        RUN(garbage);
+        RUN(crlf);
+        RUN(stop);
+        RUN(long_lines);
+        return tests_finish();
+}
