@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* portable_settings_parse(): portable.conf and NAME.portable. Anything unknown or unparsable is an
+ * error, so an image is never run with less than it asked for. */
+
+#include "macro.h"
+#include "settings.h"
+#include "strv.h"
+#include "tests.h"
+
+static int parse(PortableSettings *s, const char *text) {
+        return portable_settings_parse(s, text, "test.portable");
+}
+
+static void check_prefixes(const PortableSettings *s, const char *expected) {
+        _cleanup_free_ char *j = s->prefixes ? strv_join(s->prefixes, " ") : NULL;
+        CHECK_STR(j, expected);
+}
+
+TEST(valid) {
+        _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
+
+        CHECK_STR(portable_settings_profile(&s), "default");
+        CHECK(portable_settings_enable(&s));
+        CHECK_INT(portable_settings_verity(&s), VERITY_AUTO);
+
+        CHECK_INT(parse(&s, "# comment\n[Portable]\nProfile=strict\nEnable=no\nPrefixes=foo bar\nVerity=signed\n"), 0);
+        CHECK_STR(s.profile, "strict");
+        CHECK_STR(portable_settings_profile(&s), "strict");
+        CHECK_INT(s.enable, 0);
+        CHECK(!portable_settings_enable(&s));
+        check_prefixes(&s, "foo bar");
+        CHECK_INT(s.verity, VERITY_SIGNED);
+
+        /* Later assignments override; empty ones reset to the default. */
+        CHECK_INT(parse(&s, "[Portable]\nProfile=\nEnable=\nVerity=\n"), 0);
+        CHECK(s.profile == NULL);
+        CHECK_INT(s.enable, -1);
+        CHECK_INT(s.verity, _VERITY_POLICY_INVALID);
+        CHECK_STR(portable_settings_profile(&s), "default");
+
+        CHECK_INT(parse(&s, "[Portable]\nProfile=/etc/my-profiles/custom\nEnable=yes\nVerity=yes\n"), 0);
+        CHECK_STR(s.profile, "/etc/my-profiles/custom");
+        CHECK_INT(s.enable, 1);
+        CHECK_INT(s.verity, VERITY_REQUIRED);
+
+        CHECK_INT(parse(&s, "[Portable]\nVerity=no\nProfile=custom-1.x\n"), 0);
+        CHECK_INT(s.verity, VERITY_AUTO);
+        CHECK_STR(s.profile, "custom-1.x");
+        CHECK_INT(parse(&s, "[Portable]\nVerity=auto\n"), 0);
+        CHECK_INT(s.verity, VERITY_AUTO);
+}
+
+TEST(prefixes) {
+        _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
+
+        /* Several lines add up, duplicates once. */
+        CHECK_INT(parse(&s, "[Portable]\nPrefixes=a\nPrefixes=b a\nPrefixes=\"c\"\n"), 0);
+        check_prefixes(&s, "a b c");
+        /* An empty assignment resets. */
+        CHECK_INT(parse(&s, "[Portable]\nPrefixes=\nPrefixes=d\n"), 0);
+        check_prefixes(&s, "d");
+        CHECK_INT(parse(&s, "[Portable]\nPrefixes=\n"), 0);
+        CHECK(s.prefixes == NULL);
+
+        /* Inherited from the global settings: the image's first Prefixes= replaces them. */
+        CHECK_INT(strv_extend(&s.prefixes, "global"), 0);
+        s.prefixes_inherited = true;
+        CHECK_INT(parse(&s, "[Portable]\nPrefixes=mine\nPrefixes=more\n"), 0);
+        check_prefixes(&s, "mine more");
+        CHECK(!s.prefixes_inherited);
+
+        /* Invalid prefixes are errors. */
+        CHECK_INT(parse(&s, "[Portable]\nPrefixes=ok foo@\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nPrefixes=a/b\n"), -EINVAL);
+        CHECK(parse(&s, "[Portable]\nPrefixes=\"unbalanced\n") < 0);
+}
+
+TEST(errors) {
+        _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
+
+        CHECK_INT(parse(&s, "[Portable]\nUnknown=1\n"), -EBADMSG);
+        CHECK_INT(parse(&s, "[Portable]\nprofile=strict\n"), -EBADMSG);        /* keys are case sensitive */
+        CHECK_INT(parse(&s, "Profile=strict\n"), -EBADMSG);                    /* outside the section */
+        CHECK_INT(parse(&s, "[Other]\nProfile=strict\n"), -EBADMSG);
+        CHECK_INT(parse(&s, "[Portable]\nnot a setting\n"), -EBADMSG);
+        CHECK_INT(parse(&s, "[Portable\nProfile=strict\n"), -EBADMSG);
+        CHECK_INT(parse(&s, "[Portable]\nEnable=maybe\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nVerity=sometimes\n"), -EINVAL);
+        /* Profiles: names or absolute directories, no path games. */
+        CHECK_INT(parse(&s, "[Portable]\nProfile=../x\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nProfile=a/b\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nProfile=.hidden\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nProfile=..\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nProfile=a b\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nProfile=/a/../b\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nProfile=/a/..\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nProfile=x\\\ny\n"), -EINVAL);        /* continued into "x y" */
+        /* Nothing was taken from the failed files. */
+        CHECK(s.profile == NULL);
+        CHECK_INT(s.enable, -1);
+        CHECK_INT(s.verity, _VERITY_POLICY_INVALID);
+}
+
+TEST(newline_injection) {
+        _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
+
+        /* A continuation cannot smuggle a new line into a value: it becomes a space. */
+        CHECK_INT(parse(&s, "[Portable]\nPrefixes=a\\\n[Service]\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nPrefixes=a\\\nb\n"), 0);
+        check_prefixes(&s, "a b");
+        CHECK(s.prefixes == NULL || !strv_contains(s.prefixes, "[Service]"));
+}
+
+TEST(verity_policy) {
+        CHECK_STR(verity_policy_to_string(VERITY_AUTO), "auto");
+        CHECK_STR(verity_policy_to_string(VERITY_REQUIRED), "yes");
+        CHECK_STR(verity_policy_to_string(VERITY_SIGNED), "signed");
+        CHECK_STR(verity_policy_to_string(_VERITY_POLICY_INVALID), NULL);
+        CHECK_INT(verity_policy_from_string("true"), VERITY_REQUIRED);
+        CHECK_INT(verity_policy_from_string("off"), VERITY_AUTO);
+        CHECK_INT(verity_policy_from_string(""), _VERITY_POLICY_INVALID);
+}
+
+int main(void) {
+        RUN(valid);
+        RUN(prefixes);
+        RUN(errors);
+        RUN(newline_injection);
+        RUN(verity_policy);
+        return tests_finish();
+}
