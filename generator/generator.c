@@ -12,6 +12,8 @@
 #include "plan.h"
 #include "settings.h"
 #include "string-util.h"
+#include "strv.h"
+#include "time-util.h"
 
 /* Raw images are mounted on directories below this one, in our own mount namespace: the host
  * never sees those mounts. The directory itself is removed when we are done. */
@@ -31,6 +33,8 @@ int generator_run(const char *dest) {
         _cleanup_(planner_done) Planner planner = {};
         _cleanup_close_ int out_fd = -EBADF;
         _cleanup_free_ char *mount_base = NULL;
+        _cleanup_(extract_cache_done) ExtractCache cache = { .dir_fd = -EBADF };
+        uint64_t budget;
         bool global_ok;
         int r;
 
@@ -75,8 +79,15 @@ int generator_run(const char *dest) {
                 }
         }
 
+        r = extract_cache_open(&cache, !streq(ctx.root, "/"));
+        if (r == -ENOMEM)
+                return log_oom();
+
+        budget = global_ok ? portable_settings_time_budget_usec(&global) : 0;
         planner = (Planner) {
                 .ctx = &ctx,
+                .cache = &cache,
+                .deadline_usec = budget > 0 ? now_usec() + budget : 0,
                 .global = global_ok ? &global : NULL,
                 .mount_base = mount_base,
                 .host_has_etc_os_release = host_exists(&ctx, "/etc/os-release") > 0,
@@ -100,6 +111,18 @@ int generator_run(const char *dest) {
 
         if (mount_base && rmdir(mount_base) < 0)
                 log_debug_errno(errno, "Failed to remove %s: %m", mount_base);
+
+        if (planner.deferred) {
+                /* Let the helper extract the rest (it fills the cache) and reload. */
+                r = symlinkat(UNITDIR "/portables-refresh.service", out_fd, "multi-user.target.wants/portables-refresh.service");
+                if (r < 0 && (errno != ENOENT || mkdirat(out_fd, "multi-user.target.wants", 0755) < 0 ||
+                              symlinkat(UNITDIR "/portables-refresh.service", out_fd,
+                                        "multi-user.target.wants/portables-refresh.service") < 0) && errno != EEXIST)
+                        log_warning_errno(errno, "Failed to pull in portables-refresh.service for the deferred images: %m");
+                log_notice("%zu image(s) deferred to portables-refresh.service: the time budget is used up.",
+                           strv_length(planner.deferred));
+        } else
+                (void) extract_cache_prune(&cache);
 
         return 0;
 }

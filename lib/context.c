@@ -52,11 +52,12 @@ const char *const config_dropin_dirs[] = {
 };
 
 int context_init(Context *c) {
-        const char *e;
+        return context_init_root(c, getenv(PORTABLES_ROOT_ENV));
+}
 
+int context_init_root(Context *c, const char *e) {
         *c = (Context) { .root_fd = -EBADF };
 
-        e = getenv(PORTABLES_ROOT_ENV);
         if (isempty(e))
                 e = "/";
         if (e[0] != '/')

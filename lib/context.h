@@ -18,6 +18,9 @@ typedef struct Context {
 } Context;
 
 int context_init(Context *c);
+/* As context_init(), with root given explicitly (NULL or "" for "/"; must be absolute), for
+ * `portables --root=DIR`. */
+int context_init_root(Context *c, const char *root);
 void context_done(Context *c);
 
 /* Opens a host path (absolute, as on the host) below the root, following symlinks inside it.

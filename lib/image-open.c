@@ -26,7 +26,8 @@ int image_file_open(const Context *c, const DiscoveredImage *i) {
         return fd;
 }
 
-int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ImageRoot *ret) {
+int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
+                    char *const *required_paths, ImageRoot *ret) {
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
         _cleanup_close_ int fd = -EBADF;
         int r;
@@ -38,6 +39,18 @@ int image_root_open(const Context *c, const DiscoveredImage *i, const char *moun
                 *ret = root;
                 root = IMAGE_ROOT_NULL;
                 return 0;
+        }
+
+        if (cache) {
+                r = extract_cache_lookup(cache, i, required_paths, &root.fd, &root.probe);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        root.cached = true;
+                        *ret = root;
+                        root = IMAGE_ROOT_NULL;
+                        return 0;
+                }
         }
 
         if (!mount_base)
@@ -63,6 +76,9 @@ int image_root_open(const Context *c, const DiscoveredImage *i, const char *moun
         root.fd = open(root.mount_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root.fd < 0)
                 return -errno;
+
+        if (cache)
+                (void) extract_cache_store(cache, i, root.fd, &root.probe, required_paths);
 
         *ret = root;
         root = IMAGE_ROOT_NULL;

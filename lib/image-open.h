@@ -2,22 +2,27 @@
 #pragma once
 
 #include "context.h"
+#include "extract-cache.h"
 #include "image-discover.h"
 #include "image-raw.h"
 
-/* An image opened for reading: root_fd is its root directory. A raw image is mounted
- * read-only in the caller's private mount namespace (mount_namespace_private()) on a fresh
- * directory below mount_base, and unmounted, its loop device detached, by image_root_done(). */
+/* An image opened for reading: root_fd is its root directory. A raw image is taken from the
+ * extraction cache when it has it (cache may be NULL), else mounted read-only in the caller's
+ * private mount namespace (mount_namespace_private()) on a fresh directory below mount_base,
+ * stored in the cache, and unmounted, its loop device detached, by image_root_done().
+ * required_paths: see extract_cache_lookup(). */
 typedef struct ImageRoot {
         int fd;
         RawMount *mount;
         char *mount_dir;
         RawProbe probe;         /* raw images only */
+        bool cached;            /* root is a cache entry */
 } ImageRoot;
 
 #define IMAGE_ROOT_NULL ((ImageRoot) { .fd = -EBADF })
 
-int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ImageRoot *ret);
+int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
+                    char *const *required_paths, ImageRoot *ret);
 void image_root_done(ImageRoot *r);
 
 /* Opens the image file itself (regular files only, never blocking, read-only). */

@@ -14,11 +14,11 @@ void mount_point_check_done(MountPointCheck *m) {
         m->override = mfree(m->override);
 }
 
-static const char *const api_dirs[] = { "/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp" };
+const char *const mount_point_api_dirs[] = { "/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", NULL };
 
 static bool path_below_fresh_fs(const char *p) {
-        for (size_t i = 0; i < ELEMENTSOF(api_dirs); i++) {
-                const char *e = startswith(p, api_dirs[i]);
+        for (size_t i = 0; mount_point_api_dirs[i]; i++) {
+                const char *e = startswith(p, mount_point_api_dirs[i]);
                 if (e && (*e == '/' || *e == 0))
                         return true;
         }
@@ -121,6 +121,42 @@ static int filter_list(int root_fd, const char *key, char **entries, MountPointC
         return 0;
 }
 
+static int ignore_garbage_lines(const char *text, const char *filename, unsigned line, void *userdata) {
+        return 0;
+}
+
+int profile_bind_targets(const char *profile_service_text, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        BindList b = {};
+        int r;
+
+        if (profile_service_text) {
+                r = ini_parse(profile_service_text, "profile", collect_binds, ignore_garbage_lines, &b);
+                for (int k = 0; r >= 0 && k < 2; k++)
+                        STRV_FOREACH(e, k == 0 ? b.read_only : b.read_write) {
+                                char *t;
+
+                                r = bind_target(*e, &t);
+                                if (r < 0)
+                                        break;
+                                if (t[0] != '/' || path_below_fresh_fs(t) || strv_contains(l, t)) {
+                                        free(t);
+                                        continue;
+                                }
+                                r = strv_consume(&l, t);
+                                if (r < 0)
+                                        break;
+                        }
+                strv_free(b.read_only);
+                strv_free(b.read_write);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 static int ignore_garbage(const char *text, const char *filename, unsigned line, void *userdata) {
         return 0;
 }
@@ -131,9 +167,9 @@ int image_check_mount_points(int root_fd, const char *profile_service_text, Moun
         BindList b = {};
         int r;
 
-        for (size_t i = 0; i < ELEMENTSOF(api_dirs); i++)
-                if (!image_has(root_fd, api_dirs[i])) {
-                        r = strv_extend(&m.missing_dirs, api_dirs[i]);
+        for (size_t i = 0; mount_point_api_dirs[i]; i++)
+                if (!image_has(root_fd, mount_point_api_dirs[i])) {
+                        r = strv_extend(&m.missing_dirs, mount_point_api_dirs[i]);
                         if (r < 0)
                                 return r;
                 }

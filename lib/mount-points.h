@@ -25,4 +25,10 @@ typedef struct MountPointCheck {
 
 void mount_point_check_done(MountPointCheck *m);
 
+extern const char *const mount_point_api_dirs[];
+
+/* The bind targets of a profile that must exist in a read-only image (those outside the fresh
+ * file systems). */
+int profile_bind_targets(const char *profile_service_text, char ***ret);
+
 int image_check_mount_points(int root_fd, const char *profile_service_text, MountPointCheck *ret);

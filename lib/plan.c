@@ -12,6 +12,7 @@
 #include "profile.h"
 #include "string-util.h"
 #include "strv.h"
+#include "time-util.h"
 #include "unit-extract.h"
 #include "unit-rules.h"
 
@@ -44,7 +45,9 @@ void image_plan_done(ImagePlan *p) {
 
 void planner_done(Planner *p) {
         p->claimed = strv_free(p->claimed);
+        p->deferred = strv_free(p->deferred);
 }
+
 
 static int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) _printf_(3, 4);
 static int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) {
@@ -364,7 +367,30 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         if (!plan.profile_dir)
                 return -ENOMEM;
 
-        r = image_root_open(p->ctx, i, p->mount_base, &root);
+        {
+                _cleanup_strv_free_ char **required = NULL;
+
+                r = profile_bind_targets(profile.texts[UNIT_SERVICE], &required);
+                if (r < 0)
+                        return r;
+
+                /* Past the deadline, only what the cache has is read: mounting more images could
+                 * make us the reason systemd's generator timeout hits. */
+                if (i->type == IMAGE_RAW && p->deadline_usec > 0 && now_usec() > p->deadline_usec) {
+                        r = image_root_open(p->ctx, i, NULL, p->cache, required, &root);
+                        if (r == -EOPNOTSUPP) {
+                                plan.deferred = true;
+                                plan.refused = strdup("deferred: the generator's time budget is used up; "
+                                                      "portables-refresh.service attaches it shortly");
+                                if (!plan.refused || strv_extend(&p->deferred, i->path) < 0)
+                                        return -ENOMEM;
+                                log_notice("Image %s deferred: the time budget for this reload is used up.", i->path);
+                                r = 0;
+                                goto finish;
+                        }
+                } else
+                        r = image_root_open(p->ctx, i, p->mount_base, p->cache, required, &root);
+        }
         if (r == -ENOMEM)
                 return r;
         if (r == -EMEDIUMTYPE) {

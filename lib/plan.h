@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "context.h"
+#include "extract-cache.h"
 #include "image-discover.h"
 #include "image-raw.h"
 #include "mount-points.h"
@@ -37,6 +41,7 @@ typedef struct ImagePlan {
         RawProbe probe;                 /* raw images */
         MountPointCheck mounts;         /* raw images with services */
         char *refused;                  /* why the image is not attached, or NULL */
+        bool deferred;                  /* refused for now: the time budget ran out */
         PlannedUnit *units;
         size_t n_units;
 } ImagePlan;
@@ -47,7 +52,11 @@ typedef struct Planner {
         const Context *ctx;
         const PortableSettings *global; /* NULL: the global settings are broken, refuse everything */
         const char *mount_base;         /* where raw images are mounted; NULL: raw images are refused */
+        ExtractCache *cache;            /* NULL: raw images are always read afresh */
+        uint64_t deadline_usec;         /* CLOCK_MONOTONIC; raw images not in the cache are deferred
+                                         * after it (0: no deadline) */
         char **claimed;                 /* units attached from earlier images */
+        char **deferred;                /* images deferred because of the deadline */
         bool host_has_etc_os_release;
         bool host_has_usr_os_release;
 } Planner;

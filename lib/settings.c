@@ -124,6 +124,28 @@ static int settings_assignment(const char *section, const char *key, const char 
                 return 0;
         }
 
+        if (streq(key, "TimeBudgetSec")) {
+                char *e;
+                double d;
+
+                if (isempty(value)) {
+                        s->time_budget_usec = UINT64_MAX;
+                        return 0;
+                }
+                if (streq(value, "infinity")) {
+                        s->time_budget_usec = 0;
+                        return 0;
+                }
+                errno = 0;
+                d = strtod(value, &e);
+                if (errno != 0 || e == value || d <= 0 || d > 3600 ||
+                    !(streq(e, "") || streq(e, "s") || streq(e, "ms")))
+                        return log_error_errno(EINVAL, "%s:%u: Invalid TimeBudgetSec=%s (seconds, \"500ms\", or \"infinity\").",
+                                               filename, line, value);
+                s->time_budget_usec = (uint64_t) (d * (streq(e, "ms") ? 1000.0 : 1000000.0));
+                return 0;
+        }
+
         return log_error_errno(EBADMSG, "%s:%u: Unknown setting %s=.", filename, line, key);
 }
 
@@ -249,6 +271,7 @@ static int settings_copy(const PortableSettings *from, PortableSettings *to) {
         *to = PORTABLE_SETTINGS_NULL;
         to->enable = from->enable;
         to->verity = from->verity;
+        to->time_budget_usec = from->time_budget_usec;
         to->prefixes_inherited = true;
         if (free_and_strdup(&to->profile, from->profile) < 0)
                 return -ENOMEM;
@@ -314,4 +337,8 @@ bool portable_settings_enable(const PortableSettings *s) {
 
 VerityPolicy portable_settings_verity(const PortableSettings *s) {
         return s->verity < 0 ? VERITY_AUTO : s->verity;
+}
+
+uint64_t portable_settings_time_budget_usec(const PortableSettings *s) {
+        return s->time_budget_usec == UINT64_MAX ? TIME_BUDGET_USEC_DEFAULT : s->time_budget_usec;
 }

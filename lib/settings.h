@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "context.h"
 
@@ -13,6 +14,8 @@
  *   Enable=   yes (default): [Install] links are created; no: units are loaded but not pulled in
  *   Prefixes= unit name prefixes (instead of PORTABLE_PREFIXES= / the image name); empty resets
  *   Verity=   auto (default), yes (verity data required), signed (signed root hash required)
+ *   TimeBudgetSec= (global only) how long one generator run may spend mounting raw images that
+ *             are not in the extraction cache; the rest are deferred. Default 5s; "infinity"
  *
  * Anything unknown or unparsable is an error: the image is then not attached, never run with
  * less than it asked for. */
@@ -34,12 +37,13 @@ typedef struct PortableSettings {
         char **prefixes;        /* NULL: unset */
         bool prefixes_inherited; /* prefixes came from the global settings */
         VerityPolicy verity;    /* _VERITY_POLICY_INVALID: unset */
+        uint64_t time_budget_usec; /* UINT64_MAX: unset; 0: no budget */
         char **sources;         /* files read, for operators */
 } PortableSettings;
 
 #define PORTABLE_SETTINGS_NULL                                  \
         (PortableSettings) {                                    \
-                .enable = -1, .verity = _VERITY_POLICY_INVALID, \
+                .enable = -1, .verity = _VERITY_POLICY_INVALID, .time_budget_usec = UINT64_MAX, \
         }
 
 void portable_settings_done(PortableSettings *s);
@@ -58,3 +62,6 @@ int portable_settings_load_image(const Context *c, const char *name, const Porta
 const char *portable_settings_profile(const PortableSettings *s);
 bool portable_settings_enable(const PortableSettings *s);
 VerityPolicy portable_settings_verity(const PortableSettings *s);
+uint64_t portable_settings_time_budget_usec(const PortableSettings *s);     /* 0: none */
+
+#define TIME_BUDGET_USEC_DEFAULT (5ULL * 1000000ULL)

@@ -8,10 +8,11 @@
 #include "strv.h"
 #include "unit-extract.h"
 
-static const char *const image_unit_dirs[] = {
+const char *const image_unit_dirs[] = {
         "/etc/systemd/system",
         "/usr/lib/systemd/system",
         "/lib/systemd/system",
+        NULL,
 };
 
 static void unit_dropin_done(UnitDropin *d) {
@@ -36,8 +37,7 @@ void image_units_done(ImageUnits *u) {
         u->n_units = 0;
 }
 
-/* Lists a directory inside the image, sorted. Missing directories are empty. */
-static int image_list_dir(int root_fd, const char *path, char ***ret) {
+int image_list_dir(int root_fd, const char *path, char ***ret) {
         _cleanup_close_ int fd = -EBADF, dfd = -EBADF;
         _cleanup_closedir_ DIR *d = NULL;
         _cleanup_strv_free_ char **l = NULL;
@@ -81,10 +81,7 @@ static int image_list_dir(int root_fd, const char *path, char ***ret) {
         return 0;
 }
 
-/* Classifies dir/name inside the image: 0 and the resolved fd for a regular file that is the
- * unit itself (possibly through symlinks to a file of the same name), 1 for a mask (/dev/null,
- * or an empty file), 2 for an alias (symlink to a file of another name), <0 on errors. */
-static int image_open_unit_file(int root_fd, const char *dir, const char *name, int *ret_fd) {
+int image_open_unit_file(int root_fd, const char *dir, const char *name, int *ret_fd, char **ret_alias) {
         _cleanup_free_ char *p = NULL, *target = NULL;
         _cleanup_close_ int lfd = -EBADF, fd = -EBADF;
         struct stat st;
@@ -116,8 +113,14 @@ static int image_open_unit_file(int root_fd, const char *dir, const char *name, 
 
                 base = strrchr(target, '/');
                 base = base ? base + 1 : target;
-                if (!streq(base, name))
+                if (!streq(base, name)) {
+                        if (ret_alias) {
+                                *ret_alias = strdup(base);
+                                if (!*ret_alias)
+                                        return -ENOMEM;
+                        }
                         return 2;
+                }
         }
 
         fd = open_in_root(root_fd, p, 0);
@@ -138,7 +141,7 @@ static int unit_add_dropins(int root_fd, const char *image_path, ImageUnit *u, s
         _cleanup_strv_free_ char **seen = NULL;
         int r;
 
-        for (size_t i = 0; i < ELEMENTSOF(image_unit_dirs); i++) {
+        for (size_t i = 0; image_unit_dirs[i]; i++) {
                 _cleanup_free_ char *dir = NULL;
                 _cleanup_strv_free_ char **names = NULL;
 
@@ -169,7 +172,7 @@ static int unit_add_dropins(int root_fd, const char *image_path, ImageUnit *u, s
                                 continue;
                         }
 
-                        r = image_open_unit_file(root_fd, dir, *n, &fd);
+                        r = image_open_unit_file(root_fd, dir, *n, &fd, NULL);
                         if (r < 0) {
                                 log_warning_errno(r, "Image %s: cannot open drop-in %s/%s, ignoring: %m", image_path, dir, *n);
                                 continue;
@@ -231,7 +234,7 @@ int image_extract_units(int root_fd, const char *image_path, char *const *prefix
         size_t budget = IMAGE_UNIT_BYTES_MAX;
         int r;
 
-        for (size_t i = 0; i < ELEMENTSOF(image_unit_dirs); i++) {
+        for (size_t i = 0; image_unit_dirs[i]; i++) {
                 const char *dir = image_unit_dirs[i];
                 _cleanup_strv_free_ char **names = NULL;
 
@@ -262,7 +265,7 @@ int image_extract_units(int root_fd, const char *image_path, char *const *prefix
                                 continue;
                         }
 
-                        r = image_open_unit_file(root_fd, dir, *n, &fd);
+                        r = image_open_unit_file(root_fd, dir, *n, &fd, NULL);
                         if (r < 0) {
                                 log_warning_errno(r, "Image %s: cannot open unit %s/%s, ignoring: %m", image_path, dir, *n);
                                 continue;

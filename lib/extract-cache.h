@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "image-discover.h"
+#include "image-raw.h"
+
+/* A cache of what was read from raw images, so that an unchanged raw image is never mounted
+ * again on a reload.
+ *
+ * An entry is keyed by the image file's identity (device, inode, size, mtime, ctime: the ctime
+ * cannot be set back by anyone, so rewriting the file in place always changes the key). It holds
+ * a small tree with just what the planner reads: the os-release file, the unit files and drop-ins
+ * of the unit directories (masks and aliases kept as such), markers for the mount points the
+ * sandbox checks, and the probe result. A hit is opened like a directory image, so the same code
+ * reads it. It lives in /run/systemd/portables-cache (root only), or $PORTABLES_CACHE_DIR (with
+ * $PORTABLES_ROOT set, only there);
+ * entries not used by a complete run are pruned. */
+
+#define EXTRACT_CACHE_DIR_DEFAULT "/run/systemd/portables-cache"
+
+typedef struct ExtractCache {
+        char *dir;
+        int dir_fd;             /* -EBADF when the cache is unusable: then everything is a miss */
+        char **used;            /* keys looked up or stored in this run */
+} ExtractCache;
+
+/* rerooted: $PORTABLES_ROOT is in use; then only an explicit $PORTABLES_CACHE_DIR is used. */
+int extract_cache_open(ExtractCache *ret, bool rerooted);
+void extract_cache_done(ExtractCache *c);
+
+/* 1 and the cached root (O_PATH directory fd) and probe on a hit, 0 on a miss. required_paths are
+ * paths whose presence the caller will check (profile bind targets): an entry that did not record
+ * them is a miss. */
+int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const *required_paths,
+                         int *ret_root_fd, RawProbe *ret_probe);
+
+/* Stores what the planner needs from the mounted image at root_fd. */
+int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, int root_fd, const RawProbe *probe,
+                        char *const *required_paths);
+
+/* Removes entries not used in this run. */
+int extract_cache_prune(ExtractCache *c);

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "context.h"
+#include "image-discover.h"
+#include "image-raw.h"
+#include "settings.h"
+#include "verity-sidecar.h"
+#include "verity-signature.h"
+#include "verity-verify.h"
+
+/* The whole userspace check of one raw image under a policy: its verity data found
+ * (verity-sidecar), the data verified against the hash tree (verity-verify), the root hash
+ * signature checked against /etc/verity.d & co (verity-signature). One verdict, one line of text,
+ * and the exit code `portables verify` documents. */
+
+typedef enum VerityCheckVerdict {
+        VERITY_CHECK_INTACT,            /* data verified (and the signature trusted, where there is one) */
+        VERITY_CHECK_NO_VERITY,         /* no verity data at all (acceptable under Verity=auto only; a
+                                         * directory image, or no root hash) */
+        VERITY_CHECK_CORRUPTED,         /* data or hash tree does not match the root hash */
+        VERITY_CHECK_UNSIGNED,          /* Verity=signed, but there is no signature */
+        VERITY_CHECK_UNTRUSTED,         /* signed by an untrusted key, or the signature does not match */
+        VERITY_CHECK_MALFORMED,         /* a sidecar, the superblock, the signature JSON or PKCS#7 is malformed,
+                                         * or something needed is missing (root hash without hash tree, ...) */
+        _VERITY_CHECK_VERDICT_MAX,
+} VerityCheckVerdict;
+
+/* Exit codes of `portables verify`. */
+#define VERIFY_EXIT_INTACT 0
+#define VERIFY_EXIT_FAILURE 1           /* usage, I/O, image not found */
+#define VERIFY_EXIT_CORRUPTED 2
+#define VERIFY_EXIT_UNSIGNED 3
+#define VERIFY_EXIT_UNTRUSTED 4
+#define VERIFY_EXIT_MALFORMED 5
+#define VERIFY_EXIT_NO_VERITY 6
+
+const char *verity_check_verdict_to_string(VerityCheckVerdict v);
+int verity_check_verdict_to_exit_status(VerityCheckVerdict v);
+
+typedef struct VerityCheck {
+        VerityCheckVerdict verdict;
+        char *message;                  /* one line, naming the image and what is wrong or what was checked */
+        VerityData data;
+        VerityResult verify;            /* valid if the data was verified */
+        VeritySignatureResult signature;/* valid if a signature was checked */
+        bool signature_checked;
+} VerityCheck;
+
+void verity_check_done(VerityCheck *c);
+
+/* Checks raw image i (image_fd open for reading, probe from raw_image_probe()) under policy. With
+ * VERITY_AUTO an image without verity data is VERITY_CHECK_NO_VERITY; an unsigned one is intact if
+ * its data is; a signature, when present, must be trusted under every policy (as systemd requires).
+ * If copy_fd >= 0 the verified data region is written to it (see verity_verify()): use it only if
+ * the verdict is VERITY_CHECK_INTACT. Returns 0 with *ret filled, <0 on OOM/I/O errors. */
+int verity_check_image(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                       VerityPolicy policy, int copy_fd, VerityCheck *ret);
+
+/* The same, writing the verified data region into a new sealed memfd (F_SEAL_WRITE|SHRINK|GROW|SEAL):
+ * *ret_fd is a file holding exactly the verified bytes, which the generator can mount instead of
+ * the image (raw_image_mount() takes any fd), so that units are read from verified data only.
+ * *ret_fd is set only if the verdict is VERITY_CHECK_INTACT. */
+int verity_check_image_to_memfd(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                                VerityPolicy policy, VerityCheck *ret, int *ret_fd);

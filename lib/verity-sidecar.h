@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "context.h"
+#include "image-discover.h"
+#include "image-raw.h"
+
+/* Finding an image's dm-verity data the way systemd does (dissect-image.c verity_settings_load(),
+ * systemd.exec(5) RootHash=/RootVerity=/RootHashSignature=), for NAME.raw in DIR:
+ *
+ *   root hash   xattr "user.verity.roothash" on the image, else DIR/NAME.roothash; if neither,
+ *               xattr "user.verity.usrhash", else DIR/NAME.usrhash (the /usr variant)
+ *   signature   DIR/NAME.roothash.p7s (or NAME.usrhash.p7s for the /usr variant): DER PKCS#7
+ *   hash tree   DIR/NAME.verity (bare file system images)
+ *   GPT images  the root-verity/usr-verity partition holds the hash tree, the root-verity-sig/
+ *               usr-verity-sig partition a JSON object {"rootHash": "hex", "signature": "base64"}
+ *               (NUL padded), as the Discoverable Partitions Specification says.
+ *
+ * Everything here is hostile input: sizes are bounded, the JSON parser is a small strict one, and
+ * every problem is reported as text naming the file (VerityData.malformed), never guessed around. */
+
+#define VERITY_ROOT_HASH_MIN 16U        /* systemd refuses anything shorter than an sd_id128_t */
+#define VERITY_ROOT_HASH_MAX 64U        /* sha512 */
+#define VERITY_SIG_PARTITION_MAX (4U * 1024U * 1024U)
+#define VERITY_SIGNATURE_MAX (64U * 1024U)
+
+typedef struct VerityData {
+        bool usr;                       /* the usrhash variant: protects the /usr partition */
+
+        uint8_t root_hash[VERITY_ROOT_HASH_MAX];
+        size_t root_hash_size;          /* 0: no root hash */
+        char *root_hash_hex;            /* lowercase, as signed and as written to RootHash= */
+        char *root_hash_source;         /* "/var/lib/portables/foo.roothash", "xattr user.verity.roothash on ...",
+                                         * "root-verity-sig partition" */
+        char *root_hash_path;           /* host path of the .roothash/.usrhash file, if that is the source */
+
+        /* The hash tree: a sidecar file, or the verity partition of a GPT image. */
+        char *hash_tree_path;           /* host path of NAME.verity, or NULL */
+        bool hash_tree_in_image;        /* GPT verity partition (RawProbe.verity) */
+
+        /* The signature of root_hash_hex. */
+        uint8_t *signature;
+        size_t signature_size;
+        char *signature_path;           /* host path of NAME.roothash.p7s, or NULL */
+        bool signature_in_image;        /* from the GPT verity-sig partition */
+        char *certificate_fingerprint;  /* from the verity-sig JSON, optional, informational */
+
+        /* Set when something is there but unusable: the text says which file and what is wrong.
+         * Callers refuse the image with it. */
+        char *malformed;
+} VerityData;
+
+void verity_data_done(VerityData *d);
+
+/* true if there is any verity data at all (root hash, hash tree or signature). */
+bool verity_data_present(const VerityData *d);
+/* true if there is a root hash and a hash tree to check it with. */
+bool verity_data_complete(const VerityData *d);
+
+/* Looks for everything above for image i (a raw image; for directories nothing is found). image_fd
+ * is the image file open for reading (for the xattrs and the GPT partitions), probe its probe (may
+ * be NULL for a bare file system). Returns 0 with *ret filled (possibly with ret->malformed set),
+ * or <0 on OOM and I/O errors that say nothing about the image (logged at debug level). */
+int verity_data_find(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                     VerityData *ret);
+
+/* Parsers, exposed for the tests and the fuzzers. */
+
+/* A root hash as hex text: optional trailing white space (one line), an even number of hex digits,
+ * VERITY_ROOT_HASH_MIN..MAX bytes. Returns 0, or -EBADMSG with *ret_reason (static text). */
+int verity_parse_root_hash(const char *text, size_t text_size, uint8_t *ret, size_t *ret_size,
+                           const char **ret_reason);
+
+/* The verity-sig partition's content: a JSON object with string members "rootHash" (hex) and
+ * "signature" (base64), optionally "certificateFingerprint"; other members are skipped; duplicate
+ * keys, trailing garbage (other than NUL padding and white space) and nesting deeper than a few
+ * levels are refused. Returns 0, or -EBADMSG with *ret_reason. */
+int verity_parse_signature_json(const char *data, size_t size, char **ret_root_hash_hex,
+                                uint8_t **ret_signature, size_t *ret_signature_size,
+                                char **ret_fingerprint, const char **ret_reason);
+
+/* Strict base64 (RFC 4648, with padding, no white space). Returns 0 or -EBADMSG. */
+int base64_decode_strict(const char *s, size_t n, uint8_t **ret, size_t *ret_size);
+
+/* Lowercase hex of n bytes. */
+char *hexmem_lower(const uint8_t *p, size_t n);
+
+/* "DIR/NAME.raw" -> "DIR/NAME" + suffix (systemd's build_auxiliary_path()). */
+char *verity_sidecar_path(const char *image_path, const char *suffix);

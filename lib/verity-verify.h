@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Verifying data against a dm-verity hash tree in userspace, for kernels without device-mapper and
+ * for the generator, which must not read units from data it has not verified.
+ *
+ * The format is cryptsetup's (veritysetup format; lib/verity/verity.c, verity_hash.c): a 512 byte
+ * superblock at the start of the hash area ("verity\0\0", version 1, hash type, uuid, algorithm,
+ * block sizes, data blocks, salt), the hash tree from the next hash block on, top level first.
+ * Every block is hashed as H(salt || block) (type 1) or H(block || salt) (type 0, Chrome OS); a hash
+ * block holds 2^k digests (padded to a power of two for type 1), the rest zero; the root hash is the
+ * hash of the single top-level block (or of the only data block).
+ *
+ * Unlike libcryptsetup's verify-only mode (crypt_activate_by_volume_key() with a NULL name and
+ * CRYPT_VERITY_CHECK_HASH, which works without device-mapper but reads whole devices and reports
+ * the failing position only through its log callback), this works on regions of one file (GPT
+ * partitions), says exactly which block is bad and whether it is data or hash tree, checks the tree
+ * top-down (so a corrupted hash block is reported as such, not as bad data), and can write the
+ * verified data out as it goes, so that what is used afterwards is exactly what was verified. */
+
+#define VERITY_SUPERBLOCK_SIZE 512U
+#define VERITY_HASH_TREE_MAX (512U * 1024U * 1024U) /* bytes of hash tree we hold in memory */
+
+typedef struct VerityParams {
+        uint32_t hash_type;             /* 1 (normal) or 0 (Chrome OS) */
+        char algorithm[32];             /* "sha256" */
+        uint32_t data_block_size;
+        uint32_t hash_block_size;
+        uint64_t data_blocks;
+        uint8_t salt[256];
+        uint16_t salt_size;
+        uint8_t uuid[16];
+} VerityParams;
+
+typedef enum VerityVerdict {
+        VERITY_INTACT,
+        VERITY_DATA_CORRUPTED,          /* a data block does not match its hash */
+        VERITY_TREE_CORRUPTED,          /* a hash block does not match its parent, or its padding is not zero */
+        VERITY_ROOT_MISMATCH,           /* the top of the tree does not hash to the root hash */
+        VERITY_MALFORMED,               /* superblock invalid, sizes impossible, unsupported algorithm */
+        _VERITY_VERDICT_MAX,
+} VerityVerdict;
+
+const char *verity_verdict_to_string(VerityVerdict v);
+
+typedef struct VerityResult {
+        VerityVerdict verdict;
+        uint64_t offset;                /* byte offset of the bad block in its file (data: the image file,
+                                         * tree: the hash file or image), for DATA/TREE_CORRUPTED and
+                                         * ROOT_MISMATCH (the top block) */
+        uint64_t block;                 /* index of the bad block (data block, or hash block in the tree) */
+        uint64_t bytes_verified;        /* data bytes verified */
+        char *message;                  /* one line, for logs and the CLI */
+} VerityResult;
+
+void verity_result_done(VerityResult *r);
+
+/* Parses the superblock at offset of fd. Returns 0, or -EBADMSG with *ret_reason (static text) for
+ * anything malformed, or another negative errno for I/O errors. */
+int verity_params_read(int fd, uint64_t offset, VerityParams *ret, const char **ret_reason);
+
+/* Verifies [data_offset, data_offset + data_size) of data_fd against the hash area at hash_offset
+ * (superblock there) of hash_fd, of at most hash_size bytes (UINT64_MAX: to the end), with the
+ * given root hash. If copy_fd >= 0, the data blocks are written to it (from offset 0) as they are
+ * verified: on VERITY_INTACT it holds exactly the data_blocks * data_block_size verified bytes.
+ * Returns 0 with *ret filled (the verdict says whether the data is intact), <0 on I/O errors. */
+int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
+                  int hash_fd, uint64_t hash_offset, uint64_t hash_size,
+                  const uint8_t *root_hash, size_t root_hash_size,
+                  int copy_fd, VerityResult *ret);
