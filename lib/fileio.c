@@ -11,9 +11,12 @@
 #include "string-util.h"
 
 int open_in_root(int root_fd, const char *path, int flags) {
+        /* Not RESOLVE_NO_XDEV: a usr-only image is a tmpfs root with its usr partition mounted on
+         * /usr, and /usr/lib/os-release and the units are below that mount. RESOLVE_IN_ROOT keeps
+         * every lookup inside the image all the same. */
         struct open_how how = {
                 .flags = O_PATH | O_CLOEXEC | flags,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         int fd;
 
