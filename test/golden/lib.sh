@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Helpers for the golden cases' setup scripts. Sourced by the runner before each setup, with
+# $ROOT (the host tree the generator sees, via $PORTABLES_ROOT) and $WORK (scratch space) set.
+
+set -euo pipefail
+
+PD=/var/lib/portables
+
+# Skips the case (exit 77) unless we are root and can use loop devices.
+need_raw() {
+        [ "$(id -u)" = 0 ] || { echo "raw images need root"; exit 77; }
+        [ -e /dev/loop-control ] || { echo "no /dev/loop-control"; exit 77; }
+}
+
+need_tool() {
+        command -v "$1" >/dev/null || { echo "$1 not installed"; exit 77; }
+}
+
+# image_tree DIR [ID] — an image's root directory with an os-release.
+image_tree() {
+        mkdir -p "$1/etc" "$1/usr/lib/systemd/system" "$1/usr/bin"
+        # The mount points a read-only image needs for its services' sandbox.
+        mkdir -p "$1/proc" "$1/sys" "$1/dev" "$1/run" "$1/tmp" "$1/var/tmp"
+        printf 'ID=%s\nVERSION_ID=1\n' "${2:-golden}" >"$1/etc/os-release"
+}
+
+# service DIR NAME [EXTRA...] — NAME.service in DIR's /usr/lib/systemd/system, with an
+# executable it starts, enabled into multi-user.target. EXTRA lines go into [Service].
+service() {
+        local dir=$1 name=$2
+        shift 2
+        mkdir -p "$dir/usr/lib/systemd/system" "$dir/usr/bin"
+        printf '#!/bin/sh\necho %s\n' "$name" >"$dir/usr/bin/$name-bin"
+        chmod 0755 "$dir/usr/bin/$name-bin"
+        {
+                printf '[Unit]\nDescription=Golden test service %s\n\n[Service]\nExecStart=/usr/bin/%s-bin\n' "$name" "$name"
+                for l in "$@"; do printf '%s\n' "$l"; done
+                printf '\n[Install]\nWantedBy=multi-user.target\n'
+        } >"$dir/usr/lib/systemd/system/$name.service"
+}
+
+# unit_file DIR NAME TEXT — any unit file, as given.
+unit_file() {
+        mkdir -p "$1/usr/lib/systemd/system"
+        printf '%s' "$3" >"$1/usr/lib/systemd/system/$2"
+}
+
+squashfs() {
+        need_tool mksquashfs
+        mksquashfs "$1" "$2" -noappend -quiet -all-root -no-progress >/dev/null
+}
+
+erofs() {
+        need_tool mkfs.erofs
+        mkfs.erofs "$2" "$1" >/dev/null 2>&1
+}
+
+# The Discoverable Partitions type UUIDs for this architecture.
+arch_uuids() {
+        case "$(uname -m)" in
+        x86_64)  ROOT_UUID=4f68bce3-e8cd-4db1-96e7-fbcaf984b709 USR_UUID=8484680c-9521-48c6-9c11-b0720656f69e ;;
+        aarch64) ROOT_UUID=b921b045-1df0-41c3-af44-4c6f280d3fae USR_UUID=b0e01050-ee5f-4390-949a-9101b17104e9 ;;
+        *) echo "no partition type UUIDs for $(uname -m)"; exit 77 ;;
+        esac
+}
+
+# gpt SRC DEST [root|usr] — a GPT disk image with one squashfs partition made from SRC (for "usr",
+# SRC's usr/ becomes the usr partition), typed for this architecture. sfdisk rather than
+# systemd-repart, so the layout is exactly this and nothing else.
+gpt() {
+        local src=$1 dest=$2 kind=${3:-root} fs sz mib
+        need_tool sfdisk
+        arch_uuids
+        fs=$WORK/gpt-part.$$.squashfs
+        if [ "$kind" = usr ]; then squashfs "$src/usr" "$fs"; else squashfs "$src" "$fs"; fi
+        sz=$(stat -c %s "$fs")
+        mib=$(( (sz + 1048575) / 1048576 ))
+        truncate -s $(( (mib + 2) * 1048576 )) "$dest"
+        local type=$ROOT_UUID
+        [ "$kind" = usr ] && type=$USR_UUID
+        printf 'label: gpt\nstart=2048, size=%d, type=%s, name=%s\n' $(( mib * 2048 )) "$type" "$kind" \
+                | sfdisk -q "$dest" >/dev/null
+        dd if="$fs" of="$dest" bs=1M seek=1 conv=notrunc status=none
+        rm -f "$fs"
+}
