@@ -30,7 +30,7 @@
  *                         userspace and writes exactly the verified data region, as a bare file
  *                         system without any verity sidecar, to VERITY_SNAPSHOT_DIR/<image file
  *                         name>; RootImage= points there. The generator pins the root hash it
- *                         checked with a drop-in for that unit (--expect-root-hash=). */
+ *                         checked with a drop-in for that unit ($PORTABLES_VERIFY_EXPECT_ROOT_HASH). */
 
 #define VERITY_SNAPSHOT_DIR "/run/portables-verified"
 #define VERITY_VERIFY_UNIT_TEMPLATE "portables-verify@.service"

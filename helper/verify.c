@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "context.h"
+#include "fileio.h"
+#include "image-discover.h"
+#include "image-open.h"
+#include "image-raw.h"
+#include "log.h"
+#include "names.h"
+#include "output.h"
+#include "settings.h"
+#include "string-util.h"
+#include "verify.h"
+#include "verity-check.h"
+#include "verity-policy.h"
+
+typedef struct VerifyArgs {
+        VerityPolicy policy;            /* _VERITY_POLICY_INVALID: from the settings */
+        const char *snapshot_dir;
+        bool remove_snapshot;
+        const char *expect_root_hash;
+        bool quiet;
+} VerifyArgs;
+
+static int parse_args(int argc, char **argv, VerifyArgs *a, char ***ret_images) {
+        _cleanup_free_ char **images = NULL;
+        size_t n = 0;
+        bool options = true;
+        const char *e;
+
+        *a = (VerifyArgs) { .policy = _VERITY_POLICY_INVALID };
+
+        e = getenv("PORTABLES_VERIFY_POLICY");
+        if (!isempty(e)) {
+                a->policy = verity_policy_from_string(e);
+                if (a->policy < 0)
+                        return log_error_errno(EINVAL, "Invalid $PORTABLES_VERIFY_POLICY=%s (expected auto, yes or signed).", e);
+        }
+        e = getenv("PORTABLES_VERIFY_SNAPSHOT_DIR");
+        if (!isempty(e))
+                a->snapshot_dir = e;
+        e = getenv("PORTABLES_VERIFY_EXPECT_ROOT_HASH");
+        if (!isempty(e))
+                a->expect_root_hash = e;
+
+        images = calloc((size_t) argc + 1, sizeof(char *));
+        if (!images)
+                return log_oom();
+
+        for (int k = 1; k < argc; k++) {
+                const char *s = argv[k], *v;
+
+                if (options && streq(s, "--")) {
+                        options = false;
+                        continue;
+                }
+                if (!options || s[0] != '-') {
+                        images[n++] = argv[k];
+                        continue;
+                }
+                if ((v = startswith(s, "--policy="))) {
+                        a->policy = verity_policy_from_string(v);
+                        if (a->policy < 0)
+                                return log_error_errno(EINVAL, "Invalid --policy=%s (expected auto, yes or signed).", v);
+                } else if ((v = startswith(s, "--snapshot-dir="))) {
+                        if (v[0] != '/')
+                                return log_error_errno(EINVAL, "--snapshot-dir= needs an absolute path.");
+                        a->snapshot_dir = v;
+                } else if (streq(s, "--remove-snapshot"))
+                        a->remove_snapshot = true;
+                else if ((v = startswith(s, "--expect-root-hash=")))
+                        a->expect_root_hash = v;
+                else if (streq(s, "-q") || streq(s, "--quiet"))
+                        a->quiet = true;
+                else
+                        return log_error_errno(EINVAL, "Unknown option for verify: %s", s);
+        }
+
+        if (n == 0)
+                return log_error_errno(EINVAL, "verify: no image given.");
+        if (a->remove_snapshot && !a->snapshot_dir)
+                return log_error_errno(EINVAL, "--remove-snapshot needs --snapshot-dir=.");
+
+        *ret_images = TAKE_PTR(images);
+        return 0;
+}
+
+static void discovered_image_done(DiscoveredImage *i) {
+        free(i->filename);
+        free(i->dir);
+        free(i->path);
+        free(i->name);
+        free(i->version);
+        free(i->reason);
+        *i = (DiscoveredImage) {};
+}
+
+static int discovered_image_copy(const DiscoveredImage *from, DiscoveredImage *to) {
+        *to = *from;
+        to->filename = strdup(from->filename);
+        to->dir = strdup(from->dir);
+        to->path = strdup(from->path);
+        to->name = strdup(from->name);
+        to->version = from->version ? strdup(from->version) : NULL;
+        to->reason = NULL;
+        if (!to->filename || !to->dir || !to->path || !to->name || (from->version && !to->version))
+                return -ENOMEM;
+        return 0;
+}
+
+/* An image by path (host path, below the context root), or by name/file name in the search dirs. */
+static int find_image(const Context *c, const char *arg, DiscoveredImage *ret) {
+        _cleanup_(image_list_done) ImageList l = {};
+        int r;
+
+        if (strchr(arg, '/')) {
+                _cleanup_free_ char *abspath = NULL, *d = NULL, *b = NULL;
+                _cleanup_close_ int fd = -EBADF;
+                DiscoveredImage i = {};
+
+                if (arg[0] == '/')
+                        abspath = strdup(arg);
+                else {
+                        char cwd[PATH_MAX];
+                        if (!getcwd(cwd, sizeof(cwd)))
+                                return log_error_errno(errno, "Failed to get the current directory: %m");
+                        abspath = strjoin(cwd, "/", arg);
+                }
+                if (!abspath)
+                        return log_oom();
+                d = strdup(abspath);
+                b = strdup(abspath);
+                if (!d || !b)
+                        return log_oom();
+
+                fd = host_open(c, abspath, 0);
+                if (fd < 0)
+                        return log_error_errno(fd, "Image %s: cannot open: %m", abspath);
+                if (fstat(fd, &i.st) < 0)
+                        return log_error_errno(errno, "Image %s: cannot stat: %m", abspath);
+                i.type = S_ISDIR(i.st.st_mode) ? IMAGE_DIRECTORY : IMAGE_RAW;
+
+                i.filename = strdup(basename(b));
+                i.dir = strdup(dirname(d));
+                i.path = TAKE_PTR(abspath);
+                if (!i.filename || !i.dir) {
+                        discovered_image_done(&i);
+                        return log_oom();
+                }
+                r = image_name_parse(i.filename, i.type == IMAGE_RAW && endswith(i.filename, ".raw"), &i.name, &i.version);
+                if (r < 0) {
+                        log_error_errno(r, "Image %s: invalid image file name: %m", i.path);
+                        discovered_image_done(&i);
+                        return r;
+                }
+                i.state = IMAGE_CANDIDATE;
+                *ret = i;
+                return 0;
+        }
+
+        r = images_discover(c, &l);
+        if (r < 0)
+                return log_error_errno(r, "Failed to discover images: %m");
+
+        /* An exact file name first (any state: the operator may verify a shadowed version), then the
+         * candidate of that name. */
+        for (size_t k = 0; k < l.n_images; k++)
+                if (streq(l.images[k].filename, arg) && l.images[k].state != IMAGE_INVALID)
+                        return discovered_image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
+        for (size_t k = 0; k < l.n_images; k++)
+                if (streq(l.images[k].name, arg) && l.images[k].state == IMAGE_CANDIDATE)
+                        return discovered_image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
+
+        log_error("No image '%s' in the portables directories.", arg);
+        return -ENOENT;
+}
+
+static int snapshot_remove(const char *dir, const DiscoveredImage *i) {
+        _cleanup_free_ char *p = strjoin(dir, "/", i->filename);
+
+        if (!p)
+                return log_oom();
+        if (unlink(p) < 0 && errno != ENOENT)
+                return log_error_errno(errno, "Failed to remove %s: %m", p);
+        return 0;
+}
+
+/* A file in dir that nobody can see before it is complete: O_TMPFILE, linked in under a temporary
+ * name, renamed over the target. */
+static int snapshot_open(const char *dir, int *ret_dir_fd) {
+        _cleanup_close_ int dfd = -EBADF;
+        int fd;
+
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "Failed to create %s: %m", dir);
+        dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dfd < 0)
+                return log_error_errno(errno, "Failed to open %s: %m", dir);
+
+        fd = openat(dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0400);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to create a file in %s: %m", dir);
+
+        *ret_dir_fd = TAKE_FD(dfd);
+        return fd;
+}
+
+static int snapshot_commit(int dir_fd, const char *dir, int fd, uint64_t size, const DiscoveredImage *i) {
+        _cleanup_free_ char *tmp = NULL;
+        char proc[64];
+
+        if (ftruncate(fd, (off_t) size) < 0 || fsync(fd) < 0)
+                return log_error_errno(errno, "Failed to finish the verified copy of %s: %m", i->path);
+
+        if (asprintf(&tmp, ".#%s.%d", i->filename, (int) getpid()) < 0)
+                return log_oom();
+        (void) snprintf(proc, sizeof(proc), "/proc/self/fd/%i", fd);
+        (void) unlinkat(dir_fd, tmp, 0);
+        if (linkat(AT_FDCWD, proc, dir_fd, tmp, AT_SYMLINK_FOLLOW) < 0)
+                return log_error_errno(errno, "Failed to link the verified copy of %s into %s: %m", i->path, dir);
+        if (renameat(dir_fd, tmp, dir_fd, i->filename) < 0) {
+                int r = -errno;
+                (void) unlinkat(dir_fd, tmp, 0);
+                return log_error_errno(r, "Failed to move the verified copy of %s into place in %s: %m", i->path, dir);
+        }
+        return 0;
+}
+
+static int verify_one(const Context *c, const PortableSettings *global, const VerifyArgs *a, const char *arg) {
+        _cleanup_(discovered_image_done) DiscoveredImage i = {};
+        _cleanup_(portable_settings_done) PortableSettings settings = PORTABLE_SETTINGS_NULL;
+        _cleanup_(verity_check_done) VerityCheck check = {};
+        _cleanup_close_ int fd = -EBADF, snap_fd = -EBADF, snap_dir_fd = -EBADF;
+        VerityPolicy policy = a->policy;
+        RawProbe probe = {};
+        int r, status;
+
+        r = find_image(c, arg, &i);
+        if (r < 0)
+                return VERIFY_EXIT_FAILURE;
+
+        if (a->remove_snapshot)
+                return snapshot_remove(a->snapshot_dir, &i) < 0 ? VERIFY_EXIT_FAILURE : 0;
+
+        if (policy < 0) {
+                if (!global) {
+                        log_error("Image %s: the global settings in portable.conf cannot be parsed, and no --policy= given.", i.path);
+                        return VERIFY_EXIT_FAILURE;
+                }
+                r = portable_settings_load_image(c, i.name, global, &settings);
+                if (r < 0) {
+                        log_error_errno(r, "Image %s: its settings cannot be parsed (see above), and no --policy= given.", i.path);
+                        return VERIFY_EXIT_FAILURE;
+                }
+                policy = portable_settings_verity(&settings);
+        }
+
+        if (i.type == IMAGE_RAW) {
+                fd = image_file_open(c, &i);
+                if (fd < 0) {
+                        log_error_errno(fd, "Image %s: cannot open: %m", i.path);
+                        return VERIFY_EXIT_FAILURE;
+                }
+                r = raw_image_probe(fd, i.path, &probe);
+                if (r == -EMEDIUMTYPE) {
+                        log_error("Image %s: not a usable image (no file system or GPT root/usr partition, see --debug output).", i.path);
+                        return VERIFY_EXIT_MALFORMED;
+                }
+                if (r < 0) {
+                        log_error_errno(r, "Image %s: cannot probe: %m", i.path);
+                        return VERIFY_EXIT_FAILURE;
+                }
+
+                if (a->snapshot_dir) {
+                        snap_fd = snapshot_open(a->snapshot_dir, &snap_dir_fd);
+                        if (snap_fd < 0)
+                                return VERIFY_EXIT_FAILURE;
+                }
+        }
+
+        r = verity_check_image(c, &i, fd, &probe, policy, snap_fd, &check);
+        if (r < 0) {
+                log_error_errno(r, "Image %s: verification failed: %m", i.path);
+                return VERIFY_EXIT_FAILURE;
+        }
+
+        status = verity_check_verdict_to_exit_status(check.verdict);
+
+        /* Verity=auto: an image without verity data is what it is, but a snapshot cannot vouch for it. */
+        if (check.verdict == VERITY_CHECK_NO_VERITY && policy == VERITY_AUTO && !a->snapshot_dir && !a->expect_root_hash) {
+                if (!a->quiet)
+                        printf("%s (Verity=auto: nothing to verify)\n", check.message);
+                return VERIFY_EXIT_NO_VERITY;
+        }
+
+        if (check.verdict == VERITY_CHECK_INTACT && a->expect_root_hash) {
+                uint8_t h[VERITY_ROOT_HASH_MAX];
+                size_t hn = 0;
+                const char *reason = NULL;
+
+                if (verity_parse_root_hash(a->expect_root_hash, strlen(a->expect_root_hash), h, &hn, &reason) < 0) {
+                        log_error("Invalid expected root hash '%s': %s.", a->expect_root_hash, reason);
+                        return VERIFY_EXIT_FAILURE;
+                }
+                if (hn != check.data.root_hash_size || memcmp(h, check.data.root_hash, hn) != 0) {
+                        log_error("Image %s: root hash %s differs from %s, the one its units were attached with "
+                                  "(the image changed since the last daemon-reload?).",
+                                  i.path, check.data.root_hash_hex, a->expect_root_hash);
+                        return VERIFY_EXIT_CHANGED;
+                }
+        }
+
+        if (check.verdict != VERITY_CHECK_INTACT) {
+                log_error("%s [%s]", check.message, verity_check_verdict_to_string(check.verdict));
+                return status;
+        }
+
+        if (snap_fd >= 0) {
+                r = snapshot_commit(snap_dir_fd, a->snapshot_dir, snap_fd, check.verify.bytes_verified, &i);
+                if (r < 0)
+                        return VERIFY_EXIT_FAILURE;
+        }
+
+        if (!a->quiet) {
+                printf("%s\n", check.message);
+                if (snap_fd >= 0)
+                        printf("Verified copy of the data: %s/%s\n", a->snapshot_dir, i.filename);
+        }
+        return VERIFY_EXIT_INTACT;
+}
+
+int verb_verify(int argc, char **argv) {
+        _cleanup_(portable_settings_done) PortableSettings global = PORTABLE_SETTINGS_NULL;
+        _cleanup_(context_done) Context c = {};
+        _cleanup_free_ char **images = NULL;
+        VerifyArgs a;
+        bool global_ok;
+        int r, ret = 0;
+
+        r = parse_args(argc, argv, &a, &images);
+        if (r < 0)
+                return EXIT_USAGE;
+
+        r = context_init_root(&c, arg_root ?: getenv(PORTABLES_ROOT_ENV));
+        if (r < 0) {
+                log_error_errno(r, "Failed to open the root directory: %m");
+                return VERIFY_EXIT_FAILURE;
+        }
+
+        r = portable_settings_load_global(&c, &global);
+        if (r == -ENOMEM)
+                return log_oom();
+        global_ok = r >= 0;
+
+        for (char **p = images; *p; p++) {
+                int k = verify_one(&c, global_ok ? &global : NULL, &a, *p);
+                if (k != 0 && ret == 0)
+                        ret = k;
+        }
+
+        return ret;
+}
