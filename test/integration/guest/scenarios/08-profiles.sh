@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Profiles, one image each, chosen by NAME.portable: strict and nonetwork cannot reach a listener
+# on loopback, default can, trusted can and sees the host's /run. An unknown profile leaves the
+# image unattached with a log line saying so. Records `systemd-analyze security` per profile.
+involve pdefault.service pnonet.service pstrict.service ptrusted.service ptest-listener.service
+mkdir -p /tmp/ptest-www && echo ptest-listener-ok >/tmp/ptest-www/ok.txt
+systemctl stop ptest-listener.service >/dev/null 2>&1
+systemd-run -q --unit=ptest-listener busybox httpd -f -p 127.0.0.1:8090 -h /tmp/ptest-www
+touch /run/ptest-host-marker
+require "loopback listener answers on the host" sh -c 'sleep 0.3; busybox timeout 5 busybox wget -q -O - http://127.0.0.1:8090/ok.txt | grep -q ptest-listener-ok'
+
+for n in pdefault pnonet pstrict ptrusted pbogus; do place $n.raw /var/lib/portables; done
+# pdefault has no settings file: the default profile applies.
+settings /var/lib/portables pnonet Profile=nonetwork
+settings /var/lib/portables pstrict Profile=strict
+settings /etc/portables ptrusted Profile=trusted       # settings may live in another portables dir
+settings /var/lib/portables pbogus Profile=nosuchprofile
+mark
+reload
+
+probe() {       # probe NAME PROFILE NET HOSTRUN
+        local n="$1" p="$2" net="$3" hostrun="$4" f
+        check "$n.service loaded" is_loaded $n.service || return
+        f=/usr/lib/systemd/portable/profile/$p/service.conf
+        check "$n: 10-profile.conf carries every setting of profile $p" \
+                sh -c "grep -v -e '^#' -e '^\$' -e '^\[' $f | sed -e 's/[[:space:]]*\\\\\$//' | while read -r l; do grep -qF -- \"\$l\" $GEN_DIR/$n.service.d/10-profile.conf || { echo \"      missing: \$l\"; exit 1; }; done"
+        check "$n: systemd-analyze verify is clean" verify_clean $n.service
+        systemctl start $n.service
+        check "$n: ran" is_active $n.service
+        check "$n ($p): network to loopback $net" journal_has PORTABLE=$n.raw "PTEST tag=$n NET=$net"
+        check "$n ($p): sees host /run: $hostrun" journal_has PORTABLE=$n.raw "PTEST tag=$n HOSTRUN=$hostrun"
+        local e; e=$(exposure $n.service)
+        say "systemd-analyze security $n.service ($p): $e"
+        printf '%s\t%s\t%s\n' "$p" "$n.service" "$e" >>/results/security.tsv
+}
+: >/results/security.tsv
+probe pdefault default ok no
+probe pnonet nonetwork fail no
+probe pstrict strict fail no
+probe ptrusted trusted ok yes
+check "default profile: DynamicUser=yes" prop_is pdefault.service DynamicUser yes
+check "strict profile: DynamicUser=yes" prop_is pstrict.service DynamicUser yes
+check "nonetwork profile: PrivateNetwork=yes" prop_is pnonet.service PrivateNetwork yes
+
+check "unknown profile: pbogus.service not attached" not_loaded pbogus.service
+check "unknown profile: no generator output for pbogus" test ! -e $GEN_DIR/pbogus.service
+check "unknown profile: a generator line names the image and the profile" gen_log_has 'pbogus.*nosuchprofile|nosuchprofile.*pbogus'
+systemctl stop ptest-listener.service
+rm -f /run/ptest-host-marker
