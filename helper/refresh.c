@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* `portables refresh`: what portables-refresh.service runs when an image is dropped into (or
+ * removed from) a portables directory.
+ *
+ *  1. Wait until the directories have been quiet for QUIET_USEC (a copy of a large image is a long
+ *     stream of writes), at most SETTLE_MAX_USEC in all.
+ *  2. Note which units are attached now, and from which image: the generator puts the marker
+ *     "# Drop-in created for image '...', do not edit." first in UNIT.d/20-portable.conf.
+ *  3. Reload systemd (Manager.Reload: its reply comes when the reload is done, generators rerun).
+ *  4. Compare: units of images that went away are stopped (template units: every instance);
+ *     units that are new are started when they are enabled, i.e. when the generator linked them
+ *     into TARGET.wants/ (or .requires/, .upholds/) and TARGET is active or about to be (a start
+ *     job queued, during boot): `systemctl enable --now` for an image. Units that were there before are left alone, even when their image was
+ *     replaced by a newer version (restarting is the admin's decision; it is logged).
+ *  5. If the directories changed again meanwhile, go back to 1 (a path unit does not trigger the
+ *     service again for changes made while the service runs).
+ *
+ * Start and stop jobs are queued, not waited for: their result is in the units' own journal. */
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <time.h>
+
+#include <systemd/sd-bus.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "names.h"
+#include "plan.h"
+#include "refresh.h"
+#include "string-util.h"
+#include "strv.h"
+
+#define GENERATOR_NORMAL_DIR "/run/systemd/generator"
+
+#define USEC_PER_MSEC 1000ULL
+#define USEC_PER_SEC 1000000ULL
+#define QUIET_USEC (1 * USEC_PER_SEC)
+#define SETTLE_MAX_USEC (30 * USEC_PER_SEC)
+#define ROUNDS_MAX 5U
+/* As systemctl: a reload of a big system can take a while. */
+#define RELOAD_TIMEOUT_USEC (25 * 60 * USEC_PER_SEC)
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+#define SD_UNIT "org.freedesktop.systemd1.Unit"
+#define SD_ERROR_NO_SUCH_UNIT "org.freedesktop.systemd1.NoSuchUnit"
+
+/* The directories portables-refresh.path watches. /usr/{local/,}lib/portables belong to the OS
+ * image and change with it (an update comes with a reload anyway). */
+static const char *const watched_dirs[] = {
+        "/etc/portables",
+        "/run/portables",
+        "/var/lib/portables",
+        NULL,
+};
+
+#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | \
+                    IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
+
+/* Attached units, from the generator's markers: units[k] comes from images[k]. */
+typedef struct Attached {
+        char **units;
+        char **images;
+} Attached;
+
+static void attached_done(Attached *a) {
+        a->units = strv_free(a->units);
+        a->images = strv_free(a->images);
+}
+
+static const char *attached_image(const Attached *a, const char *unit) {
+        for (size_t k = 0; a->units && a->units[k]; k++)
+                if (streq(a->units[k], unit))
+                        return a->images[k];
+        return NULL;
+}
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        /* CLOCK_MONOTONIC cannot fail with a valid pointer. */
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000U;
+}
+
+/* --- watching the directories */
+
+static int watch_setup(int *ret) {
+        _cleanup_close_ int fd = -EBADF;
+        size_t n = 0;
+
+        fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to create an inotify instance: %m");
+
+        for (const char *const *d = watched_dirs; *d; d++) {
+                if (inotify_add_watch(fd, *d, WATCH_MASK | IN_ONLYDIR) < 0) {
+                        if (errno == ENOENT)
+                                log_debug("%s does not exist, not watching it.", *d);
+                        else
+                                log_warning_errno(errno, "Failed to watch %s, ignoring: %m", *d);
+                        continue;
+                }
+                n++;
+        }
+        log_debug("Watching %zu portables directories.", n);
+
+        *ret = TAKE_FD(fd);
+        return 0;
+}
+
+/* Reads all pending events. Returns how many there were (an overflow counts as one). */
+static int watch_drain(int fd) {
+        int n = 0;
+
+        for (;;) {
+                char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+                ssize_t l;
+
+                l = read(fd, buf, sizeof buf);
+                if (l < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                return n;
+                        return log_error_errno(errno, "Failed to read inotify events: %m");
+                }
+                for (char *p = buf; p < buf + l;) {
+                        const struct inotify_event *e = (const struct inotify_event *) p;
+
+                        if (e->len > 0)
+                                log_debug("Change in a portables directory: %s (mask 0x%x).", e->name, e->mask);
+                        n++;
+                        p += sizeof(struct inotify_event) + e->len;
+                }
+        }
+}
+
+/* Returns once nothing happened for QUIET_USEC, or SETTLE_MAX_USEC after it was called. */
+static int watch_wait_quiet(int fd) {
+        uint64_t start = now_usec();
+
+        for (;;) {
+                uint64_t elapsed = now_usec() - start, timeout;
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                int r;
+
+                if (elapsed >= SETTLE_MAX_USEC) {
+                        log_notice("The portables directories are still changing after %llus, going ahead.",
+                                   SETTLE_MAX_USEC / USEC_PER_SEC);
+                        return 0;
+                }
+                timeout = MIN(QUIET_USEC, SETTLE_MAX_USEC - elapsed);
+
+                r = poll(&p, 1, (int) ((timeout + USEC_PER_MSEC - 1) / USEC_PER_MSEC));
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(errno, "Failed to wait for inotify events: %m");
+                }
+                if (r == 0) {
+                        if (timeout == QUIET_USEC)
+                                return 0;
+                        continue;
+                }
+                r = watch_drain(fd);
+                if (r < 0)
+                        return r;
+        }
+}
+
+/* --- what the generator attached */
+
+/* "# Drop-in created for image '/var/lib/portables/foo_1.raw', do not edit." -> the path. */
+static int marker_image(const char *text, char **ret) {
+        const char *p, *eol;
+        size_t l;
+
+        p = startswith(text, PORTABLE_DROPIN_MARKER_BEGIN);
+        if (!p)
+                return -ENOENT;
+        eol = strchrnul(p, '\n');
+        l = (size_t) (eol - p);
+        if (l < strlen(PORTABLE_DROPIN_MARKER_END) ||
+            !strneq(eol - strlen(PORTABLE_DROPIN_MARKER_END), PORTABLE_DROPIN_MARKER_END, strlen(PORTABLE_DROPIN_MARKER_END)))
+                return -ENOENT;
+        l -= strlen(PORTABLE_DROPIN_MARKER_END);
+        if (l == 0)
+                return -ENOENT;
+
+        *ret = strndup(p, l);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int attached_read(const char *dir, Attached *ret) {
+        _cleanup_(attached_done) Attached a = {};
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int r;
+
+        d = opendir(dir);
+        if (!d) {
+                if (errno == ENOENT) {
+                        *ret = (Attached) {};
+                        return 0;
+                }
+                return log_error_errno(errno, "Failed to open %s: %m", dir);
+        }
+
+        while ((errno = 0, de = readdir(d))) {
+                _cleanup_free_ char *path = NULL, *text = NULL, *image = NULL, *unit = NULL;
+                _cleanup_close_ int fd = -EBADF;
+                size_t l = strlen(de->d_name);
+
+                if (de->d_name[0] == '.' || !endswith(de->d_name, ".d"))
+                        continue;
+
+                path = strjoin(de->d_name, "/20-portable.conf");
+                if (!path)
+                        return log_oom();
+                fd = openat(dirfd(d), path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0) {
+                        if (errno != ENOENT)
+                                log_warning_errno(errno, "Failed to open %s/%s, ignoring: %m", dir, path);
+                        continue;
+                }
+                r = read_regular_fd(fd, SMALL_FILE_SIZE_MAX, &text, NULL);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to read %s/%s, ignoring: %m", dir, path);
+                        continue;
+                }
+                r = marker_image(text, &image);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0) {
+                        log_debug("%s/%s has no portable marker, not ours.", dir, path);
+                        continue;
+                }
+
+                unit = strndup(de->d_name, l - 2);
+                if (!unit)
+                        return log_oom();
+                if (strv_consume(&a.units, TAKE_PTR(unit)) < 0 ||
+                    strv_consume(&a.images, TAKE_PTR(image)) < 0)
+                        return log_oom();
+        }
+        if (errno != 0)
+                return log_error_errno(errno, "Failed to read directory %s: %m", dir);
+
+        *ret = a;
+        a = (Attached) {};
+        return 0;
+}
+
+/* --- systemd, over D-Bus */
+
+/* A unit's ActiveState, and whether a job is queued for it ("inactive", no job, when systemd does
+ * not have it loaded). */
+static int unit_state(sd_bus *bus, const char *unit, char **ret_state, bool *ret_job) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *job = NULL;
+        _cleanup_free_ char *state = NULL;
+        const char *path;
+        uint32_t job_id = 0;
+        int r;
+
+        r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &error, &reply, "s", unit);
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, SD_ERROR_NO_SUCH_UNIT)) {
+                        *ret_state = strdup("inactive");
+                        if (ret_job)
+                                *ret_job = false;
+                        return *ret_state ? 0 : -ENOMEM;
+                }
+                return log_error_errno(r, "Failed to look up %s: %s", unit, error.message ?: "");
+        }
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply to GetUnit(%s): %m", unit);
+
+        sd_bus_error_free(&error);
+        r = sd_bus_get_property_string(bus, SD_DEST, path, SD_UNIT, "ActiveState", &error, &state);
+        if (r < 0)
+                return log_error_errno(r, "Failed to get the state of %s: %s", unit, error.message ?: "");
+
+        if (ret_job) {
+                sd_bus_error_free(&error);
+                r = sd_bus_get_property(bus, SD_DEST, path, SD_UNIT, "Job", &error, &job, "(uo)");
+                if (r < 0)
+                        return log_error_errno(r, "Failed to get the job of %s: %s", unit, error.message ?: "");
+                r = sd_bus_message_read(job, "(uo)", &job_id, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to parse the job of %s: %m", unit);
+                *ret_job = job_id != 0;
+        }
+
+        *ret_state = TAKE_PTR(state);
+        return 0;
+}
+
+/* StartUnit/StopUnit/ResetFailedUnit; -ENOENT when systemd does not know the unit. */
+static int unit_call(sd_bus *bus, const char *method, const char *unit) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (streq(method, "ResetFailedUnit"))
+                r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, method, &error, NULL, "s", unit);
+        else
+                r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, method, &error, NULL, "ss", unit, "replace");
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, SD_ERROR_NO_SUCH_UNIT))
+                        return -ENOENT;
+                return log_error_errno(r, "%s(%s) failed: %s", method, unit, error.message ?: "");
+        }
+        return 0;
+}
+
+static int manager_reload(sd_bus *bus) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        uint64_t t0 = now_usec();
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "Reload");
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the Reload call: %m");
+
+        /* Synchronous: systemd replies once the reload, generators included, is complete. */
+        r = sd_bus_call(bus, m, RELOAD_TIMEOUT_USEC, &error, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to reload systemd: %s", error.message ?: "");
+
+        log_debug("systemd reloaded in %llu ms.", (unsigned long long) ((now_usec() - t0) / USEC_PER_MSEC));
+        return 0;
+}
+
+/* Units "PREFIX@*.SUFFIX" systemd has loaded: the instances of a template. */
+static int template_instances(sd_bus *bus, const char *template, char ***ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *pattern = NULL;
+        const char *at, *id;
+        int r;
+
+        at = strchr(template, '@');
+        if (!at)
+                return -EINVAL;
+        if (asprintf(&pattern, "%.*s@*%s", (int) (at - template), template, at + 1) < 0)
+                return log_oom();
+
+        r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ListUnitsByPatterns", &error, &reply,
+                               "asas", 0, 1, pattern);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list the units matching %s: %s", pattern, error.message ?: "");
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the unit list: %m");
+        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)) > 0)
+                if (strv_extend(&l, id) < 0)
+                        return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the unit list: %m");
+
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* --- the decisions */
+
+/* Stops one unit whose image is gone; a failed one is reset, so that nothing of it remains. */
+static int stop_gone_unit(sd_bus *bus, const char *unit, const char *image, unsigned *n_stopped) {
+        _cleanup_free_ char *state = NULL;
+        int r;
+
+        r = unit_state(bus, unit, &state, NULL);
+        if (r < 0)
+                return r;
+
+        if (streq(state, "failed")) {
+                log_info("Unit %s of image %s is gone; resetting its failed state.", unit, image);
+                r = unit_call(bus, "ResetFailedUnit", unit);
+                return r == -ENOENT ? 0 : r;
+        }
+        if (streq(state, "inactive")) {
+                log_info("Unit %s of image %s is gone.", unit, image);
+                return 0;
+        }
+
+        log_info("Unit %s of image %s is gone; stopping it (it was %s).", unit, image, state);
+        r = unit_call(bus, "StopUnit", unit);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        (*n_stopped)++;
+        return 0;
+}
+
+static int stop_gone(sd_bus *bus, const Attached *before, const Attached *after, unsigned *n_stopped) {
+        int ret = 0;
+
+        for (size_t k = 0; before->units && before->units[k]; k++) {
+                const char *unit = before->units[k], *image = before->images[k];
+                int r;
+
+                if (attached_image(after, unit))
+                        continue;
+
+                if (unit_name_is_template(unit)) {
+                        _cleanup_strv_free_ char **instances = NULL;
+
+                        log_info("Template %s of image %s is gone.", unit, image);
+                        r = template_instances(bus, unit, &instances);
+                        if (r < 0) {
+                                ret = ret ?: r;
+                                continue;
+                        }
+                        STRV_FOREACH(i, instances) {
+                                r = stop_gone_unit(bus, *i, image, n_stopped);
+                                if (r < 0)
+                                        ret = ret ?: r;
+                        }
+                        continue;
+                }
+
+                r = stop_gone_unit(bus, unit, image, n_stopped);
+                if (r < 0)
+                        ret = ret ?: r;
+        }
+        return ret;
+}
+
+static bool is_new(const Attached *before, const Attached *after, const char *unit) {
+        return attached_image(after, unit) && !attached_image(before, unit);
+}
+
+/* The units to start: links in TARGET.wants/ (.requires/, .upholds/) below the generator dir
+ * that point to a new unit, where TARGET is active or on its way. Link names are what is started
+ * (an instance, for a template with DefaultInstance=). */
+static int enabled_new_units(sd_bus *bus, const char *dir, const Attached *before, const Attached *after, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+
+        d = opendir(dir);
+        if (!d) {
+                if (errno == ENOENT) {
+                        *ret = NULL;
+                        return 0;
+                }
+                return log_error_errno(errno, "Failed to open %s: %m", dir);
+        }
+
+        while ((errno = 0, de = readdir(d))) {
+                _cleanup_free_ char *target = NULL, *target_state = NULL;
+                bool target_job = false;
+                _cleanup_closedir_ DIR *sub = NULL;
+                const char *suffix = NULL;
+                struct dirent *le;
+                int fd, r;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                for (const char *const *s = (const char *const[]) { ".wants", ".requires", ".upholds", NULL }; *s; s++)
+                        if (endswith(de->d_name, *s)) {
+                                suffix = *s;
+                                break;
+                        }
+                if (!suffix)
+                        continue;
+
+                fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0) {
+                        log_warning_errno(errno, "Failed to open %s/%s, ignoring: %m", dir, de->d_name);
+                        continue;
+                }
+                sub = fdopendir(fd);
+                if (!sub) {
+                        log_warning_errno(errno, "Failed to open %s/%s, ignoring: %m", dir, de->d_name);
+                        safe_close(fd);
+                        continue;
+                }
+
+                while ((errno = 0, le = readdir(sub))) {
+                        char link[PATH_MAX];
+                        const char *base;
+                        ssize_t n;
+
+                        if (le->d_name[0] == '.')
+                                continue;
+                        n = readlinkat(dirfd(sub), le->d_name, link, sizeof link - 1);
+                        if (n < 0)
+                                continue;       /* not a symlink: not a generator link */
+                        link[n] = 0;
+                        base = strrchr(link, '/');
+                        base = base ? base + 1 : link;
+                        if (!is_new(before, after, base))
+                                continue;
+                        if (strv_contains(l, le->d_name))
+                                continue;
+
+                        if (!target) {
+                                target = strndup(de->d_name, strlen(de->d_name) - strlen(suffix));
+                                if (!target)
+                                        return log_oom();
+                                r = unit_state(bus, target, &target_state, &target_job);
+                                if (r < 0)
+                                        return r;
+                        }
+                        /* During boot the target is still inactive, with a start job queued. */
+                        if (!streq(target_state, "active") && !streq(target_state, "activating") &&
+                            !streq(target_state, "reloading") && !target_job) {
+                                log_info("Unit %s of image %s is enabled for %s, which is %s: not starting it.",
+                                         le->d_name, attached_image(after, base), target, target_state);
+                                continue;
+                        }
+                        if (strv_extend(&l, le->d_name) < 0)
+                                return log_oom();
+                }
+                if (errno != 0)
+                        log_warning_errno(errno, "Failed to read %s/%s, ignoring: %m", dir, de->d_name);
+        }
+        if (errno != 0)
+                return log_error_errno(errno, "Failed to read directory %s: %m", dir);
+
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int start_new(sd_bus *bus, const Attached *before, const Attached *after, unsigned *n_started) {
+        _cleanup_strv_free_ char **start = NULL;
+        int r, ret = 0;
+
+        for (size_t k = 0; after->units && after->units[k]; k++)
+                if (is_new(before, after, after->units[k]))
+                        log_info("Unit %s of image %s is attached.", after->units[k], after->images[k]);
+
+        r = enabled_new_units(bus, GENERATOR_NORMAL_DIR, before, after, &start);
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(u, start) {
+                log_info("Starting %s (enabled).", *u);
+                r = unit_call(bus, "StartUnit", *u);
+                if (r == -ENOENT)
+                        r = log_error_errno(r, "Failed to start %s: systemd does not know it.", *u);
+                if (r < 0) {
+                        ret = ret ?: r;
+                        continue;
+                }
+                (*n_started)++;
+        }
+        return ret;
+}
+
+static void log_replaced(const Attached *before, const Attached *after) {
+        for (size_t k = 0; after->units && after->units[k]; k++) {
+                const char *old = attached_image(before, after->units[k]);
+
+                if (old && !streq(old, after->images[k]))
+                        log_notice("Unit %s now comes from image %s instead of %s; a running unit keeps the old image until it is restarted.",
+                                   after->units[k], after->images[k], old);
+        }
+}
+
+static int refresh_once(sd_bus *bus, unsigned *n_started, unsigned *n_stopped) {
+        _cleanup_(attached_done) Attached before = {}, after = {};
+        int r, ret;
+
+        r = attached_read(GENERATOR_NORMAL_DIR, &before);
+        if (r < 0)
+                return r;
+
+        r = manager_reload(bus);
+        if (r < 0)
+                return r;
+
+        r = attached_read(GENERATOR_NORMAL_DIR, &after);
+        if (r < 0)
+                return r;
+
+        log_replaced(&before, &after);
+        /* Stop first: an image replaced by one under another name may offer the same units. */
+        ret = stop_gone(bus, &before, &after, n_stopped);
+        r = start_new(bus, &before, &after, n_started);
+        return ret ?: r;
+}
+
+int verb_refresh(int argc, char **argv) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int watch_fd = -EBADF;
+        unsigned n_started = 0, n_stopped = 0;
+        int r, ret = 0;
+
+        if (argc > 1)
+                return log_error_errno(EINVAL, "'refresh' takes no arguments.");
+
+        /* Watch first, so that nothing that happens from now on is missed. */
+        r = watch_setup(&watch_fd);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+
+        for (unsigned round = 1;; round++) {
+                r = watch_wait_quiet(watch_fd);
+                if (r < 0)
+                        return r;
+
+                r = refresh_once(bus, &n_started, &n_stopped);
+                if (r < 0)
+                        ret = ret ?: r;
+                if (r == -ENOMEM)
+                        return r;
+
+                r = watch_drain(watch_fd);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                if (round >= ROUNDS_MAX) {
+                        log_notice("The portables directories keep changing; stopping after %u rounds.", round);
+                        break;
+                }
+                log_info("The portables directories changed during the refresh; once more.");
+        }
+
+        log_info("Refresh done: %u unit(s) started, %u stopped.", n_started, n_stopped);
+        return ret;
+}
