@@ -55,6 +55,11 @@ static int parse_args(int argc, char **argv, VerifyArgs *a, char ***ret_images) 
         for (int k = 1; k < argc; k++) {
                 const char *s = argv[k], *v;
 
+                /* main()'s getopt_long() permutes, and stops at the first "--", which it leaves in front
+                 * of our arguments: "portables verify -- --policy=signed foo". That one separates
+                 * main's options from ours; a later "--" ends ours. */
+                if (k == 1 && streq(s, "--"))
+                        continue;
                 if (options && streq(s, "--")) {
                         options = false;
                         continue;
