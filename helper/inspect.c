@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "inspect.h"
+#include "list.h"
+#include "log.h"
+#include "names.h"
+#include "output.h"
+#include "settings.h"
+#include "string-util.h"
+#include "strv.h"
+#include "unit-info.h"
+
+/* Per unit: who it runs as and where it bind mounts. */
+typedef struct Details {
+        UnitInfo *infos;        /* one per plan unit */
+        size_t n_infos;
+} Details;
+
+static void details_done(Details *d) {
+        for (size_t k = 0; k < d->n_infos; k++)
+                unit_info_done(d->infos + k);
+        free(d->infos);
+}
+
+static int details_collect(const ScannedImage *si, Details *d) {
+        int r;
+
+        if (!si->planned || si->plan.n_units == 0)
+                return 0;
+
+        d->infos = calloc(si->plan.n_units, sizeof(UnitInfo));
+        if (!d->infos)
+                return -ENOMEM;
+        for (size_t k = 0; k < si->plan.n_units; k++) {
+                r = unit_info_from_plan(si->plan.units + k, d->infos + d->n_infos);
+                if (r < 0)
+                        return r;
+                d->n_infos++;
+        }
+        return 0;
+}
+
+static const char *unit_state(const ScannedImage *si, const PlannedUnit *u) {
+        if (u->skipped)
+                return "skipped";
+        return si->plan.refused ? "refused" : "attached";
+}
+
+static void print_file(const PlannedFile *f) {
+        if (f->link_target) {
+                printf("# " GENERATOR_OUTPUT_DIR "/%s -> %s\n", f->name, f->link_target);
+                return;
+        }
+        printf("# " GENERATOR_OUTPUT_DIR "/%s\n", f->name);
+        fputs(f->text, stdout);
+        if (!endswith(f->text, "\n"))
+                fputc('\n', stdout);
+}
+
+static void print_user(const UnitInfo *i) {
+        if (i->dynamic_user > 0)
+                printf("                Runs as: a dynamic user%s%s%s%s (DynamicUser=yes)\n",
+                       i->user ? " named " : "", strempty(i->user),
+                       i->group ? ", group " : "", strempty(i->group));
+        else if (i->user)
+                printf("                Runs as: user %s%s%s (resolved on the host: it must exist there)\n",
+                       i->user, i->group ? ", group " : "", strempty(i->group));
+        else
+                printf("                Runs as: root%s%s\n", i->group ? ", group " : "", strempty(i->group));
+        if (i->supplementary_groups) {
+                _cleanup_free_ char *g = strv_join(i->supplementary_groups, " ");
+                printf("                Supplementary groups: %s\n", strna(g));
+        }
+}
+
+static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d) {
+        const DiscoveredImage *i = si->image;
+        const ImagePlan *p = &si->plan;
+
+        printf("Image: %s\n", i->path);
+        printf("        Name: %s\n", strna(i->name));
+        printf("        Version: %s\n", i->version ?: "-");
+        printf("        Type: %s\n", scanned_image_type(si));
+        printf("        Directory: %s%s\n", i->dir, si->outside ? " (not a portables directory)" : "");
+        printf("        State: %s%s%s\n", image_status_to_string(si->status),
+               scanned_image_reason(si) ? ": " : "", strempty(scanned_image_reason(si)));
+
+        if (!si->planned) {
+                if (si->status == STATUS_NOT_INSPECTED)
+                        printf("\nRun as root to see what the generator does with this image.\n");
+                return 0;
+        }
+
+        printf("        Settings read: ");
+        if (p->settings.sources) {
+                _cleanup_free_ char *l = strv_join(p->settings.sources, " ");
+                printf("%s\n", strna(l));
+        } else
+                printf("none (defaults)\n");
+        printf("        Profile: %s%s%s%s\n", strna(p->profile),
+               p->profile_dir ? " (" : "", strempty(p->profile_dir), p->profile_dir ? ")" : "");
+        printf("        Enable: %s\n", portable_settings_enable(&p->settings) ? "yes" : "no");
+        printf("        Verity: policy %s, data %s\n",
+               verity_policy_to_string(portable_settings_verity(&p->settings)), si->verity_data);
+        if (p->prefixes) {
+                _cleanup_free_ char *l = strv_join(p->prefixes, " ");
+                printf("        Prefixes: %s\n", strna(l));
+        }
+
+        if (p->os_release) {
+                printf("\nos-release (%s):\n", strna(p->os_release_path));
+                STRV_FOREACH(f, p->os_release)
+                        printf("        %s\n", *f);
+        }
+
+        if (p->n_units > 0) {
+                printf("\nUnits:\n");
+                for (size_t k = 0; k < p->n_units; k++) {
+                        const PlannedUnit *u = p->units + k;
+
+                        printf("        %s (%s): %s%s%s\n", u->name, u->source, unit_state(si, u),
+                               u->skipped ? ": " : "", strempty(u->skipped));
+                        if (!u->skipped && !p->refused && k < d->n_infos && unit_name_type(u->name) == UNIT_SERVICE)
+                                print_user(d->infos + k);
+                }
+        }
+
+        /* The generator checks mount points in raw images only: they are mounted read-only, so
+         * systemd cannot create a missing one (it does so in a writable directory image). */
+        if (i->type == IMAGE_RAW && (p->mounts.missing_dirs || p->mounts.missing_targets)) {
+                printf("\nMount points missing in the image:\n");
+                STRV_FOREACH(m, p->mounts.missing_dirs)
+                        printf("        %s: API file system mount point, the image is refused\n", *m);
+                STRV_FOREACH(m, p->mounts.missing_targets)
+                        printf("        %s: bind mount target, the services run without this bind mount\n", *m);
+        } else if (i->type == IMAGE_RAW && !p->refused)
+                printf("\nMount points: all present in the image.\n");
+
+        if (!p->refused) {
+                bool first = true;
+
+                printf("\nFiles the generator writes:\n");
+                for (size_t k = 0; k < p->n_units; k++) {
+                        const PlannedUnit *u = p->units + k;
+
+                        if (u->skipped)
+                                continue;
+                        for (size_t j = 0; j < u->n_files; j++) {
+                                if (!first)
+                                        fputc('\n', stdout);
+                                first = false;
+                                print_file(u->files + j);
+                        }
+                }
+        }
+
+        return 0;
+}
+
+static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d) {
+        const ImagePlan *p = &si->plan;
+        JsonWriter w;
+
+        json_writer_init(&w, stdout, arg_json);
+        json_begin_object(&w);
+        json_image_summary(&w, s, si, !si->planned);
+
+        if (si->planned) {
+                json_key(&w, "settings");
+                json_begin_object(&w);
+                json_field_strv(&w, "sources", p->settings.sources);
+                json_field_string(&w, "profile", p->profile);
+                json_field_string(&w, "profileDirectory", p->profile_dir);
+                json_field_bool(&w, "enable", portable_settings_enable(&p->settings));
+                json_field_string(&w, "verity", verity_policy_to_string(portable_settings_verity(&p->settings)));
+                json_field_strv(&w, "prefixes", p->prefixes);
+                json_end_object(&w);
+
+                json_field_string(&w, "osReleasePath", p->os_release_path);
+                json_key(&w, "osRelease");
+                json_begin_object(&w);
+                STRV_FOREACH(f, p->os_release) {
+                        _cleanup_free_ char *k = NULL;
+                        const char *eq = strchr(*f, '=');
+                        if (!eq)
+                                continue;
+                        k = strndup(*f, eq - *f);
+                        if (!k)
+                                return log_oom();
+                        json_field_string(&w, k, eq + 1);
+                }
+                json_end_object(&w);
+
+                json_key(&w, "units");
+                json_begin_array(&w);
+                for (size_t k = 0; k < p->n_units; k++) {
+                        const PlannedUnit *u = p->units + k;
+                        const UnitInfo *ui = k < d->n_infos ? d->infos + k : NULL;
+
+                        json_begin_object(&w);
+                        json_field_string(&w, "name", u->name);
+                        json_field_string(&w, "source", u->source);
+                        json_field_string(&w, "state", unit_state(si, u));
+                        json_field_string(&w, "reason", u->skipped);
+                        if (ui && !u->skipped && unit_name_type(u->name) == UNIT_SERVICE) {
+                                json_field_string(&w, "user", ui->user);
+                                json_field_string(&w, "group", ui->group);
+                                json_field_bool(&w, "dynamicUser", ui->dynamic_user > 0);
+                                json_field_strv(&w, "supplementaryGroups", ui->supplementary_groups);
+                                json_field_strv(&w, "bindDestinations", ui->bind_targets);
+                        }
+                        json_key(&w, "files");
+                        json_begin_array(&w);
+                        for (size_t j = 0; j < u->n_files && !u->skipped && !p->refused; j++) {
+                                const PlannedFile *f = u->files + j;
+                                _cleanup_free_ char *path = strjoin(GENERATOR_OUTPUT_DIR "/", f->name);
+
+                                if (!path)
+                                        return log_oom();
+                                json_begin_object(&w);
+                                json_field_string(&w, "name", f->name);
+                                json_field_string(&w, "path", path);
+                                if (f->link_target)
+                                        json_field_string(&w, "linkTarget", f->link_target);
+                                else
+                                        json_field_string(&w, "content", f->text);
+                                json_end_object(&w);
+                        }
+                        json_end_array(&w);
+                        json_end_object(&w);
+                }
+                json_end_array(&w);
+
+                json_key(&w, "mountPoints");
+                if (si->image->type != IMAGE_RAW)
+                        json_null(&w);  /* not checked: systemd creates them in a writable tree */
+                else {
+                        json_begin_object(&w);
+                        json_field_strv(&w, "missingDirectories", p->mounts.missing_dirs);
+                        json_field_strv(&w, "missingBindTargets", p->mounts.missing_targets);
+                        json_end_object(&w);
+                }
+        }
+
+        json_end_object(&w);
+        return json_writer_finish(&w);
+}
+
+int verb_inspect(int argc, char **argv) {
+        _cleanup_(scan_done) Scan s = SCAN_NULL;
+        _cleanup_(details_done) Details d = {};
+        const char *what = argv[1];
+        ScannedImage *si;
+        int r;
+
+        r = scan_run(&s, strchr(what, '/') ? what : NULL);
+        if (r == -ENXIO)
+                return EXIT_NOT_FOUND;
+        if (r < 0)
+                return r;
+
+        si = scan_find(&s, what);
+        if (!si) {
+                log_error("No image '%s' found in the portables directories.", what);
+                return EXIT_NOT_FOUND;
+        }
+
+        scan_print_caveats(&s);
+
+        r = details_collect(si, &d);
+        if (r < 0)
+                return log_oom();
+
+        pager_open();
+        if (arg_json != JSON_OFF)
+                return inspect_json(&s, si, &d);
+        return inspect_text(&s, si, &d);
+}

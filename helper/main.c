@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* portables: the operator's view of what systemd-portable-generator does with the images on this
+ * host (or in an OS tree, with --root=). It runs the generator's own code (lib/): what it shows
+ * is what the generator writes. */
+
+#include <limits.h>
+#include <stdlib.h>
+
+#include "cat.h"
+#include "inspect.h"
+#include "list.h"
+#include "log.h"
+#include "output.h"
+#include "string-util.h"
+#if HAVE_VERB_VERIFY
+#include "verify.h"
+#endif
+#if HAVE_VERB_REFRESH
+#include "refresh.h"
+#endif
+
+#define VERB_ANY UINT_MAX
+
+typedef struct Verb {
+        const char *name;
+        unsigned min_args, max_args;    /* counting the verb itself, as systemd's verb tables do */
+        int (*dispatch)(int argc, char **argv);
+        const char *args;               /* for --help */
+        const char *help;
+        bool own_options;               /* the verb parses options of its own (after the shared ones) */
+} Verb;
+
+static int verb_help(int argc, char **argv);
+
+static const Verb verbs[] = {
+        { "list",    1, 1,        verb_list,    "",               "List images and what the generator does with each" },
+        { "inspect", 2, 2,        verb_inspect, "NAME|PATH",      "Show settings, os-release, units, users, mount points\n"
+                                                                  "                          and the exact files the generator writes" },
+        { "cat",     3, VERB_ANY, verb_cat,     "NAME UNIT...",   "Show units and drop-ins as the generator writes them" },
+#if HAVE_VERB_VERIFY
+        /* helper/verify.c, built when it exists (see helper/meson.build). */
+        { "verify",  2, VERB_ANY, verb_verify,  "[OPTIONS] IMAGE...", "Verify raw images' dm-verity data and signatures\n"
+                                                                  "                          in userspace (options: see portables(1))", true },
+#endif
+#if HAVE_VERB_REFRESH
+        /* helper/refresh.c, built when it exists (see helper/meson.build). */
+        { "refresh", 1, 1,        verb_refresh, "",               "Reload systemd and start/stop the units of images\n"
+                                                                  "                          added/removed (run by portables-refresh.service)" },
+#endif
+        /* ^^^ Verbs from other files go here; keep --help (generated from this table) and
+         * man/portables.1 in step. */
+        { "help",    1, VERB_ANY, verb_help,    "",               "Show this help" },
+};
+
+static int help(void) {
+        printf("%s [OPTIONS...] COMMAND ...\n\n"
+               "Inspect portable service images as systemd-portable-generator sees them.\n\n"
+               "Commands:\n", program_invocation_short_name);
+        for (size_t k = 0; k < ELEMENTSOF(verbs); k++) {
+                _cleanup_free_ char *s = strjoin(verbs[k].name, *verbs[k].args ? " " : "", verbs[k].args);
+                const char *c = s ?: verbs[k].name;
+
+                if (strlen(c) < 24)
+                        printf("  %-24s%s\n", c, verbs[k].help);
+                else
+                        printf("  %s\n%26s%s\n", c, "", verbs[k].help);
+        }
+        printf("\nOptions:\n"
+               "  -h --help               Show this help\n"
+               "     --version            Show package version\n"
+               "     --root=DIR           Look at the OS tree in DIR instead of the host\n"
+               "                          (overrides $PORTABLES_ROOT)\n"
+               "     --json=pretty|short|off\n"
+               "                          Output JSON (list, inspect)\n"
+               "     --no-pager           Do not pipe output into a pager\n"
+               "     --no-legend          Do not show the headers and footers\n"
+               "\nExit status: 0 on success, 1 on failure, 2 on invalid usage,\n"
+               "4 if the image or unit does not exist. See portables(1).\n");
+        return 0;
+}
+
+static int verb_help(int argc, char **argv) {
+        return help();
+}
+
+static char *root_buf = NULL;
+
+/* Options every verb shares, accepted before and after the verb. Returns 1 if arg is one (then
+ * *consumed says whether its value was the next argument), 0 if not, -EXIT_USAGE for invalid
+ * values. *done is set for --help, --version and --json=help, which end the program. */
+static int global_option(const char *arg, const char *next, int *consumed, bool *done) {
+        const char *v = NULL;
+        const char *name;
+
+        *consumed = 1;
+
+        if (streq(arg, "-h") || streq(arg, "--help")) {
+                help();
+                *done = true;
+                return 1;
+        }
+        if (streq(arg, "--version")) {
+                printf("portables %s\n", PROJECT_VERSION);
+                *done = true;
+                return 1;
+        }
+        if (streq(arg, "--no-pager")) {
+                arg_pager = false;
+                return 1;
+        }
+        if (streq(arg, "--no-legend")) {
+                arg_legend = false;
+                return 1;
+        }
+
+        if ((v = startswith(arg, "--root=")))
+                name = "root";
+        else if ((v = startswith(arg, "--json=")))
+                name = "json";
+        else if (streq(arg, "--root") || streq(arg, "--json")) {
+                name = arg + 2;
+                if (!next) {
+                        log_error("Option %s needs a value.", arg);
+                        return -EXIT_USAGE;
+                }
+                v = next;
+                *consumed = 2;
+        } else
+                return 0;
+
+        if (streq(name, "root")) {
+                if (isempty(v)) {
+                        root_buf = mfree(root_buf);
+                        arg_root = NULL;
+                        return 1;
+                }
+                free(root_buf);
+                root_buf = realpath(v, NULL);
+                if (!root_buf) {
+                        log_error_errno(errno, "Invalid --root=%s: %m", v);
+                        return -EXIT_USAGE;
+                }
+                arg_root = root_buf;
+                return 1;
+        }
+
+        if (streq(v, "help")) {
+                printf("pretty\nshort\noff\n");
+                *done = true;
+                return 1;
+        }
+        arg_json = json_format_from_string(v);
+        if (arg_json < 0) {
+                log_error("Invalid --json= mode '%s' (expected pretty, short or off).", v);
+                return -EXIT_USAGE;
+        }
+        return 1;
+}
+
+/* Takes the shared options out of argv, wherever they are, and leaves the verb and its arguments
+ * in *ret (argv[0] excluded). Everything after "--" is left as it is. Returns 1 to go on, 0 when
+ * done (--help, --version), or -EXIT_USAGE. */
+static int parse_argv(int argc, char *argv[], char ***ret, int *ret_n) {
+        _cleanup_free_ char **rest = NULL;
+        bool dashdash = false, done = false;
+        int n = 0;
+
+        rest = calloc(argc + 1, sizeof(char *));
+        if (!rest)
+                return log_oom();
+
+        for (int k = 1; k < argc; k++) {
+                int consumed, r;
+
+                if (dashdash || argv[k][0] != '-' || streq(argv[k], "-")) {
+                        rest[n++] = argv[k];
+                        continue;
+                }
+                if (streq(argv[k], "--")) {
+                        /* Kept for verbs that parse their own options. */
+                        dashdash = true;
+                        rest[n++] = argv[k];
+                        continue;
+                }
+
+                r = global_option(argv[k], k + 1 < argc ? argv[k + 1] : NULL, &consumed, &done);
+                if (r < 0)
+                        return r;
+                if (done)
+                        return 0;
+                if (r == 0) {
+                        rest[n++] = argv[k];    /* the verb's own, or unknown: dispatch_verb() decides */
+                        continue;
+                }
+                k += consumed - 1;
+        }
+
+        *ret = TAKE_PTR(rest);
+        *ret_n = n;
+        return 1;
+}
+
+static int dispatch_verb(int argc, char *argv[]) {
+        const Verb *v = NULL;
+        unsigned n = (unsigned) argc;
+
+        if (argc <= 0) {
+                log_error("Missing command (try --help).");
+                return EXIT_USAGE;
+        }
+
+        for (size_t k = 0; k < ELEMENTSOF(verbs); k++)
+                if (streq(verbs[k].name, argv[0])) {
+                        v = verbs + k;
+                        break;
+                }
+        if (!v) {
+                if (argv[0][0] == '-')
+                        log_error("Unknown option '%s' (try --help).", argv[0]);
+                else
+                        log_error("Unknown command '%s' (try --help).", argv[0]);
+                return EXIT_USAGE;
+        }
+        if (!v->own_options) {
+                /* Anything that looks like an option before "--" is unknown; "--" itself goes. */
+                int m = 1;
+
+                for (int k = 1; k < argc; k++) {
+                        if (streq(argv[k], "--")) {
+                                for (k++; k < argc; k++)
+                                        argv[m++] = argv[k];
+                                break;
+                        }
+                        if (argv[k][0] == '-' && !streq(argv[k], "-")) {
+                                log_error("Unknown option '%s' (try --help).", argv[k]);
+                                return EXIT_USAGE;
+                        }
+                        argv[m++] = argv[k];
+                }
+                argv[m] = NULL;
+                argc = m;
+                n = (unsigned) m;
+        }
+        if (n < v->min_args) {
+                log_error("Too few arguments for '%s': %s %s", v->name, v->name, v->args);
+                return EXIT_USAGE;
+        }
+        if (v->max_args != VERB_ANY && n > v->max_args) {
+                log_error("Too many arguments for '%s': %s%s%s", v->name, v->name, *v->args ? " " : "", v->args);
+                return EXIT_USAGE;
+        }
+
+        return v->dispatch(argc, argv);
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_free_ char **args = NULL;
+        int n_args = 0, r;
+
+        /* Refusals and conflicts are what the output is about: log only errors unless asked
+         * ($SYSTEMD_LOG_LEVEL), so that they are not also repeated on stderr. */
+        log_set_max_level(LOG_ERR);
+        log_setup("portables", LOG_TARGET_CONSOLE);
+
+        r = parse_argv(argc, argv, &args, &n_args);
+        if (r <= 0) {
+                free(root_buf);
+                return r < 0 ? -r : 0;
+        }
+
+        r = dispatch_verb(n_args, args);
+
+        pager_close();
+        free(root_buf);
+
+        /* Verbs return a negative errno (logged already) or an exit code. */
+        if (r < 0)
+                return EXIT_FAILURE;
+        return r;
+}

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "image-open.h"
+#include "kernel-cmdline.h"
+#include "log.h"
+#include "names.h"
+#include "output.h"
+#include "scan.h"
+#include "string-util.h"
+#include "strv.h"
+
+/* Our own directory, not the generator's: both may run at once. */
+#define MOUNT_BASE_TEMPLATE "/run/systemd/portables-helper.XXXXXX"
+
+static const char *const image_status_table[_STATUS_MAX] = {
+        [STATUS_ATTACHED] = "attached",
+        [STATUS_REFUSED] = "refused",
+        [STATUS_MASKED] = "masked",
+        [STATUS_SHADOWED] = "shadowed",
+        [STATUS_INVALID] = "invalid",
+        [STATUS_NOT_INSPECTED] = "not-inspected",
+};
+
+const char *image_status_to_string(ImageStatus s) {
+        return s < _STATUS_MAX ? image_status_table[s] : NULL;
+}
+
+void scan_done(Scan *s) {
+        for (size_t k = 0; k < s->n_items; k++) {
+                if (s->items[k].planned)
+                        image_plan_done(&s->items[k].plan);
+                free(s->items[k].verity_data);
+        }
+        s->items = mfree(s->items);
+        s->n_items = 0;
+        planner_done(&s->planner);
+        image_list_done(&s->images);
+        portable_settings_done(&s->global);
+        if (s->mount_base) {
+                if (rmdir(s->mount_base) < 0)
+                        log_debug_errno(errno, "Failed to remove %s: %m", s->mount_base);
+                s->mount_base = mfree(s->mount_base);
+        }
+        context_done(&s->ctx);
+}
+
+/* A path given on the command line: an image the generator does not see, planned last. */
+static int add_extra_image(Scan *s, const char *path) {
+        _cleanup_free_ char *apath = NULL, *name = NULL, *version = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        DiscoveredImage *n, *i;
+        const char *fn;
+        struct stat st;
+        bool is_raw;
+        int r;
+
+        if (path[0] != '/') {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return log_error_errno(errno, "Failed to get the current directory: %m");
+                apath = strjoin(cwd, streq(cwd, "/") ? "" : "/", path);
+        } else
+                apath = strdup(path);
+        if (!apath)
+                return log_oom();
+        delete_trailing_chars(apath, "/");
+        if (isempty(apath))
+                return log_error_errno(EINVAL, "Not an image: /");
+
+        /* In a portables directory after all: the generator sees it, nothing to add. */
+        for (size_t k = 0; k < s->images.n_images; k++)
+                if (streq(s->images.images[k].path, apath))
+                        return 0;
+
+        fd = host_open(&s->ctx, apath, 0);
+        if (IN_SET(fd, -ENOENT, -ENOTDIR)) {
+                log_error_errno(fd, "Image %s not found: %m", apath);
+                return -ENXIO;
+        }
+        if (fd < 0)
+                return log_error_errno(fd, "Failed to open image %s: %m", apath);
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(errno, "Failed to stat image %s: %m", apath);
+
+        fn = strrchr(apath, '/') + 1;
+        is_raw = !S_ISDIR(st.st_mode);
+        if (is_raw && !S_ISREG(st.st_mode))
+                return log_error_errno(EBADFD, "Image %s is neither a directory nor a regular file.", apath);
+        if (is_raw && !endswith(fn, ".raw"))
+                return log_error_errno(EINVAL, "Image %s is a file without the .raw suffix: the generator never takes it.", apath);
+
+        r = image_name_parse(fn, is_raw, &name, &version);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Invalid image name %s (NAME[_VERSION][.raw]).", fn);
+
+        n = reallocarray(s->images.images, s->images.n_images + 1, sizeof(DiscoveredImage));
+        if (!n)
+                return log_oom();
+        s->images.images = n;
+        i = s->images.images + s->images.n_images++;
+        *i = (DiscoveredImage) {
+                .filename = strdup(fn),
+                .dir = strndup(apath, fn - apath - 1 > 0 ? (size_t) (fn - apath - 1) : 1),
+                .path = TAKE_PTR(apath),
+                .name = TAKE_PTR(name),
+                .version = TAKE_PTR(version),
+                .type = is_raw ? IMAGE_RAW : IMAGE_DIRECTORY,
+                .state = IMAGE_CANDIDATE,
+                .st = st,
+                .dir_index = (unsigned) -1,
+        };
+        if (!i->filename || !i->dir)
+                return log_oom();
+        return 0;
+}
+
+static bool sidecar_exists(const Scan *s, const DiscoveredImage *i, const char *stem, const char *suffix) {
+        _cleanup_free_ char *p = strjoin(i->dir, "/", stem, suffix);
+        return p && host_exists(&s->ctx, p) > 0;
+}
+
+/* What verity data the image carries: GPT verity partitions, or the sidecar files next to it that
+ * systemd looks for (NAME.roothash/.usrhash with NAME.verity, signatures in .p7s). */
+static int probe_image(Scan *s, ScannedImage *si) {
+        DiscoveredImage *i = si->image;
+        const char *v;
+
+        if (i->type == IMAGE_DIRECTORY)
+                v = "n/a";
+        else {
+                _cleanup_close_ int fd = image_file_open(&s->ctx, i);
+                _cleanup_free_ char *stem = NULL;
+                const char *e;
+
+                if (fd >= 0 && raw_image_probe(fd, i->path, &si->probe) >= 0)
+                        si->probed = true;
+
+                e = endswith(i->filename, ".raw");
+                stem = e ? strndup(i->filename, e - i->filename) : strdup(i->filename);
+                if (!stem)
+                        return -ENOMEM;
+
+                if (si->probed && si->probe.format == RAW_FORMAT_GPT)
+                        v = si->probe.verity_sig.found ? "verity+signature" :
+                            si->probe.verity.found ? "verity" : "none";
+                else if ((sidecar_exists(s, i, stem, ".roothash") || sidecar_exists(s, i, stem, ".usrhash")) &&
+                         sidecar_exists(s, i, stem, ".verity"))
+                        v = (sidecar_exists(s, i, stem, ".roothash.p7s") ||
+                             sidecar_exists(s, i, stem, ".usrhash.p7s")) ? "verity+signature" : "verity";
+                else if (si->probed)
+                        v = "none";
+                else
+                        v = "unknown";
+        }
+
+        si->verity_data = strdup(v);
+        return si->verity_data ? 0 : -ENOMEM;
+}
+
+static int setup_mounts(Scan *s) {
+        bool any_raw = false;
+        int r;
+
+        for (size_t k = 0; k < s->n_items; k++)
+                if (s->items[k].image->state == IMAGE_CANDIDATE && s->items[k].image->type == IMAGE_RAW)
+                        any_raw = true;
+        if (!any_raw || geteuid() != 0)
+                return 0;
+
+        /* As the generator does: raw images are mounted only where the host never sees them. */
+        r = mount_namespace_private();
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up a private mount namespace, raw images cannot be inspected: %m");
+                return 0;
+        }
+        s->namespace_ok = true;
+
+        s->mount_base = strdup(MOUNT_BASE_TEMPLATE);
+        if (!s->mount_base)
+                return log_oom();
+        (void) mkdir("/run/systemd", 0755);
+        if (!mkdtemp(s->mount_base)) {
+                log_error_errno(errno, "Failed to create a directory to mount raw images on: %m");
+                s->mount_base = mfree(s->mount_base);
+        }
+        return 0;
+}
+
+int scan_run(Scan *s, const char *extra_path) {
+        int r;
+
+        r = context_init_root(&s->ctx, arg_root ?: getenv(PORTABLES_ROOT_ENV));
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the root directory %s: %m",
+                                       arg_root ?: strempty(getenv(PORTABLES_ROOT_ENV)));
+
+        r = kernel_cmdline_portables_enabled();
+        s->disabled = r == 0;
+
+        r = portable_settings_load_global(&s->ctx, &s->global);
+        if (r == -ENOMEM)
+                return log_oom();
+        s->global_ok = r >= 0;
+        if (!s->global_ok)
+                log_error("Global settings cannot be parsed: the generator attaches no image.");
+
+        r = images_discover(&s->ctx, &s->images);
+        if (r < 0)
+                return r;
+
+        if (extra_path) {
+                r = add_extra_image(s, extra_path);
+                if (r < 0)
+                        return r;
+        }
+
+        /* Plans point into images[]: it does not change from here on. */
+        s->items = calloc(s->images.n_images ?: 1, sizeof(ScannedImage));
+        if (!s->items)
+                return log_oom();
+        s->n_items = s->images.n_images;
+        for (size_t k = 0; k < s->n_items; k++) {
+                ScannedImage *si = s->items + k;
+
+                si->image = s->images.images + k;
+                si->outside = si->image->dir_index == (unsigned) -1;
+                switch (si->image->state) {
+                case IMAGE_MASKED:
+                        si->status = STATUS_MASKED;
+                        break;
+                case IMAGE_SHADOWED:
+                        si->status = STATUS_SHADOWED;
+                        break;
+                case IMAGE_INVALID:
+                        si->status = STATUS_INVALID;
+                        break;
+                default:
+                        si->status = STATUS_REFUSED;
+                }
+
+                r = probe_image(s, si);
+                if (r < 0)
+                        return log_oom();
+        }
+
+        r = setup_mounts(s);
+        if (r < 0)
+                return r;
+
+        s->planner = (Planner) {
+                .ctx = &s->ctx,
+                .global = s->global_ok ? &s->global : NULL,
+                .mount_base = s->mount_base,
+                .host_has_etc_os_release = host_exists(&s->ctx, "/etc/os-release") > 0,
+                .host_has_usr_os_release = host_exists(&s->ctx, "/usr/lib/os-release") > 0,
+        };
+
+        /* In precedence order, exactly as generator_run(): earlier images claim units first. */
+        for (size_t k = 0; k < s->n_items; k++) {
+                ScannedImage *si = s->items + k;
+
+                if (si->image->state != IMAGE_CANDIDATE)
+                        continue;
+
+                if (si->image->type == IMAGE_RAW && geteuid() != 0) {
+                        si->status = STATUS_NOT_INSPECTED;
+                        s->n_not_inspected++;
+                        continue;
+                }
+
+                r = image_plan(&s->planner, si->image, &si->plan);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to process image %s: %m", si->image->path);
+                si->planned = true;
+                si->status = si->plan.refused ? STATUS_REFUSED : STATUS_ATTACHED;
+        }
+
+        return 0;
+}
+
+ScannedImage *scan_find(Scan *s, const char *what) {
+        ScannedImage *first = NULL;
+
+        /* A path, exact file name or stem identifies one entry; a name the one the generator takes. */
+        for (size_t k = 0; k < s->n_items; k++) {
+                DiscoveredImage *i = s->items[k].image;
+                const char *e;
+
+                if (streq(i->path, what) || streq(i->filename, what))
+                        return s->items + k;
+                e = endswith(i->filename, ".raw");
+                if (e && strlen(what) == (size_t) (e - i->filename) && strneq(i->filename, what, e - i->filename))
+                        return s->items + k;
+        }
+
+        for (size_t k = 0; k < s->n_items; k++) {
+                DiscoveredImage *i = s->items[k].image;
+
+                if (!i->name || !streq(i->name, what))
+                        continue;
+                if (i->state == IMAGE_CANDIDATE)
+                        return s->items + k;
+                if (!first)
+                        first = s->items + k;
+        }
+
+        return first;
+}
+
+const char *scanned_image_type(const ScannedImage *i) {
+        if (i->image->type == IMAGE_DIRECTORY)
+                return "directory";
+        if (i->probed)
+                return raw_format_to_string(i->probe.format);
+        return "raw";
+}
+
+const char *scanned_image_profile(const ScannedImage *i) {
+        return i->planned ? i->plan.profile : NULL;
+}
+
+const char *scanned_image_reason(const ScannedImage *i) {
+        switch (i->status) {
+        case STATUS_NOT_INSPECTED:
+                return "raw image, mounting it needs root";
+        case STATUS_REFUSED:
+                if (i->planned)
+                        return i->plan.refused;
+                if (i->image->state == IMAGE_CANDIDATE)
+                        return "not planned";
+                return i->image->reason;
+        case STATUS_ATTACHED:
+                return i->outside ? "not in a portables directory: shown as if it were in the last one" : NULL;
+        default:
+                return i->image->reason;
+        }
+}
+
+int scanned_image_units(const ScannedImage *i, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        if (i->planned && !i->plan.refused)
+                for (size_t k = 0; k < i->plan.n_units; k++)
+                        if (!i->plan.units[k].skipped && strv_extend(&l, i->plan.units[k].name) < 0)
+                                return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
