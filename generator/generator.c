@@ -90,6 +90,7 @@ int generator_run(const char *dest) {
                 .deadline_usec = budget > 0 ? now_usec() + budget : 0,
                 .global = global_ok ? &global : NULL,
                 .mount_base = mount_base,
+                .kernel_verity = verity_kernel_supported(&ctx) > 0,
                 .host_has_etc_os_release = host_exists(&ctx, "/etc/os-release") > 0,
                 .host_has_usr_os_release = host_exists(&ctx, "/usr/lib/os-release") > 0,
         };

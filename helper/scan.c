@@ -256,6 +256,7 @@ int scan_run(Scan *s, const char *extra_path) {
                 .ctx = &s->ctx,
                 .global = s->global_ok ? &s->global : NULL,
                 .mount_base = s->mount_base,
+                .kernel_verity = verity_kernel_supported(&s->ctx) > 0,
                 .host_has_etc_os_release = host_exists(&s->ctx, "/etc/os-release") > 0,
                 .host_has_usr_os_release = host_exists(&s->ctx, "/usr/lib/os-release") > 0,
         };

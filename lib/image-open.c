@@ -60,6 +60,25 @@ int image_root_open(const Context *c, const DiscoveredImage *i, const char *moun
         if (fd < 0)
                 return fd;
 
+        r = image_root_open_fd(i, fd, mount_base, &root);
+        if (r < 0)
+                return r;
+
+        if (cache)
+                (void) extract_cache_store(cache, i, root.fd, &root.probe, required_paths);
+
+        *ret = root;
+        root = IMAGE_ROOT_NULL;
+        return 0;
+}
+
+int image_root_open_fd(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret) {
+        _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
+        int r;
+
+        if (!mount_base)
+                return -EOPNOTSUPP;
+
         root.mount_dir = strjoin(mount_base, "/XXXXXX");
         if (!root.mount_dir)
                 return -ENOMEM;
@@ -76,9 +95,6 @@ int image_root_open(const Context *c, const DiscoveredImage *i, const char *moun
         root.fd = open(root.mount_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root.fd < 0)
                 return -errno;
-
-        if (cache)
-                (void) extract_cache_store(cache, i, root.fd, &root.probe, required_paths);
 
         *ret = root;
         root = IMAGE_ROOT_NULL;

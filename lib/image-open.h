@@ -25,5 +25,9 @@ int image_root_open(const Context *c, const DiscoveredImage *i, const char *moun
                     char *const *required_paths, ImageRoot *ret);
 void image_root_done(ImageRoot *r);
 
+/* As image_root_open() for a raw image, but mounts the file open at fd (e.g. verified data in a
+ * memfd), bypassing the cache. */
+int image_root_open_fd(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret);
+
 /* Opens the image file itself (regular files only, never blocking, read-only). */
 int image_file_open(const Context *c, const DiscoveredImage *i);

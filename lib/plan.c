@@ -15,6 +15,7 @@
 #include "time-util.h"
 #include "unit-extract.h"
 #include "unit-rules.h"
+#include "verity-check.h"
 
 static void planned_unit_done(PlannedUnit *u) {
         free(u->name);
@@ -37,6 +38,7 @@ void image_plan_done(ImagePlan *p) {
         strv_free(p->prefixes);
         free(p->refused);
         mount_point_check_done(&p->mounts);
+        verity_plan_done(&p->verity);
         for (size_t i = 0; i < p->n_units; i++)
                 planned_unit_done(p->units + i);
         free(p->units);
@@ -129,7 +131,7 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitTyp
                 return 0;
         }
 
-        root = unit_escape_specifiers(i->path);
+        root = unit_escape_specifiers(plan->verity.root_image ?: i->path);
         word = strjoin("PORTABLE=", i->filename);
         word_root = strjoin("PORTABLE_ROOT=", i->filename);
         if (!root || !word || !word_root)
@@ -140,8 +142,12 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitTyp
                 if (!q || !qr)
                         return -ENOMEM;
 
+                if (plan->verity.unit_text && !strextend(&t, "\n[Unit]\n", plan->verity.unit_text))
+                        return -ENOMEM;
+
                 if (!strextend(&t, "\n[Service]\n",
                                i->type == IMAGE_DIRECTORY ? "RootDirectory=" : "RootImage=", root, "\n",
+                               strempty(plan->verity.service_text),
                                "Environment=", q, "\n",
                                "LogExtraFields=", q, "\n",
                                "LogExtraFields=", qr, "\n"))
@@ -266,6 +272,14 @@ static int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const 
                 return 0;
         }
 
+        /* Once per image: the drop-in that pins the root hash for the verification unit. */
+        if (plan->verity.verify_dropin_name && !p->verity_dropin_planned) {
+                r = unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), NULL);
+                if (r < 0)
+                        return r;
+                p->verity_dropin_planned = true;
+        }
+
         /* The image's own drop-ins first, named so that they sort before the profile. */
         for (size_t k = 0; k < u->n_dropins; k++) {
                 _cleanup_free_ char *h = header(plan, "Drop-in", u->dropins[k].source);
@@ -326,10 +340,13 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
         _cleanup_(image_units_done) ImageUnits units = {};
         _cleanup_(profile_done) Profile profile = {};
+        _cleanup_close_ int image_fd = -EBADF;
+        RawProbe probe = {};
         size_t n_attached = 0;
         int r;
 
         plan.settings = PORTABLE_SETTINGS_NULL;
+        p->verity_dropin_planned = false;
 
         if (!p->global) {
                 r = plan_refuse(&plan, 0, "the global settings in portable.conf cannot be parsed");
@@ -367,6 +384,32 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         if (!plan.profile_dir)
                 return -ENOMEM;
 
+        /* Verity policy first: a refused image is refused before anything is mounted. */
+        if (i->type == IMAGE_RAW) {
+                image_fd = image_file_open(p->ctx, i);
+                if (image_fd >= 0) {
+                        r = raw_image_probe(image_fd, i->path, &probe);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                image_fd = safe_close(image_fd);        /* refused below with the reason */
+                }
+        }
+        if (i->type == IMAGE_DIRECTORY || image_fd >= 0) {
+                r = verity_plan(p->ctx, i, image_fd, i->type == IMAGE_RAW ? &probe : NULL,
+                                portable_settings_verity(&plan.settings), p->kernel_verity, &plan.verity);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        r = plan_refuse(&plan, r, "its verity data cannot be read: %m");
+                        goto finish;
+                }
+                if (plan.verity.refused) {
+                        r = plan_refuse(&plan, 0, "%s", plan.verity.refused);
+                        goto finish;
+                }
+        }
+
         {
                 _cleanup_strv_free_ char **required = NULL;
 
@@ -388,6 +431,24 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                                 r = 0;
                                 goto finish;
                         }
+                } else if (plan.verity.verify_units) {
+                        /* Units must come from verified data only: verify, then mount the copy. */
+                        _cleanup_(verity_check_done) VerityCheck check = {};
+                        _cleanup_close_ int vfd = -EBADF;
+
+                        r = verity_check_image_to_memfd(p->ctx, i, image_fd, &probe, portable_settings_verity(&plan.settings),
+                                                        &check, &vfd);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0) {
+                                r = plan_refuse(&plan, r, "its verity data cannot be checked: %m");
+                                goto finish;
+                        }
+                        if (check.verdict != VERITY_CHECK_INTACT || vfd < 0) {
+                                r = plan_refuse(&plan, 0, "verification failed: %s", strna(check.message));
+                                goto finish;
+                        }
+                        r = image_root_open_fd(i, vfd, p->mount_base, &root);
                 } else
                         r = image_root_open(p->ctx, i, p->mount_base, p->cache, required, &root);
         }

@@ -10,6 +10,7 @@
 #include "image-raw.h"
 #include "mount-points.h"
 #include "settings.h"
+#include "verity-policy.h"
 
 /* The decision for one image, as data: which units are written, with which drop-ins and links,
  * or why the image (or one of its units) is refused. The generator writes plans; `portables
@@ -40,6 +41,7 @@ typedef struct ImagePlan {
         char **prefixes;
         RawProbe probe;                 /* raw images */
         MountPointCheck mounts;         /* raw images with services */
+        VerityPlan verity;
         char *refused;                  /* why the image is not attached, or NULL */
         bool deferred;                  /* refused for now: the time budget ran out */
         PlannedUnit *units;
@@ -57,6 +59,8 @@ typedef struct Planner {
                                          * after it (0: no deadline) */
         char **claimed;                 /* units attached from earlier images */
         char **deferred;                /* images deferred because of the deadline */
+        bool verity_dropin_planned;     /* per image; reset by image_plan() */
+        bool kernel_verity;             /* verity_kernel_supported() */
         bool host_has_etc_os_release;
         bool host_has_usr_os_release;
 } Planner;
