@@ -601,6 +601,10 @@ int verb_refresh(int argc, char **argv) {
         if (argc > 1)
                 return log_error_errno(EINVAL, "'refresh' takes no arguments.");
 
+        /* What was started and stopped is this verb's output: show it unless told otherwise. */
+        if (!getenv("SYSTEMD_LOG_LEVEL") && log_get_max_level() < LOG_INFO)
+                log_set_max_level(LOG_INFO);
+
         /* Watch first, so that nothing that happens from now on is missed. */
         r = watch_setup(&watch_fd);
         if (r < 0)
