@@ -6,7 +6,10 @@ involve good.service
 for i in good.raw junk.raw noosrel.raw noid.raw trunc.raw; do place $i /var/lib/portables; done
 mkdir /var/lib/portables/emptydir
 mark
+t0=$(date +%s%N)
 require "daemon-reload succeeds" reload
+t1=$(date +%s%N)
+note "daemon-reload with 6 images (1 good, 5 bad) took $(( (t1 - t0) / 1000000 )) ms"
 check "good.service loaded" is_loaded good.service
 systemctl start good.service
 check "good.service running" is_running good.service

@@ -4,8 +4,13 @@
 # profile and answers on loopback.
 involve redis-server.service
 place redis.raw /var/lib/portables
+mark
 reload
+if ! is_loaded redis-server.service >/dev/null; then
+        say "generator said:"; gen_log | sed 's/^/      | /'
+fi
 require "redis-server.service loaded" is_loaded redis-server.service
+note "redis-server.service Names=$(prop redis-server.service Names) (Debian's unit has Alias=redis.service)"
 check "unit has the portable drop-ins" has_portable_dropins redis-server.service
 check "DynamicUser=yes (default profile)" prop_is redis-server.service DynamicUser yes
 check "systemd-analyze verify is clean" verify_clean redis-server.service
