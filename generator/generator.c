@@ -13,18 +13,10 @@
 #include "settings.h"
 #include "string-util.h"
 #include "strv.h"
-#include "time-util.h"
 
 /* Raw images are mounted on directories below this one, in our own mount namespace: the host
  * never sees those mounts. The directory itself is removed when we are done. */
 #define MOUNT_BASE_TEMPLATE "/run/systemd/portable-generator.XXXXXX"
-
-static bool has_raw_candidates(const ImageList *l) {
-        for (size_t k = 0; k < l->n_images; k++)
-                if (l->images[k].state == IMAGE_CANDIDATE && l->images[k].type == IMAGE_RAW)
-                        return true;
-        return false;
-}
 
 int generator_run(const char *dest) {
         _cleanup_(context_done) Context ctx = { .root_fd = -EBADF };
@@ -32,9 +24,7 @@ int generator_run(const char *dest) {
         _cleanup_(image_list_done) ImageList images = {};
         _cleanup_(planner_done) Planner planner = {};
         _cleanup_close_ int out_fd = -EBADF;
-        _cleanup_free_ char *mount_base = NULL;
         _cleanup_(extract_cache_done) ExtractCache cache = { .dir_fd = -EBADF };
-        uint64_t budget;
         bool global_ok;
         int r;
 
@@ -63,37 +53,14 @@ int generator_run(const char *dest) {
         if (r < 0)
                 return r;
 
-        if (has_raw_candidates(&images)) {
-                r = mount_namespace_private();
-                if (r < 0)
-                        log_error_errno(r, "Failed to set up a private mount namespace, raw images cannot be attached: %m");
-                else {
-                        mount_base = strdup(MOUNT_BASE_TEMPLATE);
-                        if (!mount_base)
-                                return log_oom();
-                        (void) mkdir("/run/systemd", 0755);
-                        if (!mkdtemp(mount_base)) {
-                                log_error_errno(errno, "Failed to create a directory to mount raw images on: %m");
-                                mount_base = mfree(mount_base);
-                        }
-                }
-        }
-
         r = extract_cache_open(&cache, !streq(ctx.root, "/"));
         if (r == -ENOMEM)
                 return log_oom();
 
-        budget = global_ok ? portable_settings_time_budget_usec(&global) : 0;
-        planner = (Planner) {
-                .ctx = &ctx,
-                .cache = &cache,
-                .deadline_usec = budget > 0 ? now_usec() + budget : 0,
-                .global = global_ok ? &global : NULL,
-                .mount_base = mount_base,
-                .kernel_verity = verity_kernel_supported(&ctx) > 0,
-                .host_has_etc_os_release = host_exists(&ctx, "/etc/os-release") > 0,
-                .host_has_usr_os_release = host_exists(&ctx, "/usr/lib/os-release") > 0,
-        };
+        r = planner_init(&planner, &ctx, global_ok ? &global : NULL, &images, MOUNT_BASE_TEMPLATE, &cache,
+                         global_ok ? portable_settings_time_budget_usec(&global) : 0);
+        if (r < 0)
+                return r;
 
         for (size_t k = 0; k < images.n_images; k++) {
                 _cleanup_(image_plan_done) ImagePlan plan = {};
@@ -109,9 +76,6 @@ int generator_run(const char *dest) {
 
                 (void) image_plan_write(&plan, out_fd, dest);
         }
-
-        if (mount_base && rmdir(mount_base) < 0)
-                log_debug_errno(errno, "Failed to remove %s: %m", mount_base);
 
         if (planner.deferred) {
                 /* Let the helper extract the rest (it fills the cache) and reload. */

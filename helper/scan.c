@@ -37,13 +37,9 @@ void scan_done(Scan *s) {
         s->items = mfree(s->items);
         s->n_items = 0;
         planner_done(&s->planner);
+        extract_cache_done(&s->cache);
         image_list_done(&s->images);
         portable_settings_done(&s->global);
-        if (s->mount_base) {
-                if (rmdir(s->mount_base) < 0)
-                        log_debug_errno(errno, "Failed to remove %s: %m", s->mount_base);
-                s->mount_base = mfree(s->mount_base);
-        }
         context_done(&s->ctx);
 }
 
@@ -162,35 +158,6 @@ static int probe_image(Scan *s, ScannedImage *si) {
         return si->verity_data ? 0 : -ENOMEM;
 }
 
-static int setup_mounts(Scan *s) {
-        bool any_raw = false;
-        int r;
-
-        for (size_t k = 0; k < s->n_items; k++)
-                if (s->items[k].image->state == IMAGE_CANDIDATE && s->items[k].image->type == IMAGE_RAW)
-                        any_raw = true;
-        if (!any_raw || geteuid() != 0)
-                return 0;
-
-        /* As the generator does: raw images are mounted only where the host never sees them. */
-        r = mount_namespace_private();
-        if (r < 0) {
-                log_error_errno(r, "Failed to set up a private mount namespace, raw images cannot be inspected: %m");
-                return 0;
-        }
-        s->namespace_ok = true;
-
-        s->mount_base = strdup(MOUNT_BASE_TEMPLATE);
-        if (!s->mount_base)
-                return log_oom();
-        (void) mkdir("/run/systemd", 0755);
-        if (!mkdtemp(s->mount_base)) {
-                log_error_errno(errno, "Failed to create a directory to mount raw images on: %m");
-                s->mount_base = mfree(s->mount_base);
-        }
-        return 0;
-}
-
 int scan_run(Scan *s, const char *extra_path) {
         int r;
 
@@ -248,18 +215,15 @@ int scan_run(Scan *s, const char *extra_path) {
                         return log_oom();
         }
 
-        r = setup_mounts(s);
+        /* As the generator plans, with the same cache (a generator run may have filled it), but
+         * without a time budget: the operator wants to see every image. */
+        r = extract_cache_open(&s->cache, !streq(s->ctx.root, "/"));
+        if (r == -ENOMEM)
+                return log_oom();
+        r = planner_init(&s->planner, &s->ctx, s->global_ok ? &s->global : NULL, &s->images,
+                         geteuid() == 0 ? MOUNT_BASE_TEMPLATE : NULL, &s->cache, 0);
         if (r < 0)
                 return r;
-
-        s->planner = (Planner) {
-                .ctx = &s->ctx,
-                .global = s->global_ok ? &s->global : NULL,
-                .mount_base = s->mount_base,
-                .kernel_verity = verity_kernel_supported(&s->ctx) > 0,
-                .host_has_etc_os_release = host_exists(&s->ctx, "/etc/os-release") > 0,
-                .host_has_usr_os_release = host_exists(&s->ctx, "/usr/lib/os-release") > 0,
-        };
 
         /* In precedence order, exactly as generator_run(): earlier images claim units first. */
         for (size_t k = 0; k < s->n_items; k++) {

@@ -45,8 +45,7 @@ typedef struct Scan {
         ScannedImage *items;    /* one per images.images[] */
         size_t n_items;
         Planner planner;
-        char *mount_base;
-        bool namespace_ok;
+        ExtractCache cache;
         size_t n_not_inspected;
 } Scan;
 

@@ -37,8 +37,10 @@ int extract_cache_open(ExtractCache *ret, bool rerooted) {
 }
 
 void extract_cache_done(ExtractCache *c) {
+        /* dir is set only once dir_fd is valid or -EBADF: a zero-initialized cache owns no fd. */
+        if (c->dir)
+                c->dir_fd = safe_close(c->dir_fd);
         c->dir = mfree(c->dir);
-        c->dir_fd = safe_close(c->dir_fd);
         c->used = strv_free(c->used);
 }
 

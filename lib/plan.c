@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <stdarg.h>
+#include <sys/stat.h>
 
 #include "escape.h"
 #include "image-open.h"
@@ -45,9 +46,53 @@ void image_plan_done(ImagePlan *p) {
         *p = (ImagePlan) {};
 }
 
+int planner_init(Planner *p, const Context *ctx, const PortableSettings *global, const ImageList *images,
+                 const char *mount_template, ExtractCache *cache, uint64_t budget_usec) {
+        bool any_raw = false;
+        int r;
+
+        *p = (Planner) {
+                .ctx = ctx,
+                .global = global,
+                .cache = cache,
+                .deadline_usec = budget_usec > 0 ? now_usec() + budget_usec : 0,
+                .kernel_verity = verity_kernel_supported(ctx) > 0,
+                .host_has_etc_os_release = host_exists(ctx, "/etc/os-release") > 0,
+                .host_has_usr_os_release = host_exists(ctx, "/usr/lib/os-release") > 0,
+        };
+
+        for (size_t k = 0; k < images->n_images; k++)
+                if (images->images[k].state == IMAGE_CANDIDATE && images->images[k].type == IMAGE_RAW)
+                        any_raw = true;
+        if (!any_raw || !mount_template)
+                return 0;
+
+        /* Raw images are mounted where the host never sees them, and gone when we are. */
+        r = mount_namespace_private();
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up a private mount namespace, raw images cannot be opened: %m");
+                return 0;
+        }
+
+        p->mount_base = strdup(mount_template);
+        if (!p->mount_base)
+                return log_oom();
+        (void) mkdir("/run/systemd", 0755);
+        if (!mkdtemp(p->mount_base)) {
+                log_error_errno(errno, "Failed to create a directory to mount raw images on: %m");
+                p->mount_base = mfree(p->mount_base);
+        }
+        return 0;
+}
+
 void planner_done(Planner *p) {
         p->claimed = strv_free(p->claimed);
         p->deferred = strv_free(p->deferred);
+        if (p->mount_base) {
+                if (rmdir(p->mount_base) < 0)
+                        log_debug_errno(errno, "Failed to remove %s: %m", p->mount_base);
+                p->mount_base = mfree(p->mount_base);
+        }
 }
 
 

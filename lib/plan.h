@@ -53,7 +53,8 @@ void image_plan_done(ImagePlan *p);
 typedef struct Planner {
         const Context *ctx;
         const PortableSettings *global; /* NULL: the global settings are broken, refuse everything */
-        const char *mount_base;         /* where raw images are mounted; NULL: raw images are refused */
+        char *mount_base;               /* where raw images are mounted (owned, removed by
+                                         * planner_done()); NULL: raw images are refused */
         ExtractCache *cache;            /* NULL: raw images are always read afresh */
         uint64_t deadline_usec;         /* CLOCK_MONOTONIC; raw images not in the cache are deferred
                                          * after it (0: no deadline) */
@@ -65,6 +66,13 @@ typedef struct Planner {
         bool host_has_usr_os_release;
 } Planner;
 
+/* Sets up a planner as the generator and the helper both need it: host facts (os-release,
+ * dm-verity), the cache (may be NULL) and the time budget (0: none), and, if images has raw
+ * candidates and mount_template is not NULL, a private mount namespace with a fresh directory
+ * made from mount_template ("/run/.../name.XXXXXX") to mount them on. Failing to set that up is
+ * logged; raw images are then refused with a reason, the others planned as usual. */
+int planner_init(Planner *p, const Context *ctx, const PortableSettings *global, const ImageList *images,
+                 const char *mount_template, ExtractCache *cache, uint64_t budget_usec);
 void planner_done(Planner *p);
 
 /* Plans image i. Returns 0 with ret filled (ret->refused says whether it is attached; refusals
