@@ -61,6 +61,10 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
                 .host_has_usr_os_release = host_exists(ctx, "/usr/lib/os-release") > 0,
         };
 
+        r = host_users_load(ctx, &p->host_users);
+        if (r == -ENOMEM)
+                return log_oom();
+
         for (size_t k = 0; k < images->n_images; k++)
                 if (images->images[k].state == IMAGE_CANDIDATE && images->images[k].type == IMAGE_RAW)
                         any_raw = true;
@@ -87,6 +91,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
 
 void planner_done(Planner *p) {
         p->claimed = strv_free(p->claimed);
+        host_users_done(&p->host_users);
         p->deferred = strv_free(p->deferred);
         if (p->mount_base) {
                 if (rmdir(p->mount_base) < 0)
@@ -594,7 +599,9 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                 for (size_t k = 0; k < units.n_units; k++) {
                         _cleanup_free_ char *v = NULL;
 
-                        r = unit_check_rules(units.units + k, plan.prefixes, &v);
+                        r = unit_check_rules(units.units + k,
+                                             &(UnitRuleContext) { .prefixes = plan.prefixes, .host = &p->host_users },
+                                             &v);
                         if (r < 0)
                                 return r;
                         if (r > 0) {

@@ -6,6 +6,7 @@
 
 #include "context.h"
 #include "extract-cache.h"
+#include "host-users.h"
 #include "image-discover.h"
 #include "image-raw.h"
 #include "mount-points.h"
@@ -62,6 +63,7 @@ typedef struct Planner {
         char **deferred;                /* images deferred because of the deadline */
         bool verity_dropin_planned;     /* per image; reset by image_plan() */
         bool kernel_verity;             /* verity_kernel_supported() */
+        HostUsers host_users;           /* names in the host's /etc/passwd and /etc/group */
         bool host_has_etc_os_release;
         bool host_has_usr_os_release;
 } Planner;

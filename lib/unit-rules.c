@@ -10,7 +10,7 @@
 
 typedef struct RuleCheck {
         const ImageUnit *unit;
-        char *const *prefixes;
+        const UnitRuleContext *rc;
         char *violation;
 } RuleCheck;
 
@@ -68,10 +68,18 @@ static int violation(RuleCheck *c, const char *filename, unsigned line, const ch
 }
 
 static bool is_image_unit(const RuleCheck *c, const char *name) {
-        STRV_FOREACH(p, c->prefixes)
+        STRV_FOREACH(p, c->rc->prefixes)
                 if (unit_name_matches_prefix(name, *p))
                         return true;
         return false;
+}
+
+static bool host_has(const RuleCheck *c, bool user, const char *name) {
+        if (!c->rc->host)
+                return false;
+        /* Specifiers are resolved by systemd later; a name with one cannot be checked here and is
+         * not a plain host name either. */
+        return strv_contains(user ? c->rc->host->users : c->rc->host->groups, name);
 }
 
 static bool is_root(const char *v) {
@@ -121,6 +129,10 @@ static int check_assignment(const char *section, const char *key, const char *va
         if (streq(key, "User") || streq(key, "Group")) {
                 if (is_root(value))
                         return violation(c, filename, line, key, value, "runs as root");
+                if (host_has(c, streq(key, "User"), value))
+                        return violation(c, filename, line, key, value,
+                                         "names a user or group of the host: the service would run as that "
+                                         "static host identity, not as a dynamic user");
                 return 0;
         }
 
@@ -138,6 +150,8 @@ static int check_assignment(const char *section, const char *key, const char *va
 
                         if (streq(key, "SupplementaryGroups") && is_root(w))
                                 return violation(c, filename, line, key, value, "adds the root group");
+                        if (streq(key, "SupplementaryGroups") && host_has(c, false, w))
+                                return violation(c, filename, line, key, value, "adds a group of the host");
 
                         if (streq(key, "CapabilityBoundingSet")) {
                                 /* "~CAP_X" removes capabilities: always fine. */
@@ -172,8 +186,8 @@ static int check_garbage(const char *text, const char *filename, unsigned line, 
         return 0;
 }
 
-int unit_check_rules(const ImageUnit *u, char *const *image_prefixes, char **ret_violation) {
-        RuleCheck c = { .unit = u, .prefixes = image_prefixes };
+int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char **ret_violation) {
+        RuleCheck c = { .unit = u, .rc = rc };
         int r;
 
         r = ini_parse(u->content, u->source, check_assignment, check_garbage, &c);

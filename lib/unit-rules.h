@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "host-users.h"
 #include "unit-extract.h"
 
 /* What an image's unit may not ask for, under every profile except "trusted".
@@ -14,6 +15,9 @@
  *  - host paths and privileges: BindPaths=, BindReadOnlyPaths=, ReadWritePaths=, DeviceAllow=,
  *    AmbientCapabilities=, CapabilityBoundingSet= with capabilities to add, User=/Group=/
  *    SupplementaryGroups= of root, PAMName=, TTYPath=, IPAddressAllow=;
+ *  - host identities: User=, Group= or SupplementaryGroups= naming a user or group that exists in
+ *    the host's /etc/passwd or /etc/group (systemd then runs the service as that static host user
+ *    instead of a dynamic one, with whatever that user may do on the host);
  *  - another root or namespace: RootDirectory=, RootImage=, RootImageOptions=, RootHash=,
  *    RootVerity=, MountImages=, ExtensionImages=, ExtensionDirectories=,
  *    NetworkNamespacePath=, IPCNamespacePath=;
@@ -31,4 +35,9 @@
  *
  * Returns 0 if the unit and its drop-ins are acceptable, 1 with *ret_violation describing the
  * first offending setting ("file:line: Setting=value: why"), <0 on errors. */
-int unit_check_rules(const ImageUnit *u, char *const *image_prefixes, char **ret_violation);
+typedef struct UnitRuleContext {
+        char *const *prefixes;          /* the image's unit name prefixes: which units are its own */
+        const HostUsers *host;          /* may be NULL: no host identities are known */
+} UnitRuleContext;
+
+int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char **ret_violation);
