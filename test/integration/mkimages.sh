@@ -217,6 +217,21 @@ EOF
         squash "$d" "$OUT/$n.raw"
 done
 
+# A unit that tries to widen its profile's allow-lists (these settings add up in systemd).
+d=$(new pwiden); mk_root "$d" pwiden 1
+unit "$d" pwiden.service <<'EOF2'
+[Unit]
+Description=ptest profile probe pwiden (asks for more address families and syscalls)
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+RestrictAddressFamilies=AF_INET AF_INET6
+SystemCallFilter=@mount @privileged
+ExecStart=/usr/bin/ptest-probe pwiden
+EOF2
+squash "$d" "$OUT/pwiden.raw"
+
 # --- 9: units named like host units (conflict.service in /usr/lib, conflict-etc.service in /etc)
 d=$(new conflict); mk_root "$d" conflict 1
 daemon_unit "$d" conflict; daemon_unit "$d" conflict-etc; daemon_unit "$d" conflict-own
@@ -250,6 +265,20 @@ sed -i 's/MARKER=1/MARKER=2/; s/^VERSION_ID=.*/VERSION_ID=1/; s/^IMAGE_VERSION=.
 rm "$d/usr/lib/systemd/system/minimal-app0-foo.service"
 cp "$d/usr/lib/systemd/system/minimal-app0.service" "$d/usr/lib/systemd/system/minimal-app0-bar.service"
 squash "$d" "$OUT/minimal_1.raw"
+
+# --- 15: prefixes and settings: which unit names match, Prefixes=, symlinks that try to leave the image
+d=$(new pfx); mk_root "$d" pfx 1
+daemon_unit "$d" pfx; daemon_unit "$d" pfx-a; daemon_unit "$d" pfxother; daemon_unit "$d" other
+unit "$d" pfx@.service <<'EOF2'
+[Service]
+Type=exec
+ExecStart=/usr/bin/sh -c '/usr/bin/ptest-report pfx@%i; exec sleep 100000'
+EOF2
+# Absolute and relative links to a unit that exists on the host (scenario 09's host unit) and not
+# in the image: resolved inside the image they dangle, resolved on the host they would not.
+ln -s /etc/systemd/system/conflict-etc.service "$d/usr/lib/systemd/system/pfx-esc.service"
+ln -s ../../../../../../../etc/systemd/system/conflict-etc.service "$d/usr/lib/systemd/system/pfx-esc2.service"
+squash "$d" "$OUT/pfx_1.raw"
 
 # --- 13: a real Debian service: redis-server from Debian's own package
 if [[ -n "$REDIS_TREE" ]]; then

@@ -2,19 +2,20 @@
 # Profiles, one image each, chosen by NAME.portable: strict and nonetwork cannot reach a listener
 # on loopback, default can, trusted can and sees the host's /run. An unknown profile leaves the
 # image unattached with a log line saying so. Records `systemd-analyze security` per profile.
-involve pdefault.service pnonet.service pstrict.service ptrusted.service ptest-listener.service
+involve pdefault.service pnonet.service pstrict.service ptrusted.service pwiden.service ptest-listener.service
 mkdir -p /tmp/ptest-www && echo ptest-listener-ok >/tmp/ptest-www/ok.txt
 systemctl stop ptest-listener.service >/dev/null 2>&1
 systemd-run -q --unit=ptest-listener busybox httpd -f -p 127.0.0.1:8090 -h /tmp/ptest-www
 touch /run/ptest-host-marker
 require "loopback listener answers on the host" sh -c 'sleep 0.3; busybox timeout 5 busybox wget -q -O - http://127.0.0.1:8090/ok.txt | grep -q ptest-listener-ok'
 
-for n in pdefault pnonet pstrict ptrusted pbogus; do place $n.raw /var/lib/portables; done
+for n in pdefault pnonet pstrict ptrusted pbogus pwiden; do place $n.raw /var/lib/portables; done
 # pdefault has no settings file: the default profile applies.
 settings /var/lib/portables pnonet Profile=nonetwork
 settings /var/lib/portables pstrict Profile=strict
 settings /etc/portables ptrusted Profile=trusted       # settings may live in another portables dir
 settings /var/lib/portables pbogus Profile=nosuchprofile
+settings /var/lib/portables pwiden Profile=strict
 mark
 reload
 
@@ -41,6 +42,19 @@ probe ptrusted trusted ok yes
 check "default profile: DynamicUser=yes" prop_is pdefault.service DynamicUser yes
 check "strict profile: DynamicUser=yes" prop_is pstrict.service DynamicUser yes
 check "nonetwork profile: PrivateNetwork=yes" prop_is pnonet.service PrivateNetwork yes
+
+# pwiden.service (strict) adds RestrictAddressFamilies=AF_INET AF_INET6 and SystemCallFilter=@mount
+# @privileged in its own unit: systemd merges such allow-lists, so unless the generator refuses or
+# neutralises them the unit gets more than its profile allows.
+if [[ "$(prop pwiden.service LoadState)" == loaded ]]; then
+        say "pwiden.service attached; RestrictAddressFamilies=$(prop pwiden.service RestrictAddressFamilies)"
+        check "pwiden (strict): RestrictAddressFamilies= stays AF_UNIX" prop_is pwiden.service RestrictAddressFamilies AF_UNIX
+        check "pwiden (strict): SystemCallFilter= has no mount()" sh -c '! systemctl show -P SystemCallFilter pwiden.service | tr " " "\n" | grep -x mount >/dev/null'
+        systemctl start pwiden.service
+        check "pwiden (strict): still no network to loopback" journal_has PORTABLE=pwiden.raw "PTEST tag=pwiden NET=fail"
+else
+        check "pwiden: refused with a line naming the widening setting" gen_log_has 'pwiden.*(RestrictAddressFamilies|SystemCallFilter)'
+fi
 
 check "unknown profile: pbogus.service not attached" not_loaded pbogus.service
 check "unknown profile: no generator output for pbogus" test ! -e $GEN_DIR/pbogus.service
