@@ -21,7 +21,7 @@ int env_file_parse(const char *text, char ***ret) {
                 _cleanup_free_ char *key = NULL, *value = NULL;
                 const char *k;
                 size_t n = 0, last_unquoted_nonspace = 0;
-                bool bad = false;
+                bool bad = false, pre_value = true;
                 char quote = 0;
 
                 p += strspn(p, WHITESPACE);
@@ -35,14 +35,13 @@ int env_file_parse(const char *text, char ***ret) {
 
                 for (k = p; env_key_char(*k, k == p); k++)
                         ;
-                if (k == p || *k != '=') {
+                key = k > p ? strndup(p, k - p) : NULL;
+                /* White space around "=" is allowed, as systemd's parse_env_file() allows it. */
+                k += strspn(k, " \t");
+                if (!key || *k != '=') {
                         skip_line(&p);
                         continue;
                 }
-
-                key = strndup(p, k - p);
-                if (!key)
-                        return -ENOMEM;
                 p = k + 1;
 
                 /* The value is never longer than the rest of the text. */
@@ -57,8 +56,10 @@ int env_file_parse(const char *text, char ***ret) {
                         char c = *p;
 
                         if (quote == '\'') {
-                                if (c == '\'')
+                                if (c == '\'') {
                                         quote = 0;
+                                        pre_value = true;
+                                }
                                 else
                                         value[n++] = c;
                                 last_unquoted_nonspace = n;
@@ -66,8 +67,10 @@ int env_file_parse(const char *text, char ***ret) {
                         }
 
                         if (quote == '"') {
-                                if (c == '"')
+                                if (c == '"') {
                                         quote = 0;
+                                        pre_value = true;
+                                }
                                 else if (c == '\\' && p[1] == '\n')
                                         p++;
                                 else if (c == '\\' && p[1] && strchr("\"\\`$", p[1]))
@@ -80,10 +83,15 @@ int env_file_parse(const char *text, char ***ret) {
 
                         if (c == '\n')
                                 break;
-                        if (c == '\'' || c == '"') {
+                        /* Quotes open only where a value (or a part after a closing quote) starts;
+                         * elsewhere they are ordinary characters. */
+                        if (pre_value && (c == ' ' || c == '\t'))
+                                continue;
+                        if (pre_value && (c == '\'' || c == '"')) {
                                 quote = c;
                                 continue;
                         }
+                        pre_value = false;
                         if (c == '\\') {
                                 if (p[1] == '\n') {
                                         p++;

@@ -281,8 +281,10 @@ int images_discover(const Context *c, ImageList *l) {
 
                 if (i->state == IMAGE_CANDIDATE)
                         log_debug("Found image %s (%s).", i->path, image_type_to_string(i->type));
-                else if (i->state == IMAGE_INVALID)
-                        log_warning("Image %s is not usable: %s.", i->path, i->reason);
+                else if (i->state == IMAGE_INVALID) {
+                        _cleanup_free_ char *e = log_escape(i->path);
+                        log_warning("Image %s is not usable: %s.", strna(e), i->reason);
+                }
                 else
                         log_debug("Image %s is %s.", i->path, i->reason);
         }

@@ -45,7 +45,7 @@ int image_read_os_release(int root_fd, char ***ret_fields, char **ret_path) {
 }
 
 int image_prefixes(char *const *os_release, const char *image_name, const char *image_path, char ***ret) {
-        _cleanup_strv_free_ char **words = NULL, **l = NULL;
+        _cleanup_strv_free_ char **words = NULL, **l = NULL, **invalid = NULL;
         const char *p;
         int r;
 
@@ -53,7 +53,7 @@ int image_prefixes(char *const *os_release, const char *image_name, const char *
         if (!isempty(p)) {
                 r = strv_split_words(p, &words);
                 if (r < 0)
-                        return log_debug_errno(r, "Image %s: PORTABLE_PREFIXES= is not parsable.", image_path);
+                        return r == -ENOMEM ? r : -EBADMSG;
         } else {
                 r = strv_extend(&words, image_name);
                 if (r < 0)
@@ -62,7 +62,9 @@ int image_prefixes(char *const *os_release, const char *image_name, const char *
 
         STRV_FOREACH(w, words) {
                 if (!portable_prefix_is_valid(*w)) {
-                        log_warning("Image %s: '%s' is not a valid unit name prefix, ignoring.", image_path, *w);
+                        r = strv_extend(&invalid, *w);
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 if (strv_contains(l, *w))
@@ -72,8 +74,15 @@ int image_prefixes(char *const *os_release, const char *image_name, const char *
                         return r;
         }
 
+        /* With no valid prefix at all the image is refused, and that one line is enough. */
         if (!l)
                 return -EINVAL;
+
+        STRV_FOREACH(w, invalid) {
+                _cleanup_free_ char *e = log_escape(*w);
+                log_warning("Image %s: '%s' in PORTABLE_PREFIXES= is not a valid unit name prefix, ignoring.",
+                            image_path, strna(e));
+        }
 
         *ret = TAKE_PTR(l);
         return 0;

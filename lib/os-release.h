@@ -7,5 +7,6 @@
 int image_read_os_release(int root_fd, char ***ret_fields, char **ret_path);
 
 /* The prefixes units must start with: PORTABLE_PREFIXES= words, else the image name.
- * Invalid words are logged and dropped; -EINVAL if none is left. */
+ * Invalid words are logged and dropped; -EINVAL if none is left, -EBADMSG if PORTABLE_PREFIXES=
+ * cannot be split into words. */
 int image_prefixes(char *const *os_release, const char *image_name, const char *image_path, char ***ret);

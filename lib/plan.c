@@ -543,6 +543,10 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                 r = image_prefixes(plan.os_release, i->name, i->path, &plan.prefixes);
                 if (r == -ENOMEM)
                         return r;
+                if (r == -EBADMSG) {
+                        r = plan_refuse(&plan, r, "PORTABLE_PREFIXES= in its os-release cannot be parsed");
+                        goto finish;
+                }
                 if (r < 0) {
                         r = plan_refuse(&plan, r, "no valid unit name prefix (image name or PORTABLE_PREFIXES=)");
                         goto finish;
@@ -557,7 +561,8 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                 goto finish;
         }
 
-        if (i->type == IMAGE_RAW)
+        /* A usr-only image gets its root from systemd, not from the image: nothing to check. */
+        if (i->type == IMAGE_RAW && !root.probe.usr_only)
                 for (size_t k = 0; k < units.n_units; k++) {
                         if (units.units[k].type != UNIT_SERVICE)
                                 continue;

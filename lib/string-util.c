@@ -256,3 +256,39 @@ int extract_first_word(const char **p, char **ret) {
         *ret = TAKE_PTR(s);
         return 1;
 }
+
+char *log_escape(const char *s) {
+        char *r, *p;
+
+        r = malloc(strlen(s) * 4 + 1);
+        if (!r)
+                return NULL;
+
+        for (p = r; *s; ) {
+                const unsigned char c = (unsigned char) *s;
+                size_t n = 0;
+
+                if (c >= 0x80) {
+                        /* Keep a valid UTF-8 sequence as it is. */
+                        n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+                        if (n > 0) {
+                                char seq[5] = {};
+                                memcpy(seq, s, strnlen(s, n));
+                                if (strlen(seq) != n || !utf8_is_valid(seq))
+                                        n = 0;
+                        }
+                }
+
+                if (n > 0) {
+                        memcpy(p, s, n);
+                        p += n;
+                        s += n;
+                } else if (c < ' ' || c == 127 || c == '\\' || c >= 0x80) {
+                        p += sprintf(p, "\\x%02x", c);
+                        s++;
+                } else
+                        *p++ = *s++;
+        }
+        *p = 0;
+        return r;
+}

@@ -42,6 +42,10 @@ static inline bool ascii_isalpha(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* A copy of s safe for one log line: control characters, backslashes and bytes that are not
+ * valid UTF-8 become \xNN. */
+char *log_escape(const char *s);
+
 /* Parses a boolean the way systemd does (1/yes/y/true/t/on, 0/no/n/false/f/off). */
 int parse_boolean(const char *v);
 

@@ -91,11 +91,10 @@ int strv_split_words(const char *s, char ***ret) {
 char *strv_join(char *const *l, const char *sep) {
         char *r = strdup("");
 
-        STRV_FOREACH(k, l) {
-                if (k != l && !strextend(&r, sep))
+        if (!r)
+                return NULL;
+        STRV_FOREACH(k, l)
+                if ((k != l && !strextend(&r, sep)) || !strextend(&r, *k))
                         return mfree(r);
-                if (!strextend(&r, *k))
-                        return NULL;
-        }
         return r;
 }

@@ -168,7 +168,8 @@ static int unit_add_dropins(int root_fd, const char *image_path, ImageUnit *u, s
                                 return r;
 
                         if (!string_is_printable(*n) || strpbrk(*n, " \\\"'%")) {
-                                log_warning("Image %s: drop-in %s/%s has an unusable name, ignoring.", image_path, dir, *n);
+                                _cleanup_free_ char *e = log_escape(*n);
+                                log_warning("Image %s: drop-in %s/%s has an unusable name, ignoring.", image_path, dir, strna(e));
                                 continue;
                         }
 

@@ -36,6 +36,12 @@ TEST(plain) {
         check("A=a=b\n", "A=a=b");
         /* Later assignments do not replace earlier ones in the list; env_get() takes the last. */
         check("ID=a\nID=b\n", "ID=a|ID=b");
+        /* As systemd: white space around "=", quotes only where a value starts. */
+        check("A = b\n", "A=b");
+        check("A\t=\tb\n", "A=b");
+        check("A=a\"b c\"d\n", "A=a\"b c\"d");
+        check("A=\"x\"y\n", "A=xy");
+        check("A='x' \"y\"\n", "A=xy");
 }
 
 TEST(quotes) {
