@@ -207,3 +207,18 @@ int mkdir_p_at(int dir_fd, const char *path, mode_t mode) {
         }
         return 0;
 }
+
+const char *read_error_to_string(int error) {
+        switch (ERRNO_VALUE(error)) {
+        case EBADFD:
+                return "not a regular file (a FIFO, socket or device node is never opened)";
+        case EFBIG:
+                return "larger than allowed (1 MiB for unit files, 64 KiB for os-release and settings)";
+        case EBADMSG:
+                return "contains NUL bytes";
+        case ELOOP:
+                return "symlink loop, or a symlink where none is allowed";
+        default:
+                return strerror(ERRNO_VALUE(error));
+        }
+}

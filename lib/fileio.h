@@ -19,6 +19,10 @@ int open_in_root(int root_fd, const char *path, int flags);
 /* -EISDIR for a directory, -ELOOP for a symlink, -EBADFD for anything else that is not a regular file. */
 int fd_verify_regular(int fd);
 
+/* What the errors of the readers above mean, for log lines: "not a regular file" for -EBADFD,
+ * "larger than allowed" (with the limits) for -EFBIG, "contains NUL bytes" for -EBADMSG, else strerror(). */
+const char *read_error_to_string(int error);
+
 /* Reopens an O_PATH fd with new flags, through /proc/self/fd. */
 int fd_reopen(int fd, int flags);
 

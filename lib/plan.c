@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "escape.h"
+#include "fileio.h"
 #include "image-open.h"
 #include "install-section.h"
 #include "log.h"
@@ -531,7 +532,7 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                 goto finish;
         }
         if (r < 0) {
-                r = plan_refuse(&plan, r, "its os-release file cannot be read: %m");
+                r = plan_refuse(&plan, r, "its os-release file cannot be read: %s", read_error_to_string(r));
                 goto finish;
         }
 

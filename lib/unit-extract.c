@@ -175,7 +175,8 @@ static int unit_add_dropins(int root_fd, const char *image_path, ImageUnit *u, s
 
                         r = image_open_unit_file(root_fd, dir, *n, &fd, NULL);
                         if (r < 0) {
-                                log_warning_errno(r, "Image %s: cannot open drop-in %s/%s, ignoring: %m", image_path, dir, *n);
+                                log_warning_errno(r, "Image %s: cannot open drop-in %s/%s, ignoring: %s", image_path, dir, *n,
+                                                  read_error_to_string(r));
                                 continue;
                         }
                         if (r > 0)
@@ -183,7 +184,8 @@ static int unit_add_dropins(int root_fd, const char *image_path, ImageUnit *u, s
 
                         r = read_regular_fd(fd, MIN((size_t) UNIT_FILE_SIZE_MAX, *budget), &content, &size);
                         if (r < 0) {
-                                log_warning_errno(r, "Image %s: cannot read drop-in %s/%s, ignoring: %m", image_path, dir, *n);
+                                log_warning_errno(r, "Image %s: cannot read drop-in %s/%s, ignoring: %s", image_path, dir, *n,
+                                                  read_error_to_string(r));
                                 continue;
                         }
 
@@ -268,7 +270,8 @@ int image_extract_units(int root_fd, const char *image_path, char *const *prefix
 
                         r = image_open_unit_file(root_fd, dir, *n, &fd, NULL);
                         if (r < 0) {
-                                log_warning_errno(r, "Image %s: cannot open unit %s/%s, ignoring: %m", image_path, dir, *n);
+                                log_warning_errno(r, "Image %s: cannot open unit %s/%s, ignoring: %s", image_path, dir, *n,
+                                                  read_error_to_string(r));
                                 continue;
                         }
                         if (r == 1) {
@@ -287,7 +290,8 @@ int image_extract_units(int root_fd, const char *image_path, char *const *prefix
 
                         r = read_regular_fd(fd, MIN((size_t) UNIT_FILE_SIZE_MAX, budget), &content, &size);
                         if (r < 0) {
-                                log_warning_errno(r, "Image %s: cannot read unit %s/%s, ignoring: %m", image_path, dir, *n);
+                                log_warning_errno(r, "Image %s: cannot read unit %s/%s, ignoring: %s", image_path, dir, *n,
+                                                  read_error_to_string(r));
                                 continue;
                         }
                         budget -= size;
