@@ -290,10 +290,14 @@ if [[ -n "$REDIS_TREE" ]]; then
         mkdir -p "$d"/run/host "$d"/proc "$d"/sys "$d"/dev "$d"/tmp "$d"/var/tmp
         : >"$d/etc/machine-id"
         rm -f "$d/etc/resolv.conf"; : >"$d/etc/resolv.conf"
-        # Two changes a portable image needs that a package install does not do: log to the journal
-        # instead of a file in the read-only image, and keep state in a StateDirectory= (writable by
-        # the dynamic user) instead of the image's /var/lib/redis owned by the image's redis user.
+        # Changes a portable image needs that a package install does not make: log to the journal
+        # instead of a file in the read-only image, keep state in a StateDirectory= (writable by
+        # the dynamic user) instead of the image's /var/lib/redis owned by the image's redis user,
+        # and let that dynamic user read the configuration.
         sed -i 's|^logfile .*|logfile ""|' "$d/etc/redis/redis.conf"
+        # Debian keeps the configuration readable by the package's static redis user only (2770/640);
+        # the dynamic user of the default profile is not that user.
+        chmod 0755 "$d/etc/redis"; chmod 0644 "$d/etc/redis/redis.conf"
         sed -i 's|^\[Service\]|[Service]\nStateDirectory=redis|' "$d/lib/systemd/system/redis-server.service"
         grep -q '^StateDirectory=redis' "$d/lib/systemd/system/redis-server.service" || die "redis unit not patched"
         squash "$d" "$OUT/redis.raw"

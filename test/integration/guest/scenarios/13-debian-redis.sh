@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # A real Debian service: redis-server from Debian's package (debootstrapped, squashed; config
-# changed only to log to stdout and keep state in StateDirectory=) starts under the default
-# profile and answers on loopback.
+# changed only to log to stdout, keep state in StateDirectory= and be readable by the dynamic
+# user; the unit is Debian's) starts under the default profile and answers on loopback.
 involve redis-server.service
 place redis.raw /var/lib/portables
 mark
