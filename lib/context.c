@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 
 #include "context.h"
 #include "fileio.h"
@@ -80,16 +78,9 @@ void context_done(Context *c) {
 }
 
 int host_open(const Context *c, const char *path, int flags) {
-        struct open_how how = {
-                .flags = O_PATH | O_CLOEXEC | flags,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd;
-
-        fd = (int) syscall(SYS_openat2, c->root_fd, path, &how, sizeof(how));
-        if (fd < 0)
-                return -errno;
-        return fd;
+        /* The host tree is resolved like an image: absolute symlinks of an offline tree point
+         * into it. For "/" this is plain path resolution. */
+        return open_in_root(c->root_fd, path, flags);
 }
 
 int host_read_file(const Context *c, const char *path, size_t max, char **ret, size_t *ret_size) {

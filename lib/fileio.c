@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,117 @@
 #include "fileio.h"
 #include "macro.h"
 #include "string-util.h"
+
+#define CHASE_SYMLINKS_MAX 40U
+
+/* The same resolution as openat2(RESOLVE_IN_ROOT), done one component at a time with O_PATH and
+ * O_NOFOLLOW, for where openat2() is not available (kernels before 5.6, seccomp filters, valgrind):
+ * symlink targets are resolved as text against root_fd, ".." never goes above it, and no link is
+ * ever followed by the kernel, so magic links cannot be used either. */
+static int chase_fallback(int root_fd, const char *path, int flags) {
+        _cleanup_free_ char *todo = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat root_st, st;
+        unsigned follows = 0;
+        const char *p;
+
+        if (fstat(root_fd, &root_st) < 0)
+                return -errno;
+
+        todo = strdup(path);
+        if (!todo)
+                return -ENOMEM;
+
+        fd = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+
+        p = todo;
+        for (;;) {
+                _cleanup_free_ char *component = NULL;
+                _cleanup_close_ int child = -EBADF;
+                const char *rest;
+                size_t n;
+
+                p += strspn(p, "/");
+                if (*p == 0)
+                        break;
+
+                n = strcspn(p, "/");
+                component = strndup(p, n);
+                if (!component)
+                        return -ENOMEM;
+                rest = p + n;
+
+                if (streq(component, ".")) {
+                        p = rest;
+                        continue;
+                }
+
+                if (streq(component, "..")) {
+                        if (fstat(fd, &st) < 0)
+                                return -errno;
+                        if (st.st_dev != root_st.st_dev || st.st_ino != root_st.st_ino) {
+                                child = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                                if (child < 0)
+                                        return -errno;
+                                safe_close(fd);
+                                fd = TAKE_FD(child);
+                        }
+                        p = rest;
+                        continue;
+                }
+
+                child = openat(fd, component, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (child < 0)
+                        return -errno;
+                if (fstat(child, &st) < 0)
+                        return -errno;
+
+                if (S_ISLNK(st.st_mode) && (rest[strspn(rest, "/")] != 0 || !(flags & O_NOFOLLOW))) {
+                        char target[PATH_MAX];
+                        char *joined;
+                        ssize_t k;
+
+                        if (++follows > CHASE_SYMLINKS_MAX)
+                                return -ELOOP;
+
+                        k = readlinkat(child, "", target, sizeof(target) - 1);
+                        if (k < 0)
+                                return -errno;
+                        target[k] = 0;
+
+                        if (target[0] == '/') {
+                                safe_close(fd);
+                                fd = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                                if (fd < 0)
+                                        return -errno;
+                        }
+
+                        joined = strjoin(target, "/", rest);
+                        if (!joined)
+                                return -ENOMEM;
+                        free(todo);
+                        todo = joined;
+                        p = todo;
+                        continue;
+                }
+
+                if (rest[strspn(rest, "/")] != 0 && !S_ISDIR(st.st_mode))
+                        return -ENOTDIR;
+
+                safe_close(fd);
+                fd = TAKE_FD(child);
+                p = rest;
+        }
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+
+        return TAKE_FD(fd);
+}
 
 int open_in_root(int root_fd, const char *path, int flags) {
         /* Not RESOLVE_NO_XDEV: a usr-only image is a tmpfs root with its usr partition mounted on
@@ -24,6 +136,8 @@ int open_in_root(int root_fd, const char *path, int flags) {
                 return -EINVAL;
 
         fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        if (fd < 0 && errno == ENOSYS)
+                return chase_fallback(root_fd, path, flags);
         if (fd < 0)
                 return -errno;
         return fd;
