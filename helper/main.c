@@ -19,6 +19,9 @@
 #if HAVE_VERB_REFRESH
 #include "refresh.h"
 #endif
+#if HAVE_VERB_USERS
+#include "users.h"
+#endif
 
 #define VERB_ANY UINT_MAX
 
@@ -47,6 +50,11 @@ static const Verb verbs[] = {
         /* helper/refresh.c, built when it exists (see helper/meson.build). */
         { "refresh", 1, 1,        verb_refresh, "",               "Reload systemd and start/stop the units of images\n"
                                                                   "                          added/removed (run by portables-refresh.service)" },
+#endif
+#if HAVE_VERB_USERS
+        /* helper/users.c, built when it exists (see helper/meson.build). */
+        { "users",   2, VERB_ANY, verb_users,   "[--dry-run] IMAGE", "Create the image's sysusers.d users on the host\n"
+                                                                  "                          (run by portables-users@.service)", true },
 #endif
         /* ^^^ Verbs from other files go here; keep --help (generated from this table) and
          * man/portables.1 in step. */

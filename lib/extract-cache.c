@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 #include "env-file.h"
+#include "exec-dirs.h"
 #include "extract-cache.h"
 #include "fileio.h"
 #include "log.h"
@@ -15,6 +16,9 @@
 
 #define META_FILE "meta"
 #define ROOT_DIR "root"
+/* What an entry holds besides os-release, units and API mount points; entries without it are misses. */
+#define CACHE_CONTENT "sysusers,tmpfiles,execdirs"
+#define EXEC_DIR_MARKERS_MAX 4096U
 
 int extract_cache_open(ExtractCache *ret, bool rerooted) {
         const char *d = getenv("PORTABLES_CACHE_DIR");
@@ -137,6 +141,10 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         v = env_get(fields, "FORMAT");
         if (!v)
                 return 0;
+        /* Entries from before sysusers.d, tmpfiles.d and *Directory= mount points were cached. */
+        v = env_get(fields, "CONTENT");
+        if (!v || !streq(v, CACHE_CONTENT))
+                return 0;
         probe.format = atoi(v);
         v = env_get(fields, "FSTYPE");
         if (!v || strlen(v) >= sizeof(probe.fstype))
@@ -228,6 +236,87 @@ static int copy_unit_entry(int root_fd, const char *dir, const char *name, int d
         }
 }
 
+/* The "*.conf" entries of a configuration directory of the image (sysusers.d, tmpfiles.d), masks
+ * and links kept as such, as the unit directories. */
+static int copy_conf_dir(int root_fd, const char *dir, int dst_fd) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        r = image_list_dir(root_fd, dir, &names);
+        if (r < 0 || !names)
+                return r == -ENOMEM ? r : 0;
+        r = mkdir_p_at(dst_fd, dir + 1, 0755);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(n, names) {
+                _cleanup_free_ char *path = NULL, *text = NULL, *rel = NULL;
+                _cleanup_close_ int fd = -EBADF;
+
+                if (!endswith(*n, ".conf"))
+                        continue;
+                r = image_open_unit_file(root_fd, dir, *n, &fd, NULL);
+                if (r == 0 || r == 1) {
+                        r = copy_unit_entry(root_fd, dir, *n, dst_fd);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (r != 2)
+                        continue;
+                /* A link to another name: the planner reads what it points to. */
+                path = strjoin(dir, "/", *n);
+                rel = strjoin(dir + 1, "/", *n);
+                if (!path || !rel)
+                        return -ENOMEM;
+                if (read_file_in_root(root_fd, path, UNIT_FILE_SIZE_MAX, &text, NULL) < 0)
+                        continue;
+                r = write_file_atomic_at(dst_fd, rel, text, 0644);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Directories (and symlinks, as directories) below root, recursively, bounded: markers for the
+ * mount points of StateDirectory= and the like (lib/exec-dirs.h). */
+static int mark_dirs(int root_fd, const char *path, int dst_fd, unsigned *budget) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        r = image_list_dir(root_fd, path, &names);
+        if (r < 0 || !names)
+                return r == -ENOMEM ? r : 0;
+
+        STRV_FOREACH(n, names) {
+                _cleanup_free_ char *sub = strjoin(path, "/", *n);
+                _cleanup_close_ int fd = -EBADF;
+                struct stat st, st2;
+
+                if (!sub)
+                        return -ENOMEM;
+                fd = open_in_root(root_fd, sub, O_NOFOLLOW);
+                if (fd < 0 || fstat(fd, &st) < 0)
+                        continue;
+                if (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
+                        continue;
+                /* Too many to record: no cache entry (a partial one would plan differently). */
+                if (*budget == 0)
+                        return -E2BIG;
+                (*budget)--;
+                if (fstatat(dst_fd, sub + 1, &st2, AT_SYMLINK_NOFOLLOW) < 0) {
+                        r = mkdir_p_at(dst_fd, sub + 1, 0755);
+                        if (r < 0)
+                                return r;
+                }
+                if (S_ISDIR(st.st_mode)) {
+                        r = mark_dirs(root_fd, sub, dst_fd, budget);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 static int store_tree(int root_fd, int dst_fd, char *const *required_paths, char **checked) {
         int r;
 
@@ -291,6 +380,23 @@ static int store_tree(int root_fd, int dst_fd, char *const *required_paths, char
                                                 return r;
                                 }
                         }
+                }
+        }
+
+        for (const char *const *d = (const char *const[]) { "/etc/sysusers.d", "/usr/lib/sysusers.d",
+                                                             "/etc/tmpfiles.d", "/usr/lib/tmpfiles.d", NULL }; *d; d++) {
+                r = copy_conf_dir(root_fd, *d, dst_fd);
+                if (r < 0)
+                        return r;
+        }
+
+        {
+                unsigned budget = EXEC_DIR_MARKERS_MAX;
+
+                for (size_t k = 0; exec_dirs_roots[k]; k++) {
+                        r = mark_dirs(root_fd, exec_dirs_roots[k], dst_fd, &budget);
+                        if (r < 0)
+                                return r;
                 }
         }
 
@@ -374,7 +480,7 @@ int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, int root_fd, 
         if (r < 0)
                 goto fail;
 
-        r = strextendf(&meta, "FORMAT=%d\nFSTYPE=%s\nUSR_ONLY=%d\nCHECKED='%s'\n", probe->format, probe->fstype,
+        r = strextendf(&meta, "CONTENT=" CACHE_CONTENT "\nFORMAT=%d\nFSTYPE=%s\nUSR_ONLY=%d\nCHECKED='%s'\n", probe->format, probe->fstype,
                        probe->usr_only, checked);
         if (r >= 0)
                 r = region_format("DATA", &probe->data, &meta);

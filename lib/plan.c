@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "escape.h"
+#include "exec-dirs.h"
 #include "fileio.h"
 #include "image-open.h"
 #include "install-section.h"
@@ -13,6 +14,7 @@
 #include "plan.h"
 #include "profile.h"
 #include "string-util.h"
+#include "sysusers.h"
 #include "strv.h"
 #include "time-util.h"
 #include "unit-extract.h"
@@ -41,6 +43,10 @@ void image_plan_done(ImagePlan *p) {
         free(p->refused);
         mount_point_check_done(&p->mounts);
         verity_plan_done(&p->verity);
+        sysusers_done(&p->sysusers);
+        strv_free(p->sysusers_new);
+        free(p->users_unit);
+        strv_free(p->tmpfiles);
         for (size_t i = 0; i < p->n_units; i++)
                 planned_unit_done(p->units + i);
         free(p->units);
@@ -193,8 +199,18 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitTyp
                 if (!q || !qr)
                         return -ENOMEM;
 
-                if (plan->verity.unit_text && !strextend(&t, "\n[Unit]\n", plan->verity.unit_text))
+                if ((plan->verity.unit_text || plan->users_unit) &&
+                    !strextend(&t, "\n[Unit]\n", strempty(plan->verity.unit_text)))
                         return -ENOMEM;
+                if (plan->users_unit) {
+                        _cleanup_free_ char *u = unit_escape_specifiers(plan->users_unit);
+                        if (!u || !strextend(&t,
+                                             "# The image's sysusers.d users are created on the host before start.\n",
+                                             "Requires=", u, "\n",
+                                             "After=", u, "\n"))
+                                return -ENOMEM;
+                }
+
 
                 if (!strextend(&t, "\n[Service]\n",
                                i->type == IMAGE_DIRECTORY ? "RootDirectory=" : "RootImage=", root, "\n",
@@ -384,6 +400,92 @@ static int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const 
                 return r;
 
         return strv_extend(&p->claimed, u->name);
+}
+
+/* What the image needs besides its units: the mount points of its services' *Directory= settings
+ * (read-only raw images), its sysusers.d users under a profile without DynamicUser=yes, and a note
+ * about its tmpfiles.d, which is not applied. Refusals go to plan->refused. */
+static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const Profile *profile, const ImageRoot *root,
+                               const ImageUnits *units) {
+        const DiscoveredImage *i = plan->image;
+        bool any_service = false;
+        int r;
+
+        for (size_t k = 0; k < units->n_units; k++)
+                if (units->units[k].type == UNIT_SERVICE)
+                        any_service = true;
+        if (!any_service)
+                return 0;
+
+        if (i->type == IMAGE_RAW && !root->probe.usr_only) {
+                _cleanup_strv_free_ char **missing = NULL;
+
+                r = exec_dirs_missing(root->fd, units, &missing);
+                if (r < 0)
+                        return r;
+                if (missing) {
+                        _cleanup_free_ char *l = strv_join(missing, " ");
+                        return plan_refuse(plan, 0, "the image has no %s: its services' StateDirectory=, CacheDirectory=, "
+                                           "LogsDirectory= or ConfigurationDirectory= are mounted there (create these "
+                                           "empty directories in the image)", strna(l));
+                }
+        }
+
+        if (service_text_dynamic_user(profile->texts[UNIT_SERVICE]) != 1) {
+                _cleanup_(host_accounts_done) HostAccounts host = {};
+                _cleanup_free_ char *error = NULL, *problem = NULL, *esc = NULL;
+
+                r = sysusers_read_image(root->fd, &plan->sysusers, &error);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return plan_refuse(plan, r, "its sysusers.d cannot be applied: %s", strna(error));
+
+                if (plan->sysusers.n_entries > 0) {
+                        r = host_accounts_load(p->ctx, &host);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return plan_refuse(plan, r, "the host's /etc/passwd or /etc/group cannot be read: %m");
+                        r = sysusers_check_host(&plan->sysusers, &host, &problem, &plan->sysusers_new);
+                        if (r < 0)
+                                return r;
+                        if (r > 0)
+                                return plan_refuse(plan, 0, "its sysusers.d would change the host's accounts: %s", problem);
+
+                        esc = unit_name_path_escape(i->path);
+                        if (!esc)
+                                return -ENOMEM;
+                        plan->users_unit = strjoin("portables-users@", esc, ".service");
+                        if (!plan->users_unit)
+                                return -ENOMEM;
+                }
+        }
+
+        for (const char *const *d = (const char *const[]) { "/etc/tmpfiles.d", "/usr/lib/tmpfiles.d", NULL }; *d; d++) {
+                _cleanup_strv_free_ char **names = NULL;
+
+                r = image_list_dir(root->fd, *d, &names);
+                if (r == -ENOMEM)
+                        return r;
+                STRV_FOREACH(n, names) {
+                        _cleanup_free_ char *f = NULL;
+
+                        if (!endswith(*n, ".conf"))
+                                continue;
+                        f = strjoin(*d, "/", *n);
+                        if (!f || strv_consume(&plan->tmpfiles, TAKE_PTR(f)) < 0)
+                                return -ENOMEM;
+                }
+        }
+        if (plan->tmpfiles) {
+                _cleanup_free_ char *l = strv_join(plan->tmpfiles, " ");
+                log_debug("Image %s: its tmpfiles.d (%s) is not applied on the host; its services get their "
+                           "directories from StateDirectory=, CacheDirectory=, LogsDirectory= and RuntimeDirectory=.",
+                           i->path, strna(l));
+        }
+
+        return 0;
 }
 
 int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
@@ -589,6 +691,14 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                         }
                         break;
                 }
+
+        r = plan_users_and_dirs(p, &plan, &profile, &root, &units);
+        if (r < 0)
+                return r;
+        if (plan.refused) {
+                r = 0;
+                goto finish;
+        }
 
         /* Everything is in memory now: let go of the mount before writing anything. */
         image_root_done(&root);

@@ -11,6 +11,7 @@
 #include "image-raw.h"
 #include "mount-points.h"
 #include "settings.h"
+#include "sysusers.h"
 #include "verity-policy.h"
 
 /* The decision for one image, as data: which units are written, with which drop-ins and links,
@@ -43,6 +44,12 @@ typedef struct ImagePlan {
         RawProbe probe;                 /* raw images */
         MountPointCheck mounts;         /* raw images with services */
         VerityPlan verity;
+        /* Profiles without DynamicUser=yes: the image's sysusers.d entries, created on the host by
+         * users_unit (portables-users@<escaped image path>.service) before its services start. */
+        Sysusers sysusers;
+        char **sysusers_new;            /* what that would create on the host now */
+        char *users_unit;               /* NULL: no users to create */
+        char **tmpfiles;                /* the image's tmpfiles.d files: not applied (see sysusers.h) */
         char *refused;                  /* why the image is not attached, or NULL */
         bool deferred;                  /* refused for now: the time budget ran out */
         PlannedUnit *units;

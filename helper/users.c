@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Why systemd-sysusers does the writing: it already takes /etc/.pwd.lock, allocates free ids in
+ * the system range, writes passwd, group, shadow and gshadow atomically, and never changes an
+ * existing entry. What it does not do is judge an image's entries: that is done first, with the
+ * planner's own code (lib/sysusers.h), on the image as the generator sees it, so that only
+ * entries that create new accounts without touching existing ones ever reach it. */
+
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "context.h"
+#include "image-discover.h"
+#include "log.h"
+#include "names.h"
+#include "output.h"
+#include "plan.h"
+#include "settings.h"
+#include "string-util.h"
+#include "strv.h"
+#include "sysusers.h"
+#include "users.h"
+
+#define USERS_MOUNT_TEMPLATE "/run/systemd/portables-users.XXXXXX"
+
+static void image_done(DiscoveredImage *i) {
+        free(i->filename);
+        free(i->dir);
+        free(i->path);
+        free(i->name);
+        free(i->version);
+        free(i->reason);
+        *i = (DiscoveredImage) {};
+}
+
+static int image_copy(const DiscoveredImage *from, DiscoveredImage *to) {
+        *to = *from;
+        to->filename = strdup(from->filename);
+        to->dir = strdup(from->dir);
+        to->path = strdup(from->path);
+        to->name = strdup(from->name);
+        to->version = from->version ? strdup(from->version) : NULL;
+        to->reason = NULL;
+        to->state = IMAGE_CANDIDATE;
+        if (!to->filename || !to->dir || !to->path || !to->name || (from->version && !to->version))
+                return -ENOMEM;
+        return 0;
+}
+
+/* By host path (the unit's instance), file name, or name (its candidate). */
+static int find_image(const Context *c, const char *arg, DiscoveredImage *ret) {
+        _cleanup_(image_list_done) ImageList l = {};
+        _cleanup_free_ char *abspath = NULL, *d = NULL, *b = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        DiscoveredImage i = {};
+        int r;
+
+        r = images_discover(c, &l);
+        if (r < 0)
+                return log_error_errno(r, "Failed to discover images: %m");
+        for (size_t k = 0; k < l.n_images; k++)
+                if (l.images[k].state != IMAGE_INVALID &&
+                    (streq(l.images[k].path, arg) || streq(l.images[k].filename, arg)))
+                        return image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
+        for (size_t k = 0; k < l.n_images; k++)
+                if (l.images[k].state == IMAGE_CANDIDATE && streq(l.images[k].name, arg))
+                        return image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
+
+        if (!strchr(arg, '/')) {
+                log_error("No image '%s' in the portables directories.", arg);
+                return -ENOENT;
+        }
+
+        /* An image elsewhere, given by path. */
+        if (arg[0] == '/')
+                abspath = strdup(arg);
+        else {
+                char cwd[PATH_MAX];
+                if (!getcwd(cwd, sizeof(cwd)))
+                        return log_error_errno(errno, "Failed to get the current directory: %m");
+                abspath = strjoin(cwd, "/", arg);
+        }
+        d = abspath ? strdup(abspath) : NULL;
+        b = abspath ? strdup(abspath) : NULL;
+        if (!d || !b)
+                return log_oom();
+
+        fd = host_open(c, abspath, 0);
+        if (fd < 0)
+                return log_error_errno(fd, "Image %s: cannot open: %m", abspath);
+        if (fstat(fd, &i.st) < 0)
+                return log_error_errno(errno, "Image %s: cannot stat: %m", abspath);
+        i.type = S_ISDIR(i.st.st_mode) ? IMAGE_DIRECTORY : IMAGE_RAW;
+        i.filename = strdup(basename(b));
+        i.dir = strdup(dirname(d));
+        i.path = TAKE_PTR(abspath);
+        if (!i.filename || !i.dir) {
+                image_done(&i);
+                return log_oom();
+        }
+        r = image_name_parse(i.filename, i.type == IMAGE_RAW && endswith(i.filename, ".raw"), &i.name, &i.version);
+        if (r < 0) {
+                log_error_errno(r, "Image %s: invalid image file name: %m", i.path);
+                image_done(&i);
+                return r;
+        }
+        i.state = IMAGE_CANDIDATE;
+        *ret = i;
+        return 0;
+}
+
+static int run_sysusers(const Context *c, char **lines) {
+        _cleanup_strv_free_ char **argv = NULL;
+        const char *bin = getenv("PORTABLES_SYSUSERS") ?: "systemd-sysusers";
+        int status;
+        pid_t pid;
+
+        if (strv_extend(&argv, bin) < 0)
+                return log_oom();
+        if (!streq(c->root, "/")) {
+                _cleanup_free_ char *o = strjoin("--root=", c->root);
+                if (!o || strv_extend(&argv, o) < 0)
+                        return log_oom();
+        }
+        if (strv_extend(&argv, "--inline") < 0)
+                return log_oom();
+        STRV_FOREACH(l, lines)
+                if (strv_extend(&argv, *l) < 0)
+                        return log_oom();
+
+        fflush(stdout);
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(errno, "Failed to fork: %m");
+        if (pid == 0) {
+                execvp(argv[0], argv);
+                log_error_errno(errno, "Failed to execute %s: %m", argv[0]);
+                _exit(127);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(errno, "Failed to wait for %s: %m", bin);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                log_error("%s failed (status %d).", bin, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+                return -EPROTO;
+        }
+        return 0;
+}
+
+/* After systemd-sysusers: every user and group of the image exists, with the ids it asked for. */
+static int verify_applied(const Context *c, const ImagePlan *plan) {
+        _cleanup_(host_accounts_done) HostAccounts h = {};
+        int r;
+
+        r = host_accounts_load(c, &h);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the host's accounts: %m");
+
+        for (size_t k = 0; k < plan->sysusers.n_entries; k++) {
+                const SysusersEntry *e = plan->sysusers.entries + k;
+                const HostAccount *a;
+
+                if (e->type == 'm')
+                        continue;
+                a = e->type == 'u' ? host_account_by_name(h.users, h.n_users, e->name)
+                                   : host_account_by_name(h.groups, h.n_groups, e->name);
+                if (!a) {
+                        log_error("Image %s: %s %s was not created (%s).", plan->image->path,
+                                  e->type == 'u' ? "user" : "group", e->name, e->source);
+                        return -ESRCH;
+                }
+                if ((e->type == 'u' && e->has_uid && a->id != e->uid) || (e->type == 'g' && e->has_gid && a->id != e->gid)) {
+                        log_error("Image %s: %s %s has id %u, not the one asked for (%s).", plan->image->path,
+                                  e->type == 'u' ? "user" : "group", e->name, a->id, e->source);
+                        return -ESRCH;
+                }
+        }
+        return 0;
+}
+
+int verb_users(int argc, char **argv) {
+        _cleanup_(portable_settings_done) PortableSettings global = PORTABLE_SETTINGS_NULL;
+        _cleanup_(image_plan_done) ImagePlan plan = {};
+        _cleanup_(context_done) Context c = {};
+        _cleanup_(image_done) DiscoveredImage image = {};
+        _cleanup_strv_free_ char **lines = NULL;
+        const char *what = NULL;
+        bool dry_run = false;
+        Planner p = {};
+        int r;
+
+        for (int k = 1; k < argc; k++) {
+                if (streq(argv[k], "--dry-run"))
+                        dry_run = true;
+                else if (streq(argv[k], "--"))
+                        continue;
+                else if (argv[k][0] == '-') {
+                        log_error("Unknown option for users: %s", argv[k]);
+                        return EXIT_USAGE;
+                } else if (what) {
+                        log_error("users: one image only.");
+                        return EXIT_USAGE;
+                } else
+                        what = argv[k];
+        }
+        if (!what) {
+                log_error("users: no image given.");
+                return EXIT_USAGE;
+        }
+
+        r = context_init_root(&c, arg_root ?: getenv(PORTABLES_ROOT_ENV));
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the root directory: %m");
+
+        r = portable_settings_load_global(&c, &global);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0) {
+                log_error("The global settings in portable.conf cannot be parsed: not creating users.");
+                return EXIT_FAILURE;
+        }
+
+        r = find_image(&c, what, &image);
+        if (r == -ENOENT)
+                return EXIT_NOT_FOUND;
+        if (r < 0)
+                return EXIT_FAILURE;
+
+        /* The planner's own decision for this one image: profile, sysusers.d and host checks. */
+        {
+                ImageList l = { .images = &image, .n_images = 1 };
+
+                r = planner_init(&p, &c, &global, &l, USERS_MOUNT_TEMPLATE, NULL, 0);
+                if (r < 0)
+                        return r;
+                r = image_plan(&p, &image, &plan);
+                planner_done(&p);
+                if (r < 0)
+                        return log_error_errno(r, "Image %s: failed to plan: %m", image.path);
+        }
+
+        if (plan.refused) {
+                log_error("Image %s: not creating its users: the image is refused: %s", image.path, plan.refused);
+                return EXIT_FAILURE;
+        }
+        if (!plan.users_unit) {
+                printf("Image %s: no users to create (profile %s%s).\n", image.path, strna(plan.profile),
+                       plan.sysusers.n_entries == 0 && !plan.sysusers.files ? "; dynamic users or no sysusers.d" : "");
+                return 0;
+        }
+
+        for (size_t k = 0; k < plan.sysusers.n_entries; k++) {
+                char *l = NULL;
+
+                r = sysusers_entry_format(plan.sysusers.entries + k, &l);
+                if (r < 0 || strv_consume(&lines, l) < 0)
+                        return log_oom();
+        }
+
+        if (dry_run) {
+                STRV_FOREACH(l, lines)
+                        printf("%s\n", *l);
+                return 0;
+        }
+
+        r = run_sysusers(&c, lines);
+        if (r < 0)
+                return EXIT_FAILURE;
+        r = verify_applied(&c, &plan);
+        if (r < 0)
+                return EXIT_FAILURE;
+
+        if (plan.sysusers_new) {
+                _cleanup_free_ char *l = strv_join(plan.sysusers_new, ", ");
+                log_info("Image %s: created %s.", image.path, strna(l));
+                printf("Image %s: created %s.\n", image.path, strna(l));
+        } else
+                printf("Image %s: its users and groups exist already.\n", image.path);
+        return 0;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+
+#include "exec-dirs.h"
+#include "fileio.h"
+#include "ini.h"
+#include "string-util.h"
+#include "strv.h"
+
+const char *const exec_dirs_roots[] = { "/var/lib", "/var/cache", "/var/log", "/etc", NULL };
+
+static const struct {
+        const char *key;
+        const char *root;
+} exec_dir_settings[] = {
+        { "StateDirectory", "/var/lib" },
+        { "CacheDirectory", "/var/cache" },
+        { "LogsDirectory", "/var/log" },
+        { "ConfigurationDirectory", "/etc" },
+};
+
+typedef struct Collect {
+        char **dirs[ELEMENTSOF(exec_dir_settings)];
+} Collect;
+
+static int collect(const char *section, const char *key, const char *value, const char *filename,
+                   unsigned line, void *userdata) {
+        Collect *c = userdata;
+        const char *p = value;
+        int r;
+
+        if (!section || !streq(section, "Service"))
+                return 0;
+
+        for (size_t k = 0; k < ELEMENTSOF(exec_dir_settings); k++) {
+                if (!streq(key, exec_dir_settings[k].key))
+                        continue;
+                if (isempty(value)) {
+                        c->dirs[k] = strv_free(c->dirs[k]);
+                        return 0;
+                }
+                for (;;) {
+                        _cleanup_free_ char *w = NULL, *path = NULL;
+                        char *colon;
+
+                        r = extract_first_word(&p, &w);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r <= 0)
+                                return 0;       /* systemd complains about bad quoting itself */
+                        /* "NAME[:SYMLINK]" (systemd 250+): the mount point is NAME. */
+                        colon = strchr(w, ':');
+                        if (colon)
+                                *colon = 0;
+                        /* Relative, no "..": systemd refuses others, not our business. */
+                        if (isempty(w) || w[0] == '/' || strstr(w, "..") || strchr(w, '%'))
+                                continue;
+                        path = strjoin(exec_dir_settings[k].root, "/", w);
+                        if (!path)
+                                return -ENOMEM;
+                        r = strv_consume(&c->dirs[k], TAKE_PTR(path));
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int ignore_garbage(const char *line_text, const char *filename, unsigned line, void *userdata) {
+        return 0;
+}
+
+int exec_dirs_needed(const ImageUnits *units, char ***ret) {
+        _cleanup_strv_free_ char **all = NULL;
+        int r;
+
+        for (size_t u = 0; u < units->n_units; u++) {
+                const ImageUnit *iu = units->units + u;
+                Collect c = {};
+
+                if (iu->type != UNIT_SERVICE)
+                        continue;
+
+                r = ini_parse(iu->content, iu->source, collect, ignore_garbage, &c);
+                for (size_t d = 0; r >= 0 && d < iu->n_dropins; d++)
+                        r = ini_parse(iu->dropins[d].content, iu->dropins[d].source, collect, ignore_garbage, &c);
+
+                for (size_t k = 0; k < ELEMENTSOF(exec_dir_settings); k++) {
+                        STRV_FOREACH(d, c.dirs[k])
+                                if (r >= 0 && !strv_contains(all, *d))
+                                        r = strv_extend(&all, *d) < 0 ? -ENOMEM : 0;
+                        strv_free(c.dirs[k]);
+                }
+                if (r == -ENOMEM)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(all);
+        return 0;
+}
+
+int exec_dirs_missing(int root_fd, const ImageUnits *units, char ***ret) {
+        _cleanup_strv_free_ char **needed = NULL, **missing = NULL;
+        int r;
+
+        r = exec_dirs_needed(units, &needed);
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(d, needed) {
+                /* A symlink counts: systemd resolves it inside the image. */
+                _cleanup_close_ int fd = open_in_root(root_fd, *d, O_NOFOLLOW);
+                if (fd >= 0)
+                        continue;
+                r = strv_extend(&missing, *d);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(missing);
+        return 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "unit-extract.h"
+
+/* Mount points of a service's StateDirectory=, CacheDirectory=, LogsDirectory= and
+ * ConfigurationDirectory= in a read-only image.
+ *
+ * systemd creates these directories on the host (/var/lib/private/NAME with DynamicUser=yes) and
+ * bind mounts them onto /var/lib/NAME, /var/cache/NAME, /var/log/NAME and /etc/NAME of the image.
+ * In a read-only image it cannot create a missing mount point, and the service fails at start with
+ * 226/NAMESPACE ("Failed to create destination mount point node ... Read-only file system"; seen
+ * with systemd 252). RuntimeDirectory= needs nothing: /run is a fresh file system. The planner
+ * refuses such an image, naming each missing directory. */
+
+/* The directories the image's service units (with their drop-ins) need, in order, without
+ * duplicates ("/var/lib/foo", ...). */
+int exec_dirs_needed(const ImageUnits *units, char ***ret);
+
+/* Those of exec_dirs_needed() the image at root_fd lacks (NULL if none). */
+int exec_dirs_missing(int root_fd, const ImageUnits *units, char ***ret);
+
+/* The roots below which the extraction cache records directories (so that a cached image is
+ * checked exactly as a mounted one). */
+extern const char *const exec_dirs_roots[];
