@@ -303,4 +303,7 @@ if [[ -n "$REDIS_TREE" ]]; then
         squash "$d" "$OUT/redis.raw"
 fi
 
+# --- 16, 17: users and state (test/integration/mkimages-users.sh)
+. "$HERE/mkimages-users.sh"
+
 ls -la "$OUT" >&2
