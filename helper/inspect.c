@@ -136,6 +136,23 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
         } else if (i->type == IMAGE_RAW && !p->refused)
                 printf("\nMount points: all present in the image.\n");
 
+        /* Profiles without DynamicUser=yes: the image's sysusers.d, created on the host before start. */
+        if (p->sysusers.files) {
+                _cleanup_free_ char *l = strv_join(p->sysusers.files, " ");
+                printf("\nUsers (%s):\n", strna(l));
+                if (p->users_unit)
+                        printf("        Created by: %s, before the services start\n", p->users_unit);
+                STRV_FOREACH(n, p->sysusers_new)
+                        printf("        %s: created on the host\n", *n);
+                if (!p->sysusers_new && !p->refused)
+                        printf("        all exist on the host already\n");
+        }
+        STRV_FOREACH(t, p->tmpfiles) {
+                if (t == p->tmpfiles)
+                        printf("\ntmpfiles.d of the image:\n");
+                printf("        %s (not applied)\n", *t);
+        }
+
         if (!p->refused) {
                 bool first = true;
 
@@ -230,6 +247,11 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                         json_end_object(&w);
                 }
                 json_end_array(&w);
+
+                json_field_strv(&w, "sysusersFiles", p->sysusers.files);
+                json_field_strv(&w, "usersCreated", p->sysusers_new);
+                json_field_string(&w, "usersUnit", p->users_unit);
+                json_field_strv(&w, "tmpfilesNotApplied", p->tmpfiles);
 
                 json_key(&w, "mountPoints");
                 if (si->image->type != IMAGE_RAW)
