@@ -125,7 +125,7 @@ static int ignore_garbage_lines(const char *text, const char *filename, unsigned
         return 0;
 }
 
-int profile_bind_targets(const char *profile_service_text, char ***ret) {
+static int bind_targets(const char *profile_service_text, bool all, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         BindList b = {};
         int r;
@@ -139,7 +139,7 @@ int profile_bind_targets(const char *profile_service_text, char ***ret) {
                                 r = bind_target(*e, &t);
                                 if (r < 0)
                                         break;
-                                if (t[0] != '/' || path_below_fresh_fs(t) || strv_contains(l, t)) {
+                                if (t[0] != '/' || (!all && path_below_fresh_fs(t)) || strv_contains(l, t)) {
                                         free(t);
                                         continue;
                                 }
@@ -155,6 +155,14 @@ int profile_bind_targets(const char *profile_service_text, char ***ret) {
 
         *ret = TAKE_PTR(l);
         return 0;
+}
+
+int profile_bind_targets(const char *profile_service_text, char ***ret) {
+        return bind_targets(profile_service_text, false, ret);
+}
+
+int profile_bind_targets_all(const char *profile_service_text, char ***ret) {
+        return bind_targets(profile_service_text, true, ret);
 }
 
 static int ignore_garbage(const char *text, const char *filename, unsigned line, void *userdata) {

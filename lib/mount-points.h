@@ -30,5 +30,7 @@ extern const char *const mount_point_api_dirs[];
 /* The bind targets of a profile that must exist in a read-only image (those outside the fresh
  * file systems). */
 int profile_bind_targets(const char *profile_service_text, char ***ret);
+/* All bind targets of the profile, wherever they are. */
+int profile_bind_targets_all(const char *profile_service_text, char ***ret);
 
 int image_check_mount_points(int root_fd, const char *profile_service_text, MountPointCheck *ret);

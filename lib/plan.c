@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "env-file.h"
 #include "escape.h"
 #include "exec-dirs.h"
 #include "fileio.h"
@@ -18,6 +19,7 @@
 #include "strv.h"
 #include "time-util.h"
 #include "unit-extract.h"
+#include "sandbox-lists.h"
 #include "unit-rules.h"
 #include "verity-check.h"
 
@@ -175,8 +177,9 @@ static int host_unit_exists(const Planner *p, const char *name) {
 }
 
 static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitType type, char **ret) {
-        _cleanup_free_ char *t = NULL, *root = NULL, *word = NULL, *word_root = NULL;
+        _cleanup_free_ char *t = NULL, *root = NULL, *word = NULL, *word_nv = NULL;
         const DiscoveredImage *i = plan->image;
+        const char *id, *version;
 
         t = strjoin(PORTABLE_DROPIN_MARKER_BEGIN, i->path, PORTABLE_DROPIN_MARKER_END "\n",
                     "# Written by systemd-portable-generator: the unit's root and identity.\n");
@@ -190,13 +193,22 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitTyp
 
         root = unit_escape_specifiers(plan->verity.root_image ?: i->path);
         word = strjoin("PORTABLE=", i->filename);
-        word_root = strjoin("PORTABLE_ROOT=", i->filename);
-        if (!root || !word || !word_root)
+        if (!root || !word)
                 return -ENOMEM;
 
+        /* As portablectl: PORTABLE_NAME_AND_VERSION=<IMAGE_ID or ID>_<IMAGE_VERSION or VERSION_ID>. */
+        id = env_get(plan->os_release, "IMAGE_ID") ?: env_get(plan->os_release, "ID");
+        version = env_get(plan->os_release, "IMAGE_VERSION") ?: env_get(plan->os_release, "VERSION_ID");
+        if ((id || version) &&
+            asprintf(&word_nv, "PORTABLE_NAME_AND_VERSION=%s%s%s", strempty(id), id && version ? "_" : "",
+                     strempty(version)) < 0)
+                return -ENOMEM;
+        if (word_nv && !string_is_printable(word_nv))
+                word_nv = mfree(word_nv);
+
         {
-                _cleanup_free_ char *q = unit_quote_word(word), *qr = unit_quote_word(word_root);
-                if (!q || !qr)
+                _cleanup_free_ char *q = unit_quote_word(word), *qnv = word_nv ? unit_quote_word(word_nv) : NULL;
+                if (!q || (word_nv && !qnv))
                         return -ENOMEM;
 
                 if ((plan->verity.unit_text || plan->users_unit) &&
@@ -211,13 +223,13 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitTyp
                                 return -ENOMEM;
                 }
 
-
                 if (!strextend(&t, "\n[Service]\n",
                                i->type == IMAGE_DIRECTORY ? "RootDirectory=" : "RootImage=", root, "\n",
                                strempty(plan->verity.service_text),
                                "Environment=", q, "\n",
-                               "LogExtraFields=", q, "\n",
-                               "LogExtraFields=", qr, "\n"))
+                               "LogExtraFields=", q, "\n"))
+                        return -ENOMEM;
+                if (qnv && !strextend(&t, "LogExtraFields=", qnv, "\n"))
                         return -ENOMEM;
         }
 
@@ -304,7 +316,8 @@ static int plan_links(PlannedUnit *pu, const ImageUnit *u, bool enable) {
         return 0;
 }
 
-static int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const ImageUnit *u, bool enable) {
+static int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const ImageUnit *u, bool enable,
+                     char *const *protected_paths) {
         PlannedUnit *pu;
         int r;
 
@@ -339,6 +352,28 @@ static int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const 
                 return 0;
         }
 
+        /* Only the trusted profile may run units that reach past their sandbox. */
+        if (!streq(plan->profile, "trusted")) {
+                _cleanup_free_ char *v = NULL;
+                UnitRuleContext rc = {
+                        .prefixes = plan->prefixes,
+                        .host = &p->host_users,
+                        .protected_paths = protected_paths,
+                };
+
+                r = unit_check_rules(u, &rc, &v);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        if (asprintf(&pu->skipped, "it asks for more than profile '%s' allows: %s", plan->profile, v) < 0)
+                                return -ENOMEM;
+                        log_warning("Image %s: unit %s not attached, it asks for more than profile '%s' allows: %s "
+                                    "(only Profile=trusted permits this).",
+                                    plan->image->path, u->name, plan->profile, v);
+                        return 0;
+                }
+        }
+
         /* Once per image: the drop-in that pins the root hash for the verification unit. */
         if (plan->verity.verify_dropin_name && !p->verity_dropin_planned) {
                 r = unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), NULL);
@@ -359,7 +394,9 @@ static int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const 
         }
 
         {
-                _cleanup_free_ char *h = NULL, *src = strjoin("profile ", profile->name, " (", profile->dir, ")");
+                _cleanup_free_ char *h = NULL, *before = NULL, *after = NULL,
+                        *src = strjoin("profile ", profile->name, " (", profile->dir, ")");
+                _cleanup_strv_free_ char **dropped = NULL;
                 const char *body = profile->texts[u->type];
 
                 if (!src)
@@ -367,9 +404,22 @@ static int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const 
                 h = header(plan, "Sandboxing profile", src);
                 if (!h)
                         return -ENOMEM;
+
+                /* List settings add up: the unit's must not widen the profile's. */
+                if (u->type == UNIT_SERVICE && body) {
+                        r = sandbox_lists_merge(u, body, &before, &after, &dropped);
+                        if (r < 0)
+                                return r;
+                        if (dropped) {
+                                _cleanup_free_ char *l = strv_join(dropped, " ");
+                                log_notice("Image %s: unit %s: %s would widen profile '%s' and is not applied.",
+                                           plan->image->path, u->name, strna(l), plan->profile);
+                        }
+                }
+
                 r = unit_add_file(pu, strjoin(u->name, ".d/10-profile.conf"),
                                   strjoin(h, body ? "\n" : "# This profile has no settings for this unit type.\n",
-                                          strempty(body)),
+                                          strempty(before), before ? "\n" : "", strempty(body), strempty(after)),
                                   NULL);
                 if (r < 0)
                         return r;
@@ -710,30 +760,23 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                 goto finish;
         }
 
-        /* Only the trusted profile may run units that reach past their sandbox. */
-        if (!streq(plan.profile, "trusted"))
-                for (size_t k = 0; k < units.n_units; k++) {
-                        _cleanup_free_ char *v = NULL;
+        {
+                _cleanup_strv_free_ char **protected = NULL;
 
-                        r = unit_check_rules(units.units + k,
-                                             &(UnitRuleContext) { .prefixes = plan.prefixes, .host = &p->host_users },
-                                             &v);
-                        if (r < 0)
-                                return r;
-                        if (r > 0) {
-                                r = plan_refuse(&plan, 0, "unit %s asks for more than profile '%s' allows: %s "
-                                                "(only Profile=trusted permits this)",
-                                                units.units[k].name, plan.profile, v);
-                                goto finish;
-                        }
-                }
-
-        for (size_t k = 0; k < units.n_units; k++) {
-                r = plan_unit(p, &plan, &profile, units.units + k, portable_settings_enable(&plan.settings));
+                r = profile_bind_targets_all(profile.texts[UNIT_SERVICE], &protected);
+                if (r >= 0)
+                        r = strv_extend(&protected, "/run/host");
                 if (r < 0)
                         return r;
-                if (!plan.units[plan.n_units - 1].skipped)
-                        n_attached++;
+
+                for (size_t k = 0; k < units.n_units; k++) {
+                        r = plan_unit(p, &plan, &profile, units.units + k, portable_settings_enable(&plan.settings),
+                                      protected);
+                        if (r < 0)
+                                return r;
+                        if (!plan.units[plan.n_units - 1].skipped)
+                                n_attached++;
+                }
         }
 
         if (n_attached == 0) {

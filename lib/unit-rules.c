@@ -15,7 +15,7 @@ typedef struct RuleCheck {
 } RuleCheck;
 
 static const char *const refused_settings[] = {
-        "BindPaths", "BindReadOnlyPaths", "ReadWritePaths", "DeviceAllow", "AmbientCapabilities",
+        "BindPaths", "BindReadOnlyPaths", "DeviceAllow", "AmbientCapabilities",
         "PAMName", "TTYPath", "IPAddressAllow",
         "RootDirectory", "RootImage", "RootImageOptions", "RootHash", "RootHashSignature", "RootVerity",
         "MountImages", "ExtensionImages", "ExtensionDirectories", "NetworkNamespacePath", "IPCNamespacePath",
@@ -82,6 +82,22 @@ static bool host_has(const RuleCheck *c, bool user, const char *name) {
         return strv_contains(user ? c->rc->host->users : c->rc->host->groups, name);
 }
 
+/* a equals b, or one is below the other. */
+static bool path_overlaps(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b), n;
+
+        while (la > 1 && a[la - 1] == '/')
+                la--;
+        while (lb > 1 && b[lb - 1] == '/')
+                lb--;
+        n = MIN(la, lb);
+        if (strncmp(a, b, n) != 0)
+                return false;
+        if (la == lb || n == 1)         /* the same, or one of them is "/" */
+                return true;
+        return (la > lb ? a[n] : b[n]) == '/';
+}
+
 static bool is_root(const char *v) {
         return streq(v, "root") || streq(v, "0");
 }
@@ -136,8 +152,30 @@ static int check_assignment(const char *section, const char *key, const char *va
                 return 0;
         }
 
-        if (streq(key, "SupplementaryGroups") || streq(key, "CapabilityBoundingSet") ||
-            in_list(own_unit_settings, key) || in_list(dependency_settings, key)) {
+        if (streq(key, "ReadWritePaths") || streq(key, "ReadWriteDirectories")) {
+                /* Inside the image root these name the image's own paths, made writable where the
+                 * image's file system allows it; only the host files the sandbox binds in must
+                 * stay read-only. */
+                p = value;
+                for (;;) {
+                        _cleanup_free_ char *w = NULL;
+                        const char *path;
+
+                        r = extract_first_word(&p, &w);
+                        if (r < 0)
+                                return violation(c, filename, line, key, value, "cannot be parsed");
+                        if (r == 0)
+                                break;
+                        path = w + strspn(w, "-+");
+                        STRV_FOREACH(b, c->rc->protected_paths)
+                                if (path_overlaps(path, *b))
+                                        return violation(c, filename, line, key, value,
+                                                         "would make a host file bound into the sandbox writable");
+                }
+                return 0;
+        }
+
+        if (streq(key, "SupplementaryGroups") || in_list(own_unit_settings, key) || in_list(dependency_settings, key)) {
                 p = value;
                 for (;;) {
                         _cleanup_free_ char *w = NULL;
@@ -152,14 +190,6 @@ static int check_assignment(const char *section, const char *key, const char *va
                                 return violation(c, filename, line, key, value, "adds the root group");
                         if (streq(key, "SupplementaryGroups") && host_has(c, false, w))
                                 return violation(c, filename, line, key, value, "adds a group of the host");
-
-                        if (streq(key, "CapabilityBoundingSet")) {
-                                /* "~CAP_X" removes capabilities: always fine. */
-                                if (w[0] == '~')
-                                        break;
-                                return violation(c, filename, line, key, value,
-                                                 "adds capabilities to the profile's bounding set");
-                        }
 
                         if (in_list(dependency_settings, key) && in_list(host_power_units, w))
                                 return violation(c, filename, line, key, value,

@@ -12,9 +12,10 @@
  * the profile is what an image gets:
  *
  *  - commands prefixed with "+", "!" or "!!" (run without the profile's user or restrictions);
- *  - host paths and privileges: BindPaths=, BindReadOnlyPaths=, ReadWritePaths=, DeviceAllow=,
- *    AmbientCapabilities=, CapabilityBoundingSet= with capabilities to add, User=/Group=/
- *    SupplementaryGroups= of root, PAMName=, TTYPath=, IPAddressAllow=;
+ *  - host paths and privileges: BindPaths=, BindReadOnlyPaths=, DeviceAllow=,
+ *    AmbientCapabilities=, User=/Group=/SupplementaryGroups= of root, PAMName=, TTYPath=,
+ *    IPAddressAllow=; ReadWritePaths= (and ReadWriteDirectories=) on a host file the sandbox binds
+ *    in (elsewhere they name the image's own paths and are fine);
  *  - host identities: User=, Group= or SupplementaryGroups= naming a user or group that exists in
  *    the host's /etc/passwd or /etc/group (systemd then runs the service as that static host user
  *    instead of a dynamic one, with whatever that user may do on the host);
@@ -33,11 +34,15 @@
  *    PropagatesReloadTo=, StopPropagatedFrom=, ReloadPropagatedFrom= on units not from the image;
  *    Unit= (timers, paths) and Service= (sockets) naming units not from the image.
  *
+ * List settings that add up (SystemCallFilter=, CapabilityBoundingSet=, ...) are not refused but
+ * neutralised: see sandbox-lists.h.
+ *
  * Returns 0 if the unit and its drop-ins are acceptable, 1 with *ret_violation describing the
  * first offending setting ("file:line: Setting=value: why"), <0 on errors. */
 typedef struct UnitRuleContext {
         char *const *prefixes;          /* the image's unit name prefixes: which units are its own */
         const HostUsers *host;          /* may be NULL: no host identities are known */
+        char *const *protected_paths;   /* host files bound into the sandbox (profile, /run/host) */
 } UnitRuleContext;
 
 int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char **ret_violation);
