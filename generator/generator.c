@@ -18,6 +18,22 @@
  * never sees those mounts. The directory itself is removed when we are done. */
 #define MOUNT_BASE_TEMPLATE "/run/systemd/portable-generator.XXXXXX"
 
+/* multi-user.target.wants/UNIT in the output directory: started at boot. */
+static void pull_in(int out_fd, const char *unit) {
+        _cleanup_free_ char *link = strjoin("multi-user.target.wants/", unit), *target = strjoin(UNITDIR "/", unit);
+
+        if (!link || !target) {
+                log_oom();
+                return;
+        }
+        if (mkdirat(out_fd, "multi-user.target.wants", 0755) < 0 && errno != EEXIST) {
+                log_warning_errno(errno, "Failed to create multi-user.target.wants: %m");
+                return;
+        }
+        if (symlinkat(target, out_fd, link) < 0 && errno != EEXIST)
+                log_warning_errno(errno, "Failed to pull in %s: %m", unit);
+}
+
 int generator_run(const char *dest) {
         _cleanup_(context_done) Context ctx = { .root_fd = -EBADF };
         _cleanup_(portable_settings_done) PortableSettings global = PORTABLE_SETTINGS_NULL;
@@ -78,16 +94,18 @@ int generator_run(const char *dest) {
         }
 
         if (planner.deferred) {
-                /* Let the helper extract the rest (it fills the cache) and reload. */
-                r = symlinkat(UNITDIR "/portables-refresh.service", out_fd, "multi-user.target.wants/portables-refresh.service");
-                if (r < 0 && (errno != ENOENT || mkdirat(out_fd, "multi-user.target.wants", 0755) < 0 ||
-                              symlinkat(UNITDIR "/portables-refresh.service", out_fd,
-                                        "multi-user.target.wants/portables-refresh.service") < 0) && errno != EEXIST)
-                        log_warning_errno(errno, "Failed to pull in portables-refresh.service for the deferred images: %m");
-                log_notice("%zu image(s) deferred to portables-refresh.service: the time budget is used up.",
+                /* portables-prepare.service reads the rest into the cache and reloads. */
+                pull_in(out_fd, "portables-prepare.service");
+                log_notice("%zu image(s) deferred to portables-prepare.service: the time budget is used up.",
                            strv_length(planner.deferred));
         } else
                 (void) extract_cache_prune(&cache);
+
+        /* /var not mounted yet (a separate file system, at boot): attach its images once it is. */
+        if (host_exists(&ctx, "/var/lib/portables") == 0) {
+                log_debug("/var/lib/portables does not exist (yet): pulling in portables-refresh.service.");
+                pull_in(out_fd, "portables-refresh.service");
+        }
 
         return 0;
 }

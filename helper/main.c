@@ -11,6 +11,7 @@
 #include "inspect.h"
 #include "list.h"
 #include "log.h"
+#include "prepare.h"
 #include "output.h"
 #include "string-util.h"
 #if HAVE_VERB_VERIFY
@@ -56,6 +57,8 @@ static const Verb verbs[] = {
         { "users",   2, VERB_ANY, verb_users,   "[--dry-run] IMAGE", "Create the image's sysusers.d users on the host\n"
                                                                   "                          (run by portables-users@.service)", true },
 #endif
+        { "prepare", 1, 1,        verb_prepare, "",               "Read every image into the extraction cache, without\n"
+                                                                  "                          the generator's time budget (portables-prepare.service)" },
         /* ^^^ Verbs from other files go here; keep --help (generated from this table) and
          * man/portables.1 in step. */
         { "help",    1, VERB_ANY, verb_help,    "",               "Show this help" },
