@@ -135,12 +135,19 @@ int open_in_root(int root_fd, const char *path, int flags) {
         if (root_fd < 0 || !path)
                 return -EINVAL;
 
-        fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-        if (fd < 0 && errno == ENOSYS)
+        /* With RESOLVE_IN_ROOT a ".." anywhere in the path or a symlink fails with EAGAIN if any
+         * mount or rename happened on the system meanwhile (as at boot, all the time; every Debian
+         * image has /etc/os-release -> ../usr/lib/os-release): the kernel asks us to retry. */
+        for (unsigned attempt = 0; attempt < 32; attempt++) {
+                fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+                if (fd >= 0)
+                        return fd;
+                if (errno != EAGAIN)
+                        break;
+        }
+        if (errno == ENOSYS || errno == EAGAIN)
                 return chase_fallback(root_fd, path, flags);
-        if (fd < 0)
-                return -errno;
-        return fd;
+        return -errno;
 }
 
 int fd_verify_regular(int fd) {
