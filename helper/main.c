@@ -11,18 +11,12 @@
 #include "inspect.h"
 #include "list.h"
 #include "log.h"
-#include "prepare.h"
 #include "output.h"
-#include "string-util.h"
-#if HAVE_VERB_VERIFY
-#include "verify.h"
-#endif
-#if HAVE_VERB_REFRESH
+#include "prepare.h"
 #include "refresh.h"
-#endif
-#if HAVE_VERB_USERS
+#include "string-util.h"
 #include "users.h"
-#endif
+#include "verify.h"
 
 #define VERB_ANY UINT_MAX
 
@@ -42,25 +36,15 @@ static const Verb verbs[] = {
         { "inspect", 2, 2,        verb_inspect, "NAME|PATH",      "Show settings, os-release, units, users, mount points\n"
                                                                   "                          and the exact files the generator writes" },
         { "cat",     3, VERB_ANY, verb_cat,     "NAME UNIT...",   "Show units and drop-ins as the generator writes them" },
-#if HAVE_VERB_VERIFY
-        /* helper/verify.c, built when it exists (see helper/meson.build). */
         { "verify",  2, VERB_ANY, verb_verify,  "[OPTIONS] IMAGE...", "Verify raw images' dm-verity data and signatures\n"
                                                                   "                          in userspace (options: see portables(1))", true },
-#endif
-#if HAVE_VERB_REFRESH
-        /* helper/refresh.c, built when it exists (see helper/meson.build). */
         { "refresh", 1, 1,        verb_refresh, "",               "Reload systemd and start/stop the units of images\n"
                                                                   "                          added/removed (run by portables-refresh.service)" },
-#endif
-#if HAVE_VERB_USERS
-        /* helper/users.c, built when it exists (see helper/meson.build). */
         { "users",   2, VERB_ANY, verb_users,   "[--dry-run] IMAGE", "Create the image's sysusers.d users on the host\n"
                                                                   "                          (run by portables-users@.service)", true },
-#endif
         { "prepare", 1, 1,        verb_prepare, "",               "Read every image into the extraction cache, without\n"
                                                                   "                          the generator's time budget (portables-prepare.service)" },
-        /* ^^^ Verbs from other files go here; keep --help (generated from this table) and
-         * man/portables.1 in step. */
+        /* Keep man/portables.1 in step: --help is generated from this table. */
         { "help",    1, VERB_ANY, verb_help,    "",               "Show this help" },
 };
 
