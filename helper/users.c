@@ -26,92 +26,6 @@
 
 #define USERS_MOUNT_TEMPLATE "/run/systemd/portables-users.XXXXXX"
 
-static void image_done(DiscoveredImage *i) {
-        free(i->filename);
-        free(i->dir);
-        free(i->path);
-        free(i->name);
-        free(i->version);
-        free(i->reason);
-        *i = (DiscoveredImage) {};
-}
-
-static int image_copy(const DiscoveredImage *from, DiscoveredImage *to) {
-        *to = *from;
-        to->filename = strdup(from->filename);
-        to->dir = strdup(from->dir);
-        to->path = strdup(from->path);
-        to->name = strdup(from->name);
-        to->version = from->version ? strdup(from->version) : NULL;
-        to->reason = NULL;
-        to->state = IMAGE_CANDIDATE;
-        if (!to->filename || !to->dir || !to->path || !to->name || (from->version && !to->version))
-                return -ENOMEM;
-        return 0;
-}
-
-/* By host path (the unit's instance), file name, or name (its candidate). */
-static int find_image(const Context *c, const char *arg, DiscoveredImage *ret) {
-        _cleanup_(image_list_done) ImageList l = {};
-        _cleanup_free_ char *abspath = NULL, *d = NULL, *b = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        DiscoveredImage i = {};
-        int r;
-
-        r = images_discover(c, &l);
-        if (r < 0)
-                return log_error_errno(r, "Failed to discover images: %m");
-        for (size_t k = 0; k < l.n_images; k++)
-                if (l.images[k].state != IMAGE_INVALID &&
-                    (streq(l.images[k].path, arg) || streq(l.images[k].filename, arg)))
-                        return image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
-        for (size_t k = 0; k < l.n_images; k++)
-                if (l.images[k].state == IMAGE_CANDIDATE && streq(l.images[k].name, arg))
-                        return image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
-
-        if (!strchr(arg, '/')) {
-                log_error("No image '%s' in the portables directories.", arg);
-                return -ENOENT;
-        }
-
-        /* An image elsewhere, given by path. */
-        if (arg[0] == '/')
-                abspath = strdup(arg);
-        else {
-                char cwd[PATH_MAX];
-                if (!getcwd(cwd, sizeof(cwd)))
-                        return log_error_errno(errno, "Failed to get the current directory: %m");
-                abspath = strjoin(cwd, "/", arg);
-        }
-        d = abspath ? strdup(abspath) : NULL;
-        b = abspath ? strdup(abspath) : NULL;
-        if (!d || !b)
-                return log_oom();
-
-        fd = host_open(c, abspath, 0);
-        if (fd < 0)
-                return log_error_errno(fd, "Image %s: cannot open: %m", abspath);
-        if (fstat(fd, &i.st) < 0)
-                return log_error_errno(errno, "Image %s: cannot stat: %m", abspath);
-        i.type = S_ISDIR(i.st.st_mode) ? IMAGE_DIRECTORY : IMAGE_RAW;
-        i.filename = strdup(basename(b));
-        i.dir = strdup(dirname(d));
-        i.path = TAKE_PTR(abspath);
-        if (!i.filename || !i.dir) {
-                image_done(&i);
-                return log_oom();
-        }
-        r = image_name_parse(i.filename, i.type == IMAGE_RAW && endswith(i.filename, ".raw"), &i.name, &i.version);
-        if (r < 0) {
-                log_error_errno(r, "Image %s: invalid image file name: %m", i.path);
-                image_done(&i);
-                return r;
-        }
-        i.state = IMAGE_CANDIDATE;
-        *ret = i;
-        return 0;
-}
-
 static int run_sysusers(const Context *c, char **lines) {
         _cleanup_strv_free_ char **argv = NULL;
         const char *bin = getenv("PORTABLES_SYSUSERS") ?: "systemd-sysusers";
@@ -185,7 +99,7 @@ int verb_users(int argc, char **argv) {
         _cleanup_(portable_settings_done) PortableSettings global = PORTABLE_SETTINGS_NULL;
         _cleanup_(image_plan_done) ImagePlan plan = {};
         _cleanup_(context_done) Context c = {};
-        _cleanup_(image_done) DiscoveredImage image = {};
+        _cleanup_(discovered_image_done) DiscoveredImage image = {};
         _cleanup_strv_free_ char **lines = NULL;
         const char *what = NULL;
         bool dry_run = false;
@@ -223,7 +137,7 @@ int verb_users(int argc, char **argv) {
                 return EXIT_FAILURE;
         }
 
-        r = find_image(&c, what, &image);
+        r = image_find(&c, what, &image);
         if (r == -ENOENT)
                 return EXIT_NOT_FOUND;
         if (r < 0)

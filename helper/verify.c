@@ -95,96 +95,6 @@ static int parse_args(int argc, char **argv, VerifyArgs *a, char ***ret_images) 
         return 0;
 }
 
-static void discovered_image_done(DiscoveredImage *i) {
-        free(i->filename);
-        free(i->dir);
-        free(i->path);
-        free(i->name);
-        free(i->version);
-        free(i->reason);
-        *i = (DiscoveredImage) {};
-}
-
-static int discovered_image_copy(const DiscoveredImage *from, DiscoveredImage *to) {
-        *to = *from;
-        to->filename = strdup(from->filename);
-        to->dir = strdup(from->dir);
-        to->path = strdup(from->path);
-        to->name = strdup(from->name);
-        to->version = from->version ? strdup(from->version) : NULL;
-        to->reason = NULL;
-        if (!to->filename || !to->dir || !to->path || !to->name || (from->version && !to->version))
-                return -ENOMEM;
-        return 0;
-}
-
-/* An image by path (host path, below the context root), or by name/file name in the search dirs. */
-static int find_image(const Context *c, const char *arg, DiscoveredImage *ret) {
-        _cleanup_(image_list_done) ImageList l = {};
-        int r;
-
-        if (strchr(arg, '/')) {
-                _cleanup_free_ char *abspath = NULL, *d = NULL, *b = NULL;
-                _cleanup_close_ int fd = -EBADF;
-                DiscoveredImage i = {};
-
-                if (arg[0] == '/')
-                        abspath = strdup(arg);
-                else {
-                        char cwd[PATH_MAX];
-                        if (!getcwd(cwd, sizeof(cwd)))
-                                return log_error_errno(errno, "Failed to get the current directory: %m");
-                        abspath = strjoin(cwd, "/", arg);
-                }
-                if (!abspath)
-                        return log_oom();
-                d = strdup(abspath);
-                b = strdup(abspath);
-                if (!d || !b)
-                        return log_oom();
-
-                fd = host_open(c, abspath, 0);
-                if (fd < 0)
-                        return log_error_errno(fd, "Image %s: cannot open: %m", abspath);
-                if (fstat(fd, &i.st) < 0)
-                        return log_error_errno(errno, "Image %s: cannot stat: %m", abspath);
-                i.type = S_ISDIR(i.st.st_mode) ? IMAGE_DIRECTORY : IMAGE_RAW;
-
-                i.filename = strdup(basename(b));
-                i.dir = strdup(dirname(d));
-                i.path = TAKE_PTR(abspath);
-                if (!i.filename || !i.dir) {
-                        discovered_image_done(&i);
-                        return log_oom();
-                }
-                r = image_name_parse(i.filename, i.type == IMAGE_RAW && endswith(i.filename, ".raw"), &i.name, &i.version);
-                if (r < 0) {
-                        log_error_errno(r, "Image %s: invalid image file name: %m", i.path);
-                        discovered_image_done(&i);
-                        return r;
-                }
-                i.state = IMAGE_CANDIDATE;
-                *ret = i;
-                return 0;
-        }
-
-        r = images_discover(c, &l);
-        if (r < 0)
-                return log_error_errno(r, "Failed to discover images: %m");
-
-        /* An exact file name first (any state: the operator may verify a shadowed version), then the
-         * candidate of that name. */
-        for (size_t k = 0; k < l.n_images; k++)
-                if (streq(l.images[k].filename, arg) && l.images[k].state != IMAGE_INVALID)
-                        return discovered_image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
-        for (size_t k = 0; k < l.n_images; k++)
-                if (streq(l.images[k].name, arg) && l.images[k].state == IMAGE_CANDIDATE)
-                        return discovered_image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
-
-        log_error("No image '%s' in the portables directories.", arg);
-        return -ENOENT;
-}
-
 static int snapshot_remove(const char *dir, const DiscoveredImage *i) {
         _cleanup_free_ char *p = strjoin(dir, "/", i->filename);
 
@@ -245,7 +155,7 @@ static int verify_one(const Context *c, const PortableSettings *global, const Ve
         RawProbe probe = {};
         int r, status;
 
-        r = find_image(c, arg, &i);
+        r = image_find(c, arg, &i);
         if (r < 0)
                 return VERIFY_EXIT_FAILURE;
 

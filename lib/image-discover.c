@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <sys/sysmacros.h>
 
@@ -31,13 +32,108 @@ const char *image_state_to_string(ImageState s) {
         return s >= 0 && s < _IMAGE_STATE_MAX ? image_state_table[s] : NULL;
 }
 
-static void discovered_image_done(DiscoveredImage *i) {
+void discovered_image_done(DiscoveredImage *i) {
         free(i->filename);
         free(i->dir);
         free(i->path);
         free(i->name);
         free(i->version);
         free(i->reason);
+        *i = (DiscoveredImage) {};
+}
+
+int discovered_image_copy(const DiscoveredImage *from, DiscoveredImage *to) {
+        *to = *from;
+        to->filename = strdup(from->filename);
+        to->dir = strdup(from->dir);
+        to->path = strdup(from->path);
+        to->name = from->name ? strdup(from->name) : NULL;
+        to->version = from->version ? strdup(from->version) : NULL;
+        to->reason = from->reason ? strdup(from->reason) : NULL;
+        if (!to->filename || !to->dir || !to->path || (from->name && !to->name) ||
+            (from->version && !to->version) || (from->reason && !to->reason)) {
+                discovered_image_done(to);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* An image outside the portables directories, given by its path. */
+static int image_from_path(const Context *c, const char *arg, DiscoveredImage *ret) {
+        _cleanup_(discovered_image_done) DiscoveredImage i = {};
+        _cleanup_free_ char *abspath = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *slash;
+        int r;
+
+        if (arg[0] == '/')
+                abspath = strdup(arg);
+        else {
+                char cwd[PATH_MAX];
+                if (!getcwd(cwd, sizeof(cwd)))
+                        return log_error_errno(errno, "Failed to get the current directory: %m");
+                abspath = strjoin(cwd, "/", arg);
+        }
+        if (!abspath)
+                return log_oom();
+        delete_trailing_chars(abspath, "/");
+
+        fd = host_open(c, abspath, 0);
+        if (fd < 0)
+                return log_error_errno(fd, "Image %s: cannot open: %m", abspath);
+        if (fstat(fd, &i.st) < 0)
+                return log_error_errno(errno, "Image %s: cannot stat: %m", abspath);
+        i.type = S_ISDIR(i.st.st_mode) ? IMAGE_DIRECTORY : IMAGE_RAW;
+
+        slash = strrchr(abspath, '/');
+        i.filename = strdup(slash + 1);
+        i.dir = slash == abspath ? strdup("/") : strndup(abspath, slash - abspath);
+        i.path = TAKE_PTR(abspath);
+        i.dir_index = UINT_MAX;
+        if (!i.filename || !i.dir)
+                return log_oom();
+
+        r = image_name_parse(i.filename, i.type == IMAGE_RAW, &i.name, &i.version);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Image %s: invalid image file name (NAME[_VERSION][.raw]).", i.path);
+
+        i.state = IMAGE_CANDIDATE;
+        *ret = i;
+        i = (DiscoveredImage) {};
+        return 0;
+}
+
+int image_find(const Context *c, const char *arg, DiscoveredImage *ret) {
+        _cleanup_(image_list_done) ImageList l = {};
+        int r;
+
+        r = images_discover(c, &l);
+        if (r < 0)
+                return log_error_errno(r, "Failed to discover images: %m");
+
+        /* A path or file name first (any state: an operator may look at a shadowed version),
+         * then the one candidate of a name. */
+        for (size_t k = 0; k < l.n_images; k++) {
+                const DiscoveredImage *i = l.images + k;
+                const char *e = endswith(i->filename, ".raw");
+
+                if (i->state == IMAGE_INVALID)
+                        continue;
+                if (streq(i->path, arg) || streq(i->filename, arg) ||
+                    (e && strlen(arg) == (size_t) (e - i->filename) && strneq(i->filename, arg, e - i->filename)))
+                        return discovered_image_copy(i, ret) < 0 ? log_oom() : 0;
+        }
+        for (size_t k = 0; k < l.n_images; k++)
+                if (l.images[k].state == IMAGE_CANDIDATE && streq(l.images[k].name, arg))
+                        return discovered_image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
+
+        if (strchr(arg, '/'))
+                return image_from_path(c, arg, ret);
+
+        log_error("No image '%s' in the portables directories.", arg);
+        return -ENOENT;
 }
 
 void image_list_done(ImageList *l) {

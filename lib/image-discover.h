@@ -52,6 +52,14 @@ typedef struct ImageList {
 } ImageList;
 
 void image_list_done(ImageList *l);
+void discovered_image_done(DiscoveredImage *i);
+int discovered_image_copy(const DiscoveredImage *from, DiscoveredImage *to);
+
+/* An image named on a command line: a path or file name (also without ".raw") of an entry in the
+ * portables directories, in any state but invalid; else the candidate of that NAME; else, for an
+ * argument with a "/", an image outside them (absolute, or relative to the working directory, and
+ * resolved below the context root; its dir_index is UINT_MAX). Logs why it found nothing. */
+int image_find(const Context *c, const char *arg, DiscoveredImage *ret);
 
 /* Fills l with every entry found, candidates and the others, in precedence order (directory
  * order, then by name). Errors reading one directory are logged and that directory skipped. */
