@@ -279,8 +279,11 @@ int verity_signature_check(const Context *c, const uint8_t *root_hash, size_t ro
 
                 ERR_error_string_n(e, buf, sizeof(buf));
                 ERR_clear_error();
+                /* Without certificates in it, a PKCS#7 names its signer by issuer and serial only: anybody
+                 * can name a trusted certificate. Do not call that "signed by" it. */
                 r = set_message(&res, VERITY_SIGNATURE_INVALID,
-                                "signed by trusted %s (%s), but the signature does not match root hash %s (%s)",
+                                "names trusted certificate %s (%s) as its signer, but does not verify with its key "
+                                "over root hash %s: signed by another key or over another root hash (%s)",
                                 strna(res.signer), strna(res.certificate), hex, buf);
                 if (r < 0)
                         return r;

@@ -532,6 +532,35 @@ TEST(signatures) {
         image_free(&i);
 }
 
+/* A PKCS#7 without certificates names its signer by issuer and serial only. A key whose self-made
+ * certificate copies the trusted certificate's issuer name and serial number is matched to the
+ * trusted certificate, and must fail there: untrusted, and the message must not say that the
+ * trusted certificate signed it (found by integration scenario 19, vimpostor.raw). */
+TEST(impostor_signature) {
+        _cleanup_(verity_check_done) VerityCheck v = {};
+        _cleanup_free_ char *hex = make_image("impostor", 50);
+
+        CHECK(hex);
+        if (!hex)
+                return;
+        CHECK_INT(write_roothash("impostor", hex), 0);
+        CHECK_INT(shell("cd %s && s=$(openssl x509 -in trusted.crt -noout -serial | cut -d= -f2) && "
+                        "openssl req -x509 -newkey rsa:2048 -nodes -keyout impostor.key -out impostor.crt -days 3650 "
+                        "-subj \"/CN=Portables Test Signing (trusted)\" -set_serial 0x$s 2>/dev/null && "
+                        "test \"$(openssl x509 -in impostor.crt -noout -issuer -serial)\" = "
+                        "\"$(openssl x509 -in trusted.crt -noout -issuer -serial)\"", root), 0);
+        CHECK_INT(sign("impostor", hex, "impostor"), 0);
+
+        CHECK_INT(check_image("impostor", VERITY_AUTO, &v), 0);
+        CHECK_INT(v.verdict, VERITY_CHECK_UNTRUSTED);
+        CHECK_INT(v.signature.verdict, VERITY_SIGNATURE_INVALID);
+        CHECK_INT(verity_check_verdict_to_exit_status(v.verdict), VERIFY_EXIT_UNTRUSTED);
+        CHECK(v.message && strstr(v.message, "names trusted certificate"));
+        CHECK(v.message && strstr(v.message, "does not verify with its key"));
+        CHECK(v.message && !strstr(v.message, "signed by trusted"));
+        fprintf(stderr, "  %s\n", strna(v.message));
+}
+
 TEST(malformed_sidecars) {
         _cleanup_(verity_check_done) VerityCheck v = {};
         _cleanup_(verity_plan_done) VerityPlan plan = {};
@@ -649,6 +678,7 @@ int main(void) {
         RUN(corrupted_data);
         RUN(corrupted_tree);
         RUN(signatures);
+        RUN(impostor_signature);
         RUN(malformed_sidecars);
         RUN(xattr);
         RUN(kernel_detection);
