@@ -306,5 +306,6 @@ fi
 # --- 16, 17: users and state (test/integration/mkimages-users.sh)
 . "$HERE/mkimages-users.sh"
 . "$HERE/mkimages-reload.sh"         # 20-22: reloads (slow files, time budget, extraction cache)
+. "$HERE/mkimages-verity.sh"      # 18, 19: verified images
 
 ls -la "$OUT" >&2
