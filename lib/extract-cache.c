@@ -104,6 +104,60 @@ static int region_parse(const char *v, RawRegion *r) {
         return 0;
 }
 
+/* FORMAT= holds the RawFormat as a number (0..._RAW_FORMAT_MAX-1). */
+static int raw_format_parse(const char *v) {
+        char *e;
+        long l;
+
+        errno = 0;
+        l = strtol(v, &e, 10);
+        if (errno != 0 || e == v || *e != 0 || l < 0 || l >= _RAW_FORMAT_MAX)
+                return -EINVAL;
+        return (int) l;
+}
+
+/* Reads an entry's meta file. The cache directory is ours (root only, in /run), so this is a plain
+ * open + fstat + read: the O_PATH + /proc/self/fd reopen dance of read_regular_fd(), meant for
+ * files in images, would double the system calls of every cache hit. O_NONBLOCK all the same. */
+static int read_meta(int dir_fd, const char *path, char **ret) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        size_t n = 0;
+
+        fd = openat(dir_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > SMALL_FILE_SIZE_MAX)
+                return -EFBIG;
+
+        buf = malloc((size_t) st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        /* Written atomically (rename): st_size bytes are all there is. */
+        while (n < (size_t) st.st_size) {
+                ssize_t k = read(fd, buf + n, (size_t) st.st_size - n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+        buf[n] = 0;
+        if (memchr(buf, 0, n))
+                return -EBADMSG;
+
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
 int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const *required_paths,
                          int *ret_root_fd, RawProbe *ret_probe) {
         _cleanup_free_ char *key = NULL, *meta = NULL, *path = NULL;
@@ -111,7 +165,7 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         _cleanup_close_ int fd = -EBADF;
         RawProbe probe = {};
         const char *v;
-        int r;
+        int format, r;
 
         if (c->dir_fd < 0)
                 return 0;
@@ -126,26 +180,25 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         path = strjoin(key, "/" META_FILE);
         if (!path)
                 return -ENOMEM;
-        fd = openat(c->dir_fd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-        r = read_regular_fd(fd, SMALL_FILE_SIZE_MAX, &meta, NULL);
+        r = read_meta(c->dir_fd, path, &meta);
+        if (r == -ENOMEM)
+                return r;
         if (r < 0)
                 return 0;
-        fd = safe_close(fd);
 
         r = env_file_parse(meta, &fields);
         if (r < 0)
                 return r;
 
-        v = env_get(fields, "FORMAT");
-        if (!v)
-                return 0;
         /* Entries from before sysusers.d, tmpfiles.d and *Directory= mount points were cached. */
         v = env_get(fields, "CONTENT");
         if (!v || !streq(v, CACHE_CONTENT))
                 return 0;
-        probe.format = atoi(v);
+        v = env_get(fields, "FORMAT");
+        format = v ? raw_format_parse(v) : -EINVAL;
+        if (format < 0)
+                return 0;
+        probe.format = format;
         v = env_get(fields, "FSTYPE");
         if (!v || strlen(v) >= sizeof(probe.fstype))
                 return 0;
