@@ -22,9 +22,13 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(blkid_probe, blkid_free_probe);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_context *, mnt_free_context);
 
-/* The reason an image is not usable, logged at debug level; returns -EMEDIUMTYPE. */
-#define refuse(path, fmt, ...) \
-        log_debug_errno(EMEDIUMTYPE, "%s: " fmt, strna(path), ##__VA_ARGS__)
+/* The reason an image is not usable: kept in probe->reason for the caller's one log line, logged
+ * at debug level here; returns -EMEDIUMTYPE. */
+#define refuse(probe, path, fmt, ...)                                                           \
+        ({                                                                                      \
+                (void) snprintf((probe)->reason, sizeof((probe)->reason), fmt, ##__VA_ARGS__);  \
+                log_debug_errno(EMEDIUMTYPE, "%s: " fmt, strna(path), ##__VA_ARGS__);           \
+        })
 
 static const char *const raw_format_table[_RAW_FORMAT_MAX] = {
         [RAW_FORMAT_SQUASHFS] = "squashfs",
@@ -212,7 +216,7 @@ static const char *blkid_value(blkid_probe b, const char *name) {
 }
 
 /* Checks that the file system found by libblkid at region is one we mount, and that it fits. */
-static int check_fs(int fd, const char *path, const char *what, const char *fstype,
+static int check_fs(int fd, const char *path, RawProbe *probe, const char *what, const char *fstype,
                     uint64_t offset, uint64_t size, RawFormat *ret) {
         RawFormat format;
         uint64_t claimed;
@@ -220,16 +224,16 @@ static int check_fs(int fd, const char *path, const char *what, const char *fsty
 
         format = raw_format_from_fstype(fstype);
         if (format < 0)
-                return refuse(path, "%s: unsupported file system '%s' (want squashfs, erofs, ext4, btrfs or xfs).",
+                return refuse(probe, path, "%s: unsupported file system '%s' (want squashfs, erofs, ext4, btrfs or xfs).",
                               what, fstype);
 
         r = fs_claimed_size(fd, format, offset, &claimed);
         if (r == -EXDEV)
-                return refuse(path, "%s: %s file system spans several devices or an external log.", what, fstype);
+                return refuse(probe, path, "%s: %s file system spans several devices or an external log.", what, fstype);
         if (r < 0)
-                return refuse(path, "%s: cannot read %s superblock: %s.", what, fstype, strerror(-r));
+                return refuse(probe, path, "%s: cannot read %s superblock: %s.", what, fstype, strerror(-r));
         if (claimed == 0 || claimed > size)
-                return refuse(path, "%s: %s file system claims %llu bytes, but only %llu are there (truncated?).",
+                return refuse(probe, path, "%s: %s file system claims %llu bytes, but only %llu are there (truncated?).",
                               what, fstype, (unsigned long long) claimed, (unsigned long long) size);
 
         *ret = format;
@@ -308,7 +312,7 @@ static void region_from_candidate(RawRegion *r, const Candidate *c) {
 
 static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size, RawProbe *ret) {
 #ifndef SD_GPT_ROOT_NATIVE
-        return refuse(path, "GPT images are not supported on this architecture.");
+        return refuse(ret, path, "GPT images are not supported on this architecture.");
 #else
         Candidate cand[_ARCH_MAX][_DESIGNATOR_MAX] = {}, generic = {};
         unsigned n_generic = 0;
@@ -371,7 +375,7 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
                 size = blkid_partition_get_size(pp);
                 if (start <= 0 || size <= 0 ||
                     (uint64_t) start > file_size / 512 || (uint64_t) size > file_size / 512 - (uint64_t) start)
-                        return refuse(path, "%s partition %i (sectors %lld+%lld) lies outside the image (%llu bytes).",
+                        return refuse(ret, path, "%s partition %i (sectors %lld+%lld) lies outside the image (%llu bytes).",
                                       what, partno, (long long) start, (long long) size,
                                       (unsigned long long) file_size);
 
@@ -407,10 +411,10 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
         for (arch = 0; arch < _ARCH_MAX; arch++)
                 for (Designator d = DESIGNATOR_ROOT; d < _DESIGNATOR_MAX; d += 3) {
                         if (!cand[arch][d].found && (cand[arch][d + 1].found || cand[arch][d + 2].found))
-                                return refuse(path, "%s verity partition without %s partition.",
+                                return refuse(ret, path, "%s verity partition without %s partition.",
                                               designator_table[d], designator_table[d]);
                         if (cand[arch][d + 2].found && !cand[arch][d + 1].found)
-                                return refuse(path, "%s verity signature partition without verity partition.",
+                                return refuse(ret, path, "%s verity signature partition without verity partition.",
                                               designator_table[d]);
                 }
 
@@ -440,7 +444,7 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
                 return log_debug_errno(ENOTUNIQ, "%s: no root or usr partition for this architecture, and %u generic Linux partitions.",
                                        strna(path), n_generic);
         else
-                return refuse(path, "GPT without a root or usr partition for this architecture.");
+                return refuse(ret, path, "GPT without a root or usr partition for this architecture.");
 
         /* What is in the partition: libblkid again, on just that region. */
         _cleanup_(blkid_free_probep) blkid_probe pb = NULL;
@@ -450,12 +454,12 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
         if (r < 0 && r != -2)
                 return log_debug_errno(r, "%s: failed to probe partition: %m", strna(path));
         if (r == -2)
-                return refuse(path, "data partition has ambiguous file system signatures.");
+                return refuse(ret, path, "data partition has ambiguous file system signatures.");
         fstype = r == 0 ? blkid_value(pb, "TYPE") : NULL;
         if (!fstype)
-                return refuse(path, "no file system found in the data partition.");
+                return refuse(ret, path, "no file system found in the data partition.");
 
-        r = check_fs(fd, path, "data partition", fstype, ret->data.offset, ret->data.size, &format);
+        r = check_fs(fd, path, ret, "data partition", fstype, ret->data.offset, ret->data.size, &format);
         if (r < 0)
                 return r;
 
@@ -489,7 +493,7 @@ int raw_image_probe(int fd, const char *path, RawProbe *ret) {
         if (fstat(fd, &st) < 0)
                 return log_debug_errno(errno, "%s: failed to stat image: %m", strna(path));
         if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-                return refuse(path, "not a regular file or block device.");
+                return refuse(ret, path, "not a regular file or block device.");
 
         /* We read with pread(): an O_PATH or write-only fd is reopened read-only first. O_NONBLOCK, in
          * case the file is swapped for something else between fstat() and here. */
@@ -503,7 +507,7 @@ int raw_image_probe(int fd, const char *path, RawProbe *ret) {
                 if (fstat(rfd, &st) < 0)
                         return -errno;
                 if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-                        return refuse(path, "not a regular file or block device.");
+                        return refuse(ret, path, "not a regular file or block device.");
                 fd = rfd;
         }
 
@@ -511,23 +515,23 @@ int raw_image_probe(int fd, const char *path, RawProbe *ret) {
         if (r < 0)
                 return log_debug_errno(r, "%s: failed to get image size: %m", strna(path));
         if (size == 0)
-                return refuse(path, "empty file.");
+                return refuse(ret, path, "empty file.");
 
         r = blkid_probe_region(fd, 0, size, /* partitions= */ true, &b);
         if (r < 0 && r != -2)
                 return log_debug_errno(r, "%s: failed to probe image: %m", strna(path));
         if (r == -2)
-                return refuse(path, "ambiguous signatures (several file systems or partition tables).");
+                return refuse(ret, path, "ambiguous signatures (several file systems or partition tables).");
         if (r == 1)
-                return refuse(path, "no file system or partition table found.");
+                return refuse(ret, path, "no file system or partition table found.");
 
         usage = blkid_value(b, "USAGE");
         type = blkid_value(b, "TYPE");
         if (type) {
                 if (!usage || !streq(usage, "filesystem"))
-                        return refuse(path, "contains '%s' (%s), not a file system.", type, strna(usage));
+                        return refuse(ret, path, "contains '%s' (%s), not a file system.", type, strna(usage));
 
-                r = check_fs(fd, path, "image", type, 0, size, &format);
+                r = check_fs(fd, path, ret, "image", type, 0, size, &format);
                 if (r < 0)
                         return r;
 
@@ -541,9 +545,9 @@ int raw_image_probe(int fd, const char *path, RawProbe *ret) {
 
         pttype = blkid_value(b, "PTTYPE");
         if (!pttype)
-                return refuse(path, "no file system or partition table found.");
+                return refuse(ret, path, "no file system or partition table found.");
         if (!streq(pttype, "gpt"))
-                return refuse(path, "'%s' partition table, only GPT is supported.", pttype);
+                return refuse(ret, path, "'%s' partition table, only GPT is supported.", pttype);
 
         return probe_gpt(fd, path, b, size, ret);
 }

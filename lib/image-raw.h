@@ -46,6 +46,7 @@ typedef struct RawProbe {
         /* GPT only: the matching verity partitions, when present (Discoverable Partitions Spec). */
         RawRegion verity;       /* root-verity or usr-verity */
         RawRegion verity_sig;   /* root-verity-sig or usr-verity-sig */
+        char reason[192];       /* after -EMEDIUMTYPE: why the image is not usable, one phrase */
 } RawProbe;
 
 /* Probes the image open at fd (any open mode, O_PATH too: the file is only read). path is for log
