@@ -203,6 +203,9 @@ static int discover_dir(const Context *c, ImageList *l, unsigned dir_index, char
         const char *dir = portable_search_dirs[dir_index];
         _cleanup_closedir_ DIR *d = NULL;
         _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ struct stat *sts = NULL;
+        _cleanup_free_ int *errs = NULL;
+        size_t n_names;
         struct dirent *de;
         int r;
 
@@ -226,12 +229,24 @@ static int discover_dir(const Context *c, ImageList *l, unsigned dir_index, char
 
         strv_sort(names);
 
+        /* One stat() per entry, shared by both passes below (the warm reload does little else per
+         * image). stat() follows symlinks to images elsewhere; it never opens the file, so a FIFO
+         * or a device node cannot block us here. */
+        n_names = strv_length(names);
+        sts = calloc(n_names ?: 1, sizeof(struct stat));
+        errs = calloc(n_names ?: 1, sizeof(int));
+        if (!sts || !errs)
+                return -ENOMEM;
+        for (size_t k = 0; k < n_names; k++)
+                if (fstatat(dirfd(d), names[k], sts + k, 0) < 0)
+                        errs[k] = -errno;
+
         /* Masks first, so that they apply in their own directory regardless of name order. */
-        STRV_FOREACH(n, names) {
-                struct stat st;
+        for (size_t k = 0; k < n_names; k++) {
+                char *const *n = names + k;
                 char *stem;
 
-                if (fstatat(dirfd(d), *n, &st, 0) < 0 || !stat_is_dev_null(&st))
+                if (errs[k] < 0 || !stat_is_dev_null(sts + k))
                         continue;
 
                 r = image_stem(*n, &stem);
@@ -243,19 +258,18 @@ static int discover_dir(const Context *c, ImageList *l, unsigned dir_index, char
                 log_debug("Image name '%s' is masked by %s/%s.", stem, dir, *n);
         }
 
-        STRV_FOREACH(n, names) {
+        for (size_t k = 0; k < n_names; k++) {
                 _cleanup_free_ char *stem = NULL, *name = NULL, *version = NULL;
+                char *const *n = names + k;
                 DiscoveredImage *i;
-                struct stat st;
+                struct stat st = sts[k];
                 bool is_raw;
 
                 if ((*n)[0] == '.' || filename_is_companion(*n))
                         continue;
 
-                /* stat() follows symlinks to images elsewhere; it never opens the file, so a
-                 * FIFO or a device node cannot block us here. */
-                if (fstatat(dirfd(d), *n, &st, 0) < 0) {
-                        r = -errno;
+                if (errs[k] < 0) {
+                        r = errs[k];
                         if (r == -ENOENT) {
                                 log_warning("Image %s/%s is a dangling symlink, ignoring.", dir, *n);
                                 continue;
