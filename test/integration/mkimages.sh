@@ -307,5 +307,6 @@ fi
 . "$HERE/mkimages-users.sh"
 . "$HERE/mkimages-reload.sh"         # 20-22: reloads (slow files, time budget, extraction cache)
 . "$HERE/mkimages-verity.sh"      # 18, 19: verified images
+. "$HERE/mkimages-escape.sh"      # 23: units that try to leave their sandbox
 
 ls -la "$OUT" >&2
