@@ -231,7 +231,7 @@ static int verify_one(const Context *c, const PortableSettings *global, const Ve
         }
 
         if (check.verdict != VERITY_CHECK_INTACT) {
-                log_error("%s [%s]", check.message, verity_check_verdict_to_string(check.verdict));
+                log_error("Verification failed: %s [%s]", check.message, verity_check_verdict_to_string(check.verdict));
                 return status;
         }
 

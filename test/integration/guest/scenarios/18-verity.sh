@@ -77,6 +77,10 @@ check "the generator pins the root hash for $vu" \
 check "$vu sees the pinned hash" prop_matches "$vu" Environment "PORTABLES_VERIFY_EXPECT_ROOT_HASH=$hash"
 check "systemd-analyze verify vok.service (with the generated drop-ins)" verify_clean vok.service
 check "systemd-analyze verify $vu (with the generated drop-in)" verify_instance "$vu"
+# ... and that check does read the generator's drop-ins: a bad one next to it is found.
+printf '[Service]\nPtestBogusKey=1\n' >"$GEN_DIR/$vu.d/99-ptest-bogus.conf"
+check "verify_instance sees a bad drop-in in the generator directory" eval '! verify_instance "$vu" >/dev/null'
+rm -f "$GEN_DIR/$vu.d/99-ptest-bogus.conf"
 check "no copy before start" test ! -e /run/portables-verified/vok.raw
 systemctl start vok.service
 check "vok.service running" is_running vok.service
@@ -104,7 +108,7 @@ check "vok.service does not start" is_inactive vok.service
 check "no main process" prop_is vok.service MainPID 0
 check "$vu failed" wait_state "$vu" '^failed/' 10
 check "$vu exit status 2 (corrupted)" prop_is "$vu" ExecMainStatus 2
-check "the journal says where: offset $blk_off" journal_has _SYSTEMD_UNIT="$vu" "vok.raw: data corrupted: block $((off / 4096)) at offset $blk_off .*does not match the hash tree"
+check "the journal says verification failed, and where: offset $blk_off" journal_has _SYSTEMD_UNIT="$vu" "Verification failed: $P/vok.raw: data corrupted: block $((off / 4096)) at offset $blk_off .*does not match the hash tree"
 check "no copy of corrupted data" test ! -e /run/portables-verified/vok.raw
 pv $P/vok.raw
 check "portables verify: exit 2 (corrupted)" test $rc -eq 2
@@ -137,6 +141,16 @@ flip $P/vok.raw $off
 systemctl start vok.service
 check "repaired: vok.service running" is_running vok.service
 systemctl stop vok.service
+
+# Another intact image put in its place without a reload: not what the units were read from.
+for s in raw verity roothash; do cp "$IMAGES/vunsigned.$s" "$P/vok.$s"; done
+systemctl start vok.service 2>/dev/null
+check "replaced without a reload: vok.service does not start" is_inactive vok.service
+check "replaced without a reload: $vu exit status 7 (changed)" prop_is "$vu" ExecMainStatus 7
+check "... the journal says the root hash differs from the attached one" \
+        journal_has _SYSTEMD_UNIT="$vu" "root hash [0-9a-f]{64} differs from $hash, the one its units were attached with"
+systemctl reset-failed "$vu" vok.service 2>/dev/null
+place_verity vok
 
 # --- malformed .roothash: too short, not hex. A clear refusal beside an image that works.
 rm -f /etc/portables/vok.portable
