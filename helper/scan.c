@@ -45,73 +45,25 @@ void scan_done(Scan *s) {
 
 /* A path given on the command line: an image the generator does not see, planned last. */
 static int add_extra_image(Scan *s, const char *path) {
-        _cleanup_free_ char *apath = NULL, *name = NULL, *version = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        DiscoveredImage *n, *i;
-        const char *fn;
-        struct stat st;
-        bool is_raw;
+        _cleanup_(discovered_image_done) DiscoveredImage i = {};
+        DiscoveredImage *n;
         int r;
 
-        if (path[0] != '/') {
-                _cleanup_free_ char *cwd = getcwd(NULL, 0);
-                if (!cwd)
-                        return log_error_errno(errno, "Failed to get the current directory: %m");
-                apath = strjoin(cwd, streq(cwd, "/") ? "" : "/", path);
-        } else
-                apath = strdup(path);
-        if (!apath)
-                return log_oom();
-        delete_trailing_chars(apath, "/");
-        if (isempty(apath))
-                return log_error_errno(EINVAL, "Not an image: /");
+        r = image_from_path(&s->ctx, path, &i);
+        if (r < 0)
+                return r;
 
         /* In a portables directory after all: the generator sees it, nothing to add. */
         for (size_t k = 0; k < s->images.n_images; k++)
-                if (streq(s->images.images[k].path, apath))
+                if (streq(s->images.images[k].path, i.path))
                         return 0;
-
-        fd = host_open(&s->ctx, apath, 0);
-        if (IN_SET(fd, -ENOENT, -ENOTDIR)) {
-                log_error_errno(fd, "Image %s not found: %m", apath);
-                return -ENXIO;
-        }
-        if (fd < 0)
-                return log_error_errno(fd, "Failed to open image %s: %m", apath);
-        if (fstat(fd, &st) < 0)
-                return log_error_errno(errno, "Failed to stat image %s: %m", apath);
-
-        fn = strrchr(apath, '/') + 1;
-        is_raw = !S_ISDIR(st.st_mode);
-        if (is_raw && !S_ISREG(st.st_mode))
-                return log_error_errno(EBADFD, "Image %s is neither a directory nor a regular file.", apath);
-        if (is_raw && !endswith(fn, ".raw"))
-                return log_error_errno(EINVAL, "Image %s is a file without the .raw suffix: the generator never takes it.", apath);
-
-        r = image_name_parse(fn, is_raw, &name, &version);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0)
-                return log_error_errno(r, "Invalid image name %s (NAME[_VERSION][.raw]).", fn);
 
         n = reallocarray(s->images.images, s->images.n_images + 1, sizeof(DiscoveredImage));
         if (!n)
                 return log_oom();
         s->images.images = n;
-        i = s->images.images + s->images.n_images++;
-        *i = (DiscoveredImage) {
-                .filename = strdup(fn),
-                .dir = strndup(apath, fn - apath - 1 > 0 ? (size_t) (fn - apath - 1) : 1),
-                .path = TAKE_PTR(apath),
-                .name = TAKE_PTR(name),
-                .version = TAKE_PTR(version),
-                .type = is_raw ? IMAGE_RAW : IMAGE_DIRECTORY,
-                .state = IMAGE_CANDIDATE,
-                .st = st,
-                .dir_index = (unsigned) -1,
-        };
-        if (!i->filename || !i->dir)
-                return log_oom();
+        s->images.images[s->images.n_images++] = i;
+        i = (DiscoveredImage) {};
         return 0;
 }
 
@@ -249,32 +201,10 @@ int scan_run(Scan *s, const char *extra_path) {
 }
 
 ScannedImage *scan_find(Scan *s, const char *what) {
-        ScannedImage *first = NULL;
+        /* items[] runs parallel to images.images[]. */
+        ssize_t k = image_list_find(&s->images, what);
 
-        /* A path, exact file name or stem identifies one entry; a name the one the generator takes. */
-        for (size_t k = 0; k < s->n_items; k++) {
-                DiscoveredImage *i = s->items[k].image;
-                const char *e;
-
-                if (streq(i->path, what) || streq(i->filename, what))
-                        return s->items + k;
-                e = endswith(i->filename, ".raw");
-                if (e && strlen(what) == (size_t) (e - i->filename) && strneq(i->filename, what, e - i->filename))
-                        return s->items + k;
-        }
-
-        for (size_t k = 0; k < s->n_items; k++) {
-                DiscoveredImage *i = s->items[k].image;
-
-                if (!i->name || !streq(i->name, what))
-                        continue;
-                if (i->state == IMAGE_CANDIDATE)
-                        return s->items + k;
-                if (!first)
-                        first = s->items + k;
-        }
-
-        return first;
+        return k < 0 ? NULL : s->items + k;
 }
 
 const char *scanned_image_type(const ScannedImage *i) {

@@ -58,8 +58,7 @@ int discovered_image_copy(const DiscoveredImage *from, DiscoveredImage *to) {
         return 0;
 }
 
-/* An image outside the portables directories, given by its path. */
-static int image_from_path(const Context *c, const char *arg, DiscoveredImage *ret) {
+int image_from_path(const Context *c, const char *arg, DiscoveredImage *ret) {
         _cleanup_(discovered_image_done) DiscoveredImage i = {};
         _cleanup_free_ char *abspath = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -69,23 +68,35 @@ static int image_from_path(const Context *c, const char *arg, DiscoveredImage *r
         if (arg[0] == '/')
                 abspath = strdup(arg);
         else {
-                char cwd[PATH_MAX];
-                if (!getcwd(cwd, sizeof(cwd)))
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                if (!cwd)
                         return log_error_errno(errno, "Failed to get the current directory: %m");
-                abspath = strjoin(cwd, "/", arg);
+                abspath = strjoin(cwd, streq(cwd, "/") ? "" : "/", arg);
         }
         if (!abspath)
                 return log_oom();
         delete_trailing_chars(abspath, "/");
+        if (isempty(abspath))
+                return log_error_errno(EINVAL, "Not an image: /");
 
         fd = host_open(c, abspath, 0);
+        if (IN_SET(fd, -ENOENT, -ENOTDIR)) {
+                log_error_errno(fd, "Image %s not found: %m", abspath);
+                return -ENXIO;
+        }
         if (fd < 0)
-                return log_error_errno(fd, "Image %s: cannot open: %m", abspath);
+                return log_error_errno(fd, "Failed to open image %s: %m", abspath);
         if (fstat(fd, &i.st) < 0)
-                return log_error_errno(errno, "Image %s: cannot stat: %m", abspath);
-        i.type = S_ISDIR(i.st.st_mode) ? IMAGE_DIRECTORY : IMAGE_RAW;
+                return log_error_errno(errno, "Failed to stat image %s: %m", abspath);
 
         slash = strrchr(abspath, '/');
+        i.type = S_ISDIR(i.st.st_mode) ? IMAGE_DIRECTORY : IMAGE_RAW;
+        if (i.type == IMAGE_RAW && !S_ISREG(i.st.st_mode))
+                return log_error_errno(EBADFD, "Image %s is neither a directory nor a regular file.", abspath);
+        if (i.type == IMAGE_RAW && !endswith(slash + 1, ".raw"))
+                return log_error_errno(EINVAL, "Image %s is a file without the .raw suffix: the generator never takes it.",
+                                       abspath);
+
         i.filename = strdup(slash + 1);
         i.dir = slash == abspath ? strdup("/") : strndup(abspath, slash - abspath);
         i.path = TAKE_PTR(abspath);
@@ -97,7 +108,7 @@ static int image_from_path(const Context *c, const char *arg, DiscoveredImage *r
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0)
-                return log_error_errno(r, "Image %s: invalid image file name (NAME[_VERSION][.raw]).", i.path);
+                return log_error_errno(r, "Invalid image name %s (NAME[_VERSION][.raw]).", i.filename);
 
         i.state = IMAGE_CANDIDATE;
         *ret = i;
@@ -105,29 +116,42 @@ static int image_from_path(const Context *c, const char *arg, DiscoveredImage *r
         return 0;
 }
 
+ssize_t image_list_find(const ImageList *l, const char *what) {
+        ssize_t named = -1;
+
+        /* A path names one entry, a NAME the version the generator takes, a file name (or one
+         * without ".raw") one entry; else the first entry of that NAME. */
+        for (size_t k = 0; k < l->n_images; k++)
+                if (streq(l->images[k].path, what))
+                        return (ssize_t) k;
+        for (size_t k = 0; k < l->n_images; k++)
+                if (l->images[k].state == IMAGE_CANDIDATE && streq_ptr(l->images[k].name, what))
+                        return (ssize_t) k;
+        for (size_t k = 0; k < l->n_images; k++) {
+                const DiscoveredImage *i = l->images + k;
+                const char *e = endswith(i->filename, ".raw");
+
+                if (streq(i->filename, what) ||
+                    (e && strlen(what) == (size_t) (e - i->filename) && strneq(i->filename, what, e - i->filename)))
+                        return (ssize_t) k;
+                if (named < 0 && streq_ptr(i->name, what))
+                        named = (ssize_t) k;
+        }
+        return named;
+}
+
 int image_find(const Context *c, const char *arg, DiscoveredImage *ret) {
         _cleanup_(image_list_done) ImageList l = {};
+        ssize_t k;
         int r;
 
         r = images_discover(c, &l);
         if (r < 0)
                 return log_error_errno(r, "Failed to discover images: %m");
 
-        /* A path or file name first (any state: an operator may look at a shadowed version),
-         * then the one candidate of a name. */
-        for (size_t k = 0; k < l.n_images; k++) {
-                const DiscoveredImage *i = l.images + k;
-                const char *e = endswith(i->filename, ".raw");
-
-                if (i->state == IMAGE_INVALID)
-                        continue;
-                if (streq(i->path, arg) || streq(i->filename, arg) ||
-                    (e && strlen(arg) == (size_t) (e - i->filename) && strneq(i->filename, arg, e - i->filename)))
-                        return discovered_image_copy(i, ret) < 0 ? log_oom() : 0;
-        }
-        for (size_t k = 0; k < l.n_images; k++)
-                if (l.images[k].state == IMAGE_CANDIDATE && streq(l.images[k].name, arg))
-                        return discovered_image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
+        k = image_list_find(&l, arg);
+        if (k >= 0 && l.images[k].state != IMAGE_INVALID)
+                return discovered_image_copy(l.images + k, ret) < 0 ? log_oom() : 0;
 
         if (strchr(arg, '/'))
                 return image_from_path(c, arg, ret);

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "context.h"
 
@@ -55,10 +56,19 @@ void image_list_done(ImageList *l);
 void discovered_image_done(DiscoveredImage *i);
 int discovered_image_copy(const DiscoveredImage *from, DiscoveredImage *to);
 
-/* An image named on a command line: a path or file name (also without ".raw") of an entry in the
- * portables directories, in any state but invalid; else the candidate of that NAME; else, for an
- * argument with a "/", an image outside them (absolute, or relative to the working directory, and
- * resolved below the context root; its dir_index is UINT_MAX). Logs why it found nothing. */
+/* The entry of l that what names: a path; else the candidate of a NAME (the version the generator
+ * attaches); else a file name, also without ".raw"; else the first entry of that NAME. -1 if none. */
+ssize_t image_list_find(const ImageList *l, const char *what);
+
+/* An image outside the portables directories, given by a path (absolute, or relative to the
+ * working directory; resolved below the context root): a directory, or a regular file NAME.raw.
+ * Its dir_index is UINT_MAX. Logs why not; -ENXIO if there is no such file. */
+int image_from_path(const Context *c, const char *arg, DiscoveredImage *ret);
+
+/* An image named on a command line, as image_list_find() finds it (not an invalid one), or, for an
+ * argument with a "/", an image outside the portables directories (absolute, or relative to the
+ * working directory, resolved below the context root; its dir_index is UINT_MAX). Logs why it
+ * found nothing. */
 int image_find(const Context *c, const char *arg, DiscoveredImage *ret);
 
 /* Fills l with every entry found, candidates and the others, in precedence order (directory

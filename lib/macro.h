@@ -96,6 +96,9 @@ static inline int free_and_strdup(char **p, const char *s) {
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
+static inline bool streq_ptr(const char *a, const char *b) {
+        return a && b ? streq(a, b) : a == b;
+}
 #define IN_SET(x, ...)                                                  \
         ({                                                              \
                 const __typeof__(x) _set_[] = { __VA_ARGS__ };          \
