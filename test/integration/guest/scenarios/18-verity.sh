@@ -45,6 +45,16 @@ unit_logged_since_mark() {
         say "$1 logged nothing matching /$2/ since the mark"
         return 1
 }
+# wait_for_gone PATH: PATH disappears within 5 seconds.
+wait_for_gone() {
+        local i
+        for ((i = 0; i < 50; i++)); do
+                [[ -e "$1" ]] || return 0
+                sleep 0.1
+        done
+        say "$1 still exists"
+        return 1
+}
 # verify_instance UNIT: systemd-analyze verify of a template instance with its drop-ins.
 verify_instance() {
         local out rc
@@ -170,3 +180,24 @@ for n in vshort vnothex; do
         check "portables verify $n.raw: exit 5 (malformed)" test $rc -eq 5
         check "... names $n.roothash" grep -q "$P/$n.roothash: malformed root hash" <<<"$out"
 done
+
+# --- a file name that needs escaping: the instance name (systemd-escape --path), %f in the
+# template's ExecStart=, RootImage= and the drop-in's file name must all agree.
+portables_clean >/dev/null 2>&1
+odd='vok_1 b%n-x'
+place_verity vok "$odd"
+ou="portables-verify@$(systemd-escape --path "$P/$odd.raw").service"
+involve "$ou"
+say "image '$P/$odd.raw', verify unit '$ou'"
+mark
+reload
+require "vok.service loaded from '$odd.raw'" is_loaded vok.service
+check "$ou is required by vok.service" prop_matches "$ou" RequiredBy '(^| )vok\.service( |$)'
+check "RootImage= is the verified copy of '$odd.raw'" prop_is vok.service RootImage "/run/portables-verified/$odd.raw"
+check "the pinned hash is in $ou's drop-in" prop_matches "$ou" Environment "PORTABLES_VERIFY_EXPECT_ROOT_HASH=$hash"
+systemctl start vok.service
+check "vok.service running" is_running vok.service
+check "$ou verified '$odd.raw'" journal_has _SYSTEMD_UNIT="$ou" "$P/vok_1 b%n-x.raw: intact"
+check "the copy exists" test -f "/run/portables-verified/$odd.raw"
+systemctl stop vok.service
+check "the copy is removed" wait_for_gone "/run/portables-verified/$odd.raw"
