@@ -589,7 +589,18 @@ static int refresh_once(sd_bus *bus, unsigned *n_started, unsigned *n_stopped) {
         /* Stop first: an image replaced by one under another name may offer the same units. */
         ret = stop_gone(bus, &before, &after, n_stopped);
         r = start_new(bus, &before, &after, n_started);
-        return ret ?: r;
+        if (r < 0 && ret == 0)
+                ret = r;
+
+        /* The generator's time budget ran out: it pulled in portables-prepare.service, which a
+         * reload does not start by itself. It reads the rest into the cache and refreshes again. */
+        if (access(GENERATOR_NORMAL_DIR "/multi-user.target.wants/portables-prepare.service", F_OK) >= 0) {
+                log_info("The reload deferred images: starting portables-prepare.service to attach them.");
+                r = unit_call(bus, "StartUnit", "portables-prepare.service");
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        return ret;
 }
 
 int verb_refresh(int argc, char **argv) {
