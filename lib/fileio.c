@@ -301,6 +301,28 @@ fail:
         return r;
 }
 
+int write_file_new_at(int dir_fd, const char *name, const char *content, mode_t mode) {
+        _cleanup_close_ int fd = -EBADF;
+        size_t len = strlen(content), done = 0;
+
+        fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+
+        while (done < len) {
+                ssize_t k = write(fd, content + done, len - done);
+                if (k < 0) {
+                        int r = -errno;
+                        if (r == -EINTR)
+                                continue;
+                        (void) unlinkat(dir_fd, name, 0);
+                        return r;
+                }
+                done += (size_t) k;
+        }
+        return 0;
+}
+
 int mkdir_p_at(int dir_fd, const char *path, mode_t mode) {
         _cleanup_free_ char *p = strdup(path);
 

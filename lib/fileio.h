@@ -37,5 +37,9 @@ int read_file_in_root(int root_fd, const char *path, size_t max, char **ret, siz
  * old file or the new one, never a half-written one. */
 int write_file_atomic_at(int dir_fd, const char *name, const char *content, mode_t mode);
 
+/* Creates dir_fd/name, which must not exist yet, with content. For the generator's output
+ * directories, which nobody reads before the generator has exited. */
+int write_file_new_at(int dir_fd, const char *name, const char *content, mode_t mode);
+
 /* mkdir -p below dir_fd, relative path. */
 int mkdir_p_at(int dir_fd, const char *path, mode_t mode);

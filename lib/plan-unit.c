@@ -59,20 +59,6 @@ static char *header(const ImagePlan *plan, const char *what, const char *source)
         return s;
 }
 
-static int host_unit_exists(const Planner *p, const char *name) {
-        for (const char *const *d = host_unit_dirs; *d; d++) {
-                _cleanup_free_ char *path = strjoin(*d, "/", name);
-                int r;
-
-                if (!path)
-                        return -ENOMEM;
-                r = host_exists(p->ctx, path);
-                if (r != 0)
-                        return r < 0 ? r : 1;
-        }
-        return 0;
-}
-
 static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitType type, char **ret) {
         _cleanup_free_ char *t = NULL, *root = NULL, *word = NULL, *word_nv = NULL;
         const DiscoveredImage *i = plan->image;
@@ -230,10 +216,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const ImageUn
         if (!pu->name || !pu->source)
                 return -ENOMEM;
 
-        r = host_unit_exists(p, u->name);
-        if (r < 0)
-                return r;
-        if (r > 0) {
+        if (planner_host_has_unit(p, u->name)) {
                 if (asprintf(&pu->skipped, "a unit %s exists on the host already", u->name) < 0)
                         return -ENOMEM;
                 log_warning("Image %s: unit %s exists on the host, leaving the host's unit alone and skipping the image's.",

@@ -39,12 +39,17 @@ static int unit_write(const PlannedUnit *u, int out_fd, const char *out_path) {
                 const PlannedFile *f = u->files + k;
                 int r;
 
-                r = ensure_parent(out_fd, f->name);
-                if (r >= 0) {
+                /* Write first, and create the parent only when it is missing: most are there. */
+                for (unsigned attempt = 0;; attempt++) {
                         if (f->link_target)
                                 r = RET_NERRNO(symlinkat(f->link_target, out_fd, f->name));
                         else
-                                r = write_file_atomic_at(out_fd, f->name, f->text, 0644);
+                                r = write_file_new_at(out_fd, f->name, f->text, 0644);
+                        if (r != -ENOENT || attempt > 0)
+                                break;
+                        r = ensure_parent(out_fd, f->name);
+                        if (r < 0)
+                                break;
                 }
                 if (r == -EEXIST && f->link_target) {
                         log_debug("Link %s/%s exists already, leaving it.", out_path, f->name);

@@ -43,6 +43,80 @@ void image_plan_done(ImagePlan *p) {
         *p = (ImagePlan) {};
 }
 
+/* Every unit name in the host's unit directories, sorted for bsearch(). Read once per run: the
+ * host's units do not change while the generator runs. */
+static int host_units_load(const Context *c, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        for (const char *const *d = host_unit_dirs; *d; d++) {
+                _cleanup_closedir_ DIR *dd = NULL;
+                struct dirent *de;
+
+                r = host_opendir(c, *d, &dd);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        continue;
+                while ((de = readdir(dd)))
+                        if (de->d_name[0] != '.' && strv_extend(&l, de->d_name) < 0)
+                                return -ENOMEM;
+        }
+
+        strv_sort(l);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int cmp_strp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+bool planner_host_has_unit(const Planner *p, const char *name) {
+        return p->host_units &&
+                bsearch(&name, p->host_units, strv_length(p->host_units), sizeof(char *), cmp_strp);
+}
+
+/* The profile of that name, loaded once per run. */
+static int planner_profile(Planner *p, const char *name, const PlannerProfile **ret) {
+        PlannerProfile *pp;
+        int r;
+
+        for (size_t k = 0; k < p->n_profiles; k++)
+                if (streq(p->profiles[k].name, name)) {
+                        *ret = p->profiles + k;
+                        return 0;
+                }
+
+        pp = reallocarray(p->profiles, p->n_profiles + 1, sizeof(PlannerProfile));
+        if (!pp)
+                return -ENOMEM;
+        p->profiles = pp;
+        pp = p->profiles + p->n_profiles++;
+        *pp = (PlannerProfile) { .name = strdup(name), .dynamic_user = -1 };
+        if (!pp->name)
+                return -ENOMEM;
+
+        pp->error = profile_load(p->ctx, name, &pp->profile);
+        if (pp->error == -ENOMEM)
+                return -ENOMEM;
+        if (pp->error >= 0) {
+                const char *service = pp->profile.texts[UNIT_SERVICE];
+
+                r = profile_bind_targets(service, &pp->bind_targets);
+                if (r >= 0)
+                        r = profile_bind_targets_all(service, &pp->protected_paths);
+                if (r >= 0)
+                        r = strv_extend(&pp->protected_paths, "/run/host");
+                if (r < 0)
+                        return r;
+                pp->dynamic_user = service_text_dynamic_user(service);
+        }
+
+        *ret = pp;
+        return 0;
+}
+
 int planner_init(Planner *p, const Context *ctx, const PortableSettings *global, const ImageList *images,
                  const char *mount_template, ExtractCache *cache, uint64_t budget_usec) {
         bool any_raw = false;
@@ -60,6 +134,10 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
 
         r = host_users_load(ctx, &p->host_users);
         if (r == -ENOMEM)
+                return log_oom();
+
+        r = host_units_load(ctx, &p->host_units);
+        if (r < 0)
                 return log_oom();
 
         for (size_t k = 0; k < images->n_images; k++)
@@ -89,6 +167,17 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
 void planner_done(Planner *p) {
         p->claimed = strv_free(p->claimed);
         host_users_done(&p->host_users);
+        p->host_units = strv_free(p->host_units);
+        for (size_t k = 0; k < p->n_profiles; k++) {
+                PlannerProfile *pp = p->profiles + k;
+
+                free(pp->name);
+                profile_done(&pp->profile);
+                strv_free(pp->bind_targets);
+                strv_free(pp->protected_paths);
+        }
+        p->profiles = mfree(p->profiles);
+        p->n_profiles = 0;
         p->deferred = strv_free(p->deferred);
         if (p->mount_base) {
                 if (rmdir(p->mount_base) < 0)
@@ -118,7 +207,7 @@ int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) {
 /* What the image needs besides its units: the mount points of its services' *Directory= settings
  * (read-only raw images), its sysusers.d users under a profile without DynamicUser=yes, and a note
  * about its tmpfiles.d, which is not applied. Refusals go to plan->refused. */
-static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const Profile *profile, const ImageRoot *root,
+static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageRoot *root,
                                const ImageUnits *units) {
         const DiscoveredImage *i = plan->image;
         bool any_service = false;
@@ -144,7 +233,7 @@ static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const Profile *profi
                 }
         }
 
-        if (service_text_dynamic_user(profile->texts[UNIT_SERVICE]) != 1) {
+        if (pp->dynamic_user != 1) {
                 _cleanup_(host_accounts_done) HostAccounts host = {};
                 _cleanup_free_ char *error = NULL, *problem = NULL, *esc = NULL;
 
@@ -209,7 +298,8 @@ static int refused(int r) {
         return r < 0 ? r : 1;
 }
 
-static int plan_settings_and_profile(Planner *p, ImagePlan *plan, Profile *profile) {
+static int plan_settings_and_profile(Planner *p, ImagePlan *plan, const PlannerProfile **ret_profile) {
+        const PlannerProfile *pp;
         const DiscoveredImage *i = plan->image;
         int r;
 
@@ -226,9 +316,10 @@ static int plan_settings_and_profile(Planner *p, ImagePlan *plan, Profile *profi
         if (!plan->profile)
                 return -ENOMEM;
 
-        r = profile_load(p->ctx, plan->profile, profile);
-        if (r == -ENOMEM)
+        r = planner_profile(p, plan->profile, &pp);
+        if (r < 0)
                 return r;
+        r = pp->error;
         if (r == -ENOENT)
                 return refused(plan_refuse(plan, r, "profile '%s' does not exist", plan->profile));
         if (r == -ENOMEDIUM)
@@ -236,13 +327,16 @@ static int plan_settings_and_profile(Planner *p, ImagePlan *plan, Profile *profi
         if (r < 0)
                 return refused(plan_refuse(plan, r, "profile '%s' cannot be read: %m", plan->profile));
 
-        plan->profile_dir = strdup(profile->dir);
-        return plan->profile_dir ? 0 : -ENOMEM;
+        plan->profile_dir = strdup(pp->profile.dir);
+        if (!plan->profile_dir)
+                return -ENOMEM;
+        *ret_profile = pp;
+        return 0;
 }
 
-/* Before anything is mounted: a raw image is opened and probed, and what its verity data means
- * under the policy decided. */
-static int plan_verity(Planner *p, ImagePlan *plan, int *image_fd, RawProbe *probe) {
+/* Before anything is mounted: a raw image is opened and probed (the cache has the probe of an
+ * image it holds), and what its verity data means under the policy decided. */
+static int plan_verity(Planner *p, ImagePlan *plan, bool probed, int *image_fd, RawProbe *probe) {
         const DiscoveredImage *i = plan->image;
         int r;
 
@@ -251,7 +345,7 @@ static int plan_verity(Planner *p, ImagePlan *plan, int *image_fd, RawProbe *pro
                 if (*image_fd < 0)
                         return 0;       /* refused when the image is opened, with the reason */
 
-                r = raw_image_probe(*image_fd, i->path, probe);
+                r = probed ? 0 : raw_image_probe(*image_fd, i->path, probe);
                 if (r == -ENOMEM)
                         return r;
                 if (r == -EMEDIUMTYPE)
@@ -274,34 +368,19 @@ static int plan_verity(Planner *p, ImagePlan *plan, int *image_fd, RawProbe *pro
         return 0;
 }
 
-/* The image's root: a directory, the extraction cache, a verified copy, or the mounted image. */
-static int plan_open_root(Planner *p, ImagePlan *plan, const Profile *profile, int image_fd, const RawProbe *probe,
+/* The image's root: a directory, the extraction cache (looked up already: root->fd is set on a
+ * hit), a verified copy, or the mounted image. */
+static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp, int image_fd, const RawProbe *probe,
                           ImageRoot *root) {
-        _cleanup_strv_free_ char **required = NULL;
         const DiscoveredImage *i = plan->image;
         int r;
 
-        r = profile_bind_targets(profile->texts[UNIT_SERVICE], &required);
-        if (r < 0)
-                return r;
-
-        if (i->type == IMAGE_RAW && p->deadline_usec > 0 && now_usec() > p->deadline_usec) {
-                /* Past the deadline only what the cache has is read: mounting more images could make
-                 * us the reason systemd's generator timeout hits. */
-                r = image_root_open(p->ctx, i, NULL, p->cache, required, root);
-                if (r == -EOPNOTSUPP) {
-                        plan->deferred = true;
-                        plan->refused = strdup("deferred: the generator's time budget is used up; "
-                                               "portables-prepare.service attaches it shortly");
-                        if (!plan->refused || strv_extend(&p->deferred, i->path) < 0)
-                                return -ENOMEM;
-                        log_notice("Image %s deferred: the time budget for this reload is used up.", i->path);
-                        return 1;
-                }
-        } else if (plan->verity.verify_units) {
+        if (plan->verity.verify_units) {
                 /* Units must come from verified data only: verify, then mount the verified copy. */
                 _cleanup_(verity_check_done) VerityCheck check = {};
                 _cleanup_close_ int vfd = -EBADF;
+
+                image_root_done(root);  /* not the cache: its content was read unverified */
 
                 r = verity_check_image_to_memfd(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
                                                 &check, &vfd);
@@ -312,8 +391,22 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const Profile *profile, i
                 if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
                         return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
                 r = image_root_open_fd(i, vfd, p->mount_base, root);
+        } else if (root->fd >= 0) {
+                plan->probe = root->probe;      /* from the cache */
+                return 0;
+        }
+        else if (i->type == IMAGE_RAW && p->deadline_usec > 0 && now_usec() > p->deadline_usec) {
+                /* Past the deadline nothing more is mounted: that could make us the reason systemd's
+                 * generator timeout hits. */
+                plan->deferred = true;
+                plan->refused = strdup("deferred: the generator's time budget is used up; "
+                                       "portables-prepare.service attaches it shortly");
+                if (!plan->refused || strv_extend(&p->deferred, i->path) < 0)
+                        return -ENOMEM;
+                log_notice("Image %s deferred: the time budget for this reload is used up.", i->path);
+                return 1;
         } else
-                r = image_root_open(p->ctx, i, p->mount_base, p->cache, required, root);
+                r = image_root_open(p->ctx, i, p->mount_base, p->cache, pp->bind_targets, root);
 
         if (r == -ENOMEM)
                 return r;
@@ -330,7 +423,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const Profile *profile, i
 }
 
 /* os-release, prefixes, units and the mount points their sandbox needs. */
-static int plan_read_image(Planner *p, ImagePlan *plan, const Profile *profile, const ImageRoot *root,
+static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageRoot *root,
                            ImageUnits *units) {
         const DiscoveredImage *i = plan->image;
         int r;
@@ -376,7 +469,7 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const Profile *profile, 
                         if (units->units[k].type != UNIT_SERVICE)
                                 continue;
 
-                        r = image_check_mount_points(root->fd, profile->texts[UNIT_SERVICE], &plan->mounts);
+                        r = image_check_mount_points(root->fd, pp->profile.texts[UNIT_SERVICE], &plan->mounts);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
@@ -395,25 +488,19 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const Profile *profile, 
                         break;
                 }
 
-        r = plan_users_and_dirs(p, plan, profile, root, units);
+        r = plan_users_and_dirs(p, plan, pp, root, units);
         if (r < 0)
                 return r;
         return plan->refused ? 1 : 0;
 }
 
-static int plan_units(Planner *p, ImagePlan *plan, const Profile *profile, const ImageUnits *units) {
-        _cleanup_strv_free_ char **protected = NULL;
+static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnits *units) {
         size_t n_attached = 0;
         int r;
 
-        r = profile_bind_targets_all(profile->texts[UNIT_SERVICE], &protected);
-        if (r >= 0)
-                r = strv_extend(&protected, "/run/host");
-        if (r < 0)
-                return r;
-
         for (size_t k = 0; k < units->n_units; k++) {
-                r = plan_unit(p, plan, profile, units->units + k, portable_settings_enable(&plan->settings), protected);
+                r = plan_unit(p, plan, &pp->profile, units->units + k, portable_settings_enable(&plan->settings),
+                              pp->protected_paths);
                 if (r < 0)
                         return r;
                 if (!plan->units[plan->n_units - 1].skipped)
@@ -431,24 +518,35 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         _cleanup_(image_plan_done) ImagePlan plan = { .image = i, .settings = PORTABLE_SETTINGS_NULL };
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
         _cleanup_(image_units_done) ImageUnits units = {};
-        _cleanup_(profile_done) Profile profile = {};
         _cleanup_close_ int image_fd = -EBADF;
+        const PlannerProfile *pp = NULL;
         RawProbe probe = {};
+        bool cached = false;
         int r;
 
         p->verity_dropin_planned = false;
 
-        r = plan_settings_and_profile(p, &plan, &profile);
+        r = plan_settings_and_profile(p, &plan, &pp);
+        if (r == 0 && i->type == IMAGE_RAW && p->cache) {
+                /* An unchanged raw image: its probe and content come from the cache, no mount. */
+                r = extract_cache_lookup(p->cache, i, pp->bind_targets, &root.fd, &root.probe);
+                if (r < 0)
+                        return r;
+                cached = r > 0;
+                root.cached = cached;
+                probe = root.probe;
+                r = 0;
+        }
         if (r == 0)
-                r = plan_verity(p, &plan, &image_fd, &probe);
+                r = plan_verity(p, &plan, cached, &image_fd, &probe);
         if (r == 0)
-                r = plan_open_root(p, &plan, &profile, image_fd, &probe, &root);
+                r = plan_open_root(p, &plan, pp, image_fd, &probe, &root);
         if (r == 0)
-                r = plan_read_image(p, &plan, &profile, &root, &units);
+                r = plan_read_image(p, &plan, pp, &root, &units);
         if (r == 0) {
                 /* Everything is in memory now: let go of the mount before anything is written. */
                 image_root_done(&root);
-                r = plan_units(p, &plan, &profile, &units);
+                r = plan_units(p, &plan, pp, &units);
         }
         if (r < 0)
                 return r;

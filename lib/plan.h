@@ -13,6 +13,18 @@
 #include "settings.h"
 #include "sysusers.h"
 #include "verity-policy.h"
+#include "profile.h"
+
+/* A profile as the planner uses it, loaded once per run: the profile, or why it cannot be used
+ * (error), and what is derived from its service.conf. */
+typedef struct PlannerProfile {
+        char *name;
+        int error;                      /* profile_load()'s error, or 0 */
+        Profile profile;
+        char **bind_targets;            /* profile_bind_targets() */
+        char **protected_paths;         /* profile_bind_targets_all() and /run/host */
+        int dynamic_user;               /* DynamicUser= of service.conf: 1, 0, or <0 unset */
+} PlannerProfile;
 
 /* The decision for one image, as data: which units are written, with which drop-ins and links,
  * or why the image (or one of its units) is refused. The generator writes plans; `portables
@@ -71,6 +83,9 @@ typedef struct Planner {
         bool verity_dropin_planned;     /* per image; reset by image_plan() */
         bool kernel_verity;             /* verity_kernel_supported() */
         HostUsers host_users;           /* names in the host's /etc/passwd and /etc/group */
+        char **host_units;              /* every name in host_unit_dirs, sorted */
+        struct PlannerProfile *profiles;/* profiles loaded in this run, by name */
+        size_t n_profiles;
         bool host_has_etc_os_release;
         bool host_has_usr_os_release;
 } Planner;
@@ -83,6 +98,9 @@ typedef struct Planner {
 int planner_init(Planner *p, const Context *ctx, const PortableSettings *global, const ImageList *images,
                  const char *mount_template, ExtractCache *cache, uint64_t budget_usec);
 void planner_done(Planner *p);
+
+/* Whether a unit of that name exists in one of systemd's unit directories on the host. */
+bool planner_host_has_unit(const Planner *p, const char *name);
 
 /* Plans image i. Returns 0 with ret filled (ret->refused says whether it is attached; refusals
  * are logged once, at warning level), or <0 on fatal errors (OOM). Units the plan attaches are

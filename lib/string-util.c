@@ -91,11 +91,11 @@ int strextendf(char **x, const char *format, ...) {
 }
 
 char *delete_trailing_chars(char *s, const char *bad) {
-        char *c = s;
+        char *c = s + strlen(s);
 
-        for (char *p = s; *p; p++)
-                if (!strchr(bad, *p))
-                        c = p + 1;
+        /* From the end: one strchr() per trailing character, not one per character. */
+        while (c > s && strchr(bad, c[-1]))
+                c--;
         *c = 0;
         return s;
 }
