@@ -96,8 +96,8 @@ int generator_run(const char *dest) {
         if (planner.deferred) {
                 /* portables-prepare.service reads the rest into the cache and reloads. */
                 pull_in(out_fd, "portables-prepare.service");
-                log_notice("%zu image(s) deferred: the time budget is used up. portables-prepare.service attaches "
-                           "them (started at boot, by portables refresh, or by hand).",
+                log_notice("%zu image(s) deferred to portables-prepare.service: the time budget is used up "
+                           "(it runs at boot, from portables refresh, or by hand).",
                            strv_length(planner.deferred));
         } else
                 (void) extract_cache_prune(&cache);
