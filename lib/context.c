@@ -94,24 +94,7 @@ int host_read_file(const Context *c, const char *path, size_t max, char **ret, s
 }
 
 int host_opendir(const Context *c, const char *path, DIR **ret) {
-        _cleanup_close_ int fd = -EBADF, dfd = -EBADF;
-        DIR *d;
-
-        fd = host_open(c, path, O_DIRECTORY);
-        if (fd < 0)
-                return fd;
-
-        dfd = fd_reopen(fd, O_RDONLY | O_DIRECTORY);
-        if (dfd < 0)
-                return dfd;
-
-        d = fdopendir(dfd);
-        if (!d)
-                return -errno;
-        TAKE_FD(dfd);
-
-        *ret = d;
-        return 0;
+        return opendir_in_root(c->root_fd, path, ret);
 }
 
 int host_exists(const Context *c, const char *path) {

@@ -150,6 +150,27 @@ int open_in_root(int root_fd, const char *path, int flags) {
         return -errno;
 }
 
+int opendir_in_root(int root_fd, const char *path, DIR **ret) {
+        _cleanup_close_ int fd = -EBADF, dfd = -EBADF;
+        DIR *d;
+
+        fd = open_in_root(root_fd, path, O_DIRECTORY);
+        if (fd < 0)
+                return fd;
+
+        dfd = fd_reopen(fd, O_RDONLY | O_DIRECTORY);
+        if (dfd < 0)
+                return dfd;
+
+        d = fdopendir(dfd);
+        if (!d)
+                return -errno;
+        TAKE_FD(dfd);
+
+        *ret = d;
+        return 0;
+}
+
 int fd_verify_regular(int fd) {
         struct stat st;
 
@@ -175,11 +196,9 @@ int fd_reopen(int fd, int flags) {
         return r;
 }
 
-int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+int fd_open_regular(int fd) {
         _cleanup_close_ int rfd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
         struct stat st;
-        size_t n = 0, allocated;
         int r;
 
         r = fd_verify_regular(fd);
@@ -196,6 +215,21 @@ int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
+
+        return TAKE_FD(rfd);
+}
+
+static int read_regular(int fd, size_t max, bool binary, char **ret, size_t *ret_size) {
+        _cleanup_close_ int rfd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        size_t n = 0, allocated;
+
+        rfd = fd_open_regular(fd);
+        if (rfd < 0)
+                return rfd;
+        if (fstat(rfd, &st) < 0)
+                return -errno;
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
 
@@ -232,13 +266,21 @@ int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         }
 
         buf[n] = 0;
-        if (memchr(buf, 0, n))
+        if (!binary && memchr(buf, 0, n))
                 return -EBADMSG;
 
         if (ret_size)
                 *ret_size = n;
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+        return read_regular(fd, max, false, ret, ret_size);
+}
+
+int read_regular_fd_binary(int fd, size_t max, uint8_t **ret, size_t *ret_size) {
+        return read_regular(fd, max, true, (char **) ret, ret_size);
 }
 
 int read_file_in_root(int root_fd, const char *path, size_t max, char **ret, size_t *ret_size) {

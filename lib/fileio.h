@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <dirent.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -16,6 +18,9 @@
 /* Returns an O_PATH fd for path below root_fd (extra flags: O_DIRECTORY, O_NOFOLLOW). */
 int open_in_root(int root_fd, const char *path, int flags);
 
+/* Opens directory path below root_fd (as open_in_root()) for listing. */
+int opendir_in_root(int root_fd, const char *path, DIR **ret);
+
 /* -EISDIR for a directory, -ELOOP for a symlink, -EBADFD for anything else that is not a regular file. */
 int fd_verify_regular(int fd);
 
@@ -26,9 +31,15 @@ const char *read_error_to_string(int error);
 /* Reopens an O_PATH fd with new flags, through /proc/self/fd. */
 int fd_reopen(int fd, int flags);
 
+/* Opens the regular file fd (may be O_PATH) refers to for reading, without blocking: -EBADFD and
+ * friends (fd_verify_regular()) for anything else, checked again on what was opened. */
+int fd_open_regular(int fd);
+
 /* Reads all of a regular file (fd may be O_PATH), at most max bytes (-EFBIG beyond). The result is
  * NUL-terminated; embedded NUL bytes give -EBADMSG. */
 int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size);
+/* The same for binary data: NUL bytes are fine (the result is still NUL-terminated). */
+int read_regular_fd_binary(int fd, size_t max, uint8_t **ret, size_t *ret_size);
 
 /* open_in_root() + read_regular_fd(). */
 int read_file_in_root(int root_fd, const char *path, size_t max, char **ret, size_t *ret_size);

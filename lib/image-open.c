@@ -9,21 +9,13 @@
 
 int image_file_open(const Context *c, const DiscoveredImage *i) {
         _cleanup_close_ int pfd = -EBADF;
-        int fd, r;
 
         pfd = host_open(c, i->path, 0);
         if (pfd < 0)
                 return pfd;
 
         /* Checked on what we opened, not on what discovery saw: it may have been swapped since. */
-        r = fd_verify_regular(pfd);
-        if (r < 0)
-                return r;
-
-        fd = fd_reopen(pfd, O_RDONLY | O_NONBLOCK);
-        if (fd < 0)
-                return fd;
-        return fd;
+        return fd_open_regular(pfd);
 }
 
 int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,

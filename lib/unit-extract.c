@@ -38,28 +38,19 @@ void image_units_done(ImageUnits *u) {
 }
 
 int image_list_dir(int root_fd, const char *path, char ***ret) {
-        _cleanup_close_ int fd = -EBADF, dfd = -EBADF;
         _cleanup_closedir_ DIR *d = NULL;
         _cleanup_strv_free_ char **l = NULL;
         struct dirent *de;
         size_t n = 0;
         int r;
 
-        fd = open_in_root(root_fd, path, O_DIRECTORY);
-        if (fd == -ENOENT || fd == -ENOTDIR) {
+        r = opendir_in_root(root_fd, path, &d);
+        if (r == -ENOENT || r == -ENOTDIR) {
                 *ret = NULL;
                 return 0;
         }
-        if (fd < 0)
-                return fd;
-
-        dfd = fd_reopen(fd, O_RDONLY | O_DIRECTORY);
-        if (dfd < 0)
-                return dfd;
-        d = fdopendir(dfd);
-        if (!d)
-                return -errno;
-        TAKE_FD(dfd);
+        if (r < 0)
+                return r;
 
         errno = 0;
         while ((de = readdir(d))) {

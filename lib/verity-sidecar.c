@@ -438,45 +438,11 @@ char *verity_sidecar_path(const char *image_path, const char *suffix) {
 
 /* Reads a small binary host file (NUL bytes allowed), bounded. -ENOENT if it is not there. */
 static int host_read_binary(const Context *c, const char *path, size_t max, uint8_t **ret, size_t *ret_size) {
-        _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
-        _cleanup_free_ uint8_t *buf = NULL;
-        struct stat st;
-        size_t n = 0;
-        int r;
+        _cleanup_close_ int fd = host_open(c, path, 0);
 
-        pfd = host_open(c, path, 0);
-        if (pfd < 0)
-                return pfd;
-        r = fd_verify_regular(pfd);
-        if (r < 0)
-                return r;
-        fd = fd_reopen(pfd, O_RDONLY | O_NONBLOCK);
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > max)
-                return -EFBIG;
-
-        buf = malloc(max + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, max + 1 - n);
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-                if (n > max)
-                        return -EFBIG; /* grew while we read it */
-        }
-
-        *ret = TAKE_PTR(buf);
-        *ret_size = n;
-        return 0;
+        return read_regular_fd_binary(fd, max, ret, ret_size);
 }
 
 static int set_malformed(VerityData *d, const char *fmt, ...) _printf_(2, 3);
