@@ -50,8 +50,17 @@ check "junk.raw: skipped as not a usable image" gen_log_has 'junk\.raw not attac
 check "no generator timeout or failure in the manager's log" \
         sh -c "! journalctl -q --no-pager -b --since='$(cat $PTEST_STATE/mark)' _PID=1 -o cat | grep -Ei 'portable-generator.*(timed out|failed|killed)'"
 # A generator of a reload that something else started may be running at any moment: one that is
-# blocked on a FIFO stays, so look a few times for a moment without any.
+# blocked on a FIFO stays, so look a few times for a moment without any. By executable, not by
+# comm: "systemd-portabl" is also upstream's systemd-portabled, which scenario 12 starts.
 check "no generator process left behind (none blocked on a FIFO)" \
-        sh -c 'for i in $(seq 20); do cat /proc/[0-9]*/comm 2>/dev/null | grep -qx systemd-portabl || exit 0; sleep 0.25; done; exit 1'
+        sh -c 'for i in $(seq 20); do
+                       found=
+                       for p in /proc/[0-9]*; do
+                               case "$(readlink "$p/exe" 2>/dev/null)" in */systemd-portable-generator) found=1 ;; esac
+                       done
+                       [ -z "$found" ] && exit 0
+                       sleep 0.25
+               done
+               exit 1'
 check "no process holds the FIFOs open" sh -c "! ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -Eq 'ptest-fifo|foo\\.raw'"
 rm -f /run/ptest-fifo
