@@ -41,7 +41,7 @@ for img in "${imgs[@]}"; do
                 fi
                 systemctl start "$u"
                 check "$u: running" is_running "$u" 60
-                check "$u: journalctl PORTABLE=$f finds its lines" journal_has "PORTABLE=$f" '.'
+                check "$u: runs in the image, with PORTABLE=$f" prop_matches "$u" Environment "PORTABLE=$f"
                 systemctl stop "$u"
         done
         rm -f "/var/lib/portables/$f"
