@@ -22,6 +22,7 @@
 #include "log.h"
 #include "macro.h"
 #include "string-util.h"
+#include "test-shell.h"
 
 static unsigned n_failed, n_passed, n_skipped;
 static char tmpdir[] = "/var/tmp/test-image-raw.XXXXXX";
@@ -47,27 +48,6 @@ static char tmpdir[] = "/var/tmp/test-image-raw.XXXXXX";
                 check(_r_ == _e_);                                                              \
         })
 
-static int shell(const char *fmt, ...) _printf_(1, 2);
-static int shell(const char *fmt, ...) {
-        _cleanup_free_ char *cmd = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&cmd, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-
-        r = system(cmd);
-        if (r != 0)
-                fprintf(stderr, "command failed (%d): %s\n", r, cmd);
-        return r == 0 ? 0 : -EIO;
-}
-
-static bool have(const char *tool) {
-        return shell("command -v %s >/dev/null 2>&1", tool) == 0;
-}
 
 static char *tpath(const char *name) {
         char *p = strjoin(tmpdir, "/", name);

@@ -26,32 +26,12 @@
 #include "verity-sidecar.h"
 #include "verity-signature.h"
 #include "verity-verify.h"
+#include "test-shell.h"
 
 static char root[] = "/var/tmp/test-verity.XXXXXX";
 static char pdir[PATH_MAX];     /* root + /var/lib/portables */
 static Context ctx = { .root_fd = -EBADF };
 
-static int shell(const char *fmt, ...) _printf_(1, 2);
-static int shell(const char *fmt, ...) {
-        _cleanup_free_ char *cmd = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&cmd, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        r = system(cmd);
-        if (r != 0)
-                fprintf(stderr, "command failed (%d): %s\n", r, cmd);
-        return r == 0 ? 0 : -EIO;
-}
-
-static bool have(const char *tool) {
-        _cleanup_free_ char *c = strjoin("command -v ", tool, " >/dev/null 2>&1");
-        return c && system(c) == 0;
-}
 
 static char *readall(const char *path) {
         _cleanup_fclose_ FILE *f = fopen(path, "re");
