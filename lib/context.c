@@ -107,28 +107,3 @@ int host_exists(const Context *c, const char *path) {
                 return fd;
         return 1;
 }
-
-int dir_list_suffix(DIR *d, const char *suffix, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        struct dirent *de;
-        int r;
-
-        rewinddir(d);
-        errno = 0;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                if (!endswith(de->d_name, suffix))
-                        continue;
-                r = strv_extend(&l, de->d_name);
-                if (r < 0)
-                        return r;
-                errno = 0;
-        }
-        if (errno != 0)
-                return -errno;
-
-        strv_sort(l);
-        *ret = TAKE_PTR(l);
-        return 0;
-}

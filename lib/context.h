@@ -34,8 +34,6 @@ int host_opendir(const Context *c, const char *path, DIR **ret);
 /* 1 if path exists below root (any file type, symlinks not followed), 0 if not. */
 int host_exists(const Context *c, const char *path);
 
-/* Lists the regular-file names ending in suffix in directory fd d, sorted. */
-int dir_list_suffix(DIR *d, const char *suffix, char ***ret);
 
 /* systemd's search directories. */
 extern const char *const portable_search_dirs[];      /* image directories, in precedence order */

@@ -116,48 +116,6 @@ static int raw_format_parse(const char *v) {
         return (int) l;
 }
 
-/* Reads an entry's meta file. The cache directory is ours (root only, in /run), so this is a plain
- * open + fstat + read: the O_PATH + /proc/self/fd reopen dance of read_regular_fd(), meant for
- * files in images, would double the system calls of every cache hit. O_NONBLOCK all the same. */
-static int read_meta(int dir_fd, const char *path, char **ret) {
-        _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        struct stat st;
-        size_t n = 0;
-
-        fd = openat(dir_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > SMALL_FILE_SIZE_MAX)
-                return -EFBIG;
-
-        buf = malloc((size_t) st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        /* Written atomically (rename): st_size bytes are all there is. */
-        while (n < (size_t) st.st_size) {
-                ssize_t k = read(fd, buf + n, (size_t) st.st_size - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-        }
-        buf[n] = 0;
-        if (memchr(buf, 0, n))
-                return -EBADMSG;
-
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
 int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const *required_paths,
                          int *ret_root_fd, RawProbe *ret_probe) {
         _cleanup_free_ char *key = NULL, *meta = NULL, *path = NULL;
@@ -180,7 +138,7 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         path = strjoin(key, "/" META_FILE);
         if (!path)
                 return -ENOMEM;
-        r = read_meta(c->dir_fd, path, &meta);
+        r = read_file_at(c->dir_fd, path, SMALL_FILE_SIZE_MAX, &meta);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)

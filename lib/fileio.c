@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "string-util.h"
+#include "strv.h"
 
 #define CHASE_SYMLINKS_MAX 40U
 
@@ -219,15 +220,12 @@ int fd_open_regular(int fd) {
         return TAKE_FD(rfd);
 }
 
-static int read_regular(int fd, size_t max, bool binary, char **ret, size_t *ret_size) {
-        _cleanup_close_ int rfd = -EBADF;
+/* Reads rfd, a regular file open for reading, to its end, at most max bytes. */
+static int read_opened(int rfd, size_t max, bool binary, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         struct stat st;
         size_t n = 0, allocated;
 
-        rfd = fd_open_regular(fd);
-        if (rfd < 0)
-                return rfd;
         if (fstat(rfd, &st) < 0)
                 return -errno;
         if ((uint64_t) st.st_size > max)
@@ -273,6 +271,29 @@ static int read_regular(int fd, size_t max, bool binary, char **ret, size_t *ret
                 *ret_size = n;
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+static int read_regular(int fd, size_t max, bool binary, char **ret, size_t *ret_size) {
+        _cleanup_close_ int rfd = -EBADF;
+
+        rfd = fd_open_regular(fd);
+        if (rfd < 0)
+                return rfd;
+        return read_opened(rfd, max, binary, ret, ret_size);
+}
+
+int read_file_at(int dir_fd, const char *path, size_t max, char **ret) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = openat(dir_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        return read_opened(fd, max, false, ret, NULL);
 }
 
 int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
@@ -406,4 +427,32 @@ const char *read_error_to_string(int error) {
         default:
                 return strerror(ERRNO_VALUE(error));
         }
+}
+
+int dir_list(DIR *d, const char *suffix, size_t max, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        struct dirent *de;
+        size_t n = 0;
+        int r;
+
+        rewinddir(d);
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                if (!endswith(de->d_name, suffix))
+                        continue;
+                if (++n > max)
+                        return -E2BIG;
+                r = strv_extend(&l, de->d_name);
+                if (r < 0)
+                        return r;
+                errno = 0;
+        }
+        if (errno != 0)
+                return -errno;
+
+        strv_sort(l);
+        *ret = TAKE_PTR(l);
+        return 0;
 }

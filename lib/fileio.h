@@ -21,6 +21,10 @@ int open_in_root(int root_fd, const char *path, int flags);
 /* Opens directory path below root_fd (as open_in_root()) for listing. */
 int opendir_in_root(int root_fd, const char *path, DIR **ret);
 
+/* The names in directory d not starting with "." and ending in suffix ("" for all), sorted; NULL
+ * for none. -E2BIG beyond max of them (a directory of millions is not what we are looking for). */
+int dir_list(DIR *d, const char *suffix, size_t max, char ***ret);
+
 /* -EISDIR for a directory, -ELOOP for a symlink, -EBADFD for anything else that is not a regular file. */
 int fd_verify_regular(int fd);
 
@@ -43,6 +47,10 @@ int read_regular_fd_binary(int fd, size_t max, uint8_t **ret, size_t *ret_size);
 
 /* open_in_root() + read_regular_fd(). */
 int read_file_in_root(int root_fd, const char *path, size_t max, char **ret, size_t *ret_size);
+
+/* Reads dir_fd/path, a regular file in a directory of our own (not from an image: plain openat(),
+ * no O_PATH reopen, so it costs open, fstat, read), bounded and NUL-free as read_regular_fd(). */
+int read_file_at(int dir_fd, const char *path, size_t max, char **ret);
 
 /* Writes content to dir_fd/name through a temporary file and rename(), so that a reader sees the
  * old file or the new one, never a half-written one. */

@@ -206,7 +206,7 @@ static int settings_load_dropins(const Context *c, PortableSettings *s, const ch
                 if (r < 0)
                         return log_error_errno(r, "Failed to open settings directory %s: %m", dir);
 
-                r = dir_list_suffix(dd, ".conf", &l);
+                r = dir_list(dd, ".conf", SIZE_MAX, &l);
                 if (r < 0)
                         return log_error_errno(r, "Failed to list %s: %m", dir);
 

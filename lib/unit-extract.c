@@ -39,9 +39,6 @@ void image_units_done(ImageUnits *u) {
 
 int image_list_dir(int root_fd, const char *path, char ***ret) {
         _cleanup_closedir_ DIR *d = NULL;
-        _cleanup_strv_free_ char **l = NULL;
-        struct dirent *de;
-        size_t n = 0;
         int r;
 
         r = opendir_in_root(root_fd, path, &d);
@@ -52,24 +49,8 @@ int image_list_dir(int root_fd, const char *path, char ***ret) {
         if (r < 0)
                 return r;
 
-        errno = 0;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                /* A directory with millions of entries is not a unit directory. */
-                if (++n > 16 * IMAGE_UNITS_MAX)
-                        return -E2BIG;
-                r = strv_extend(&l, de->d_name);
-                if (r < 0)
-                        return r;
-                errno = 0;
-        }
-        if (errno != 0)
-                return -errno;
-
-        strv_sort(l);
-        *ret = TAKE_PTR(l);
-        return 0;
+        /* A directory with millions of entries is not a unit directory. */
+        return dir_list(d, "", 16 * IMAGE_UNITS_MAX, ret);
 }
 
 int image_open_unit_file(int root_fd, const char *dir, const char *name, int *ret_fd, char **ret_alias) {

@@ -93,7 +93,7 @@ static int load_trusted(const Context *c, STACK_OF(X509) *sk, char ***paths) {
                         log_debug_errno(r, "Failed to open %s, ignoring: %m", *dir);
                         continue;
                 }
-                r = dir_list_suffix(d, ".crt", &names);
+                r = dir_list(d, ".crt", SIZE_MAX, &names);
                 if (r < 0)
                         return r;
 
