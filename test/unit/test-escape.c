@@ -95,7 +95,7 @@ static void dump(const char *path) {
 
 TEST(systemd_analyze_verify) {
         char dir[] = "/tmp/test-escape.XXXXXX";
-        _cleanup_free_ char *unit = NULL, *bad = NULL, *log = NULL, *text = NULL, *cmd = NULL;
+        _cleanup_free_ char *unit = NULL, *bad = NULL, *log = NULL, *cmd = NULL;
         FILE *f;
 
         if (system("command -v systemd-analyze >/dev/null 2>&1") != 0) {
