@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include <blkid.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <linux/fs.h>
 #include <sched.h>
 #include <stdio.h>
@@ -12,15 +10,17 @@
 #include <systemd/sd-gpt.h>
 #include <systemd/sd-id128.h>
 
+#include "blkid-dl.h"
 #include "fileio.h"
 #include "image-raw.h"
 #include "log.h"
 #include "loop-device.h"
+#include "mount-dl.h"
 #include "string-util.h"
 #include "version.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(blkid_probe, blkid_free_probe);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_context *, mnt_free_context);
+DEFINE_TRIVIAL_CLEANUP_FUNC(blkid_probe, sym_blkid_free_probe);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_context *, sym_mnt_free_context);
 
 /* The reason an image is not usable: kept in probe->reason for the caller's one log line, logged
  * at debug level here; returns -EMEDIUMTYPE. */
@@ -177,29 +177,29 @@ static int fs_claimed_size(int fd, RawFormat format, uint64_t offset, uint64_t *
 /* ---- libblkid ---- */
 
 static int blkid_probe_region(int fd, uint64_t offset, uint64_t size, bool partitions, blkid_probe *ret) {
-        _cleanup_(blkid_free_probep) blkid_probe b = NULL;
+        _cleanup_(sym_blkid_free_probep) blkid_probe b = NULL;
         int r;
 
         if (offset > INT64_MAX || size > INT64_MAX)
                 return -EFBIG;
 
         errno = 0;
-        b = blkid_new_probe();
+        b = sym_blkid_new_probe();
         if (!b)
                 return errno > 0 ? -errno : -ENOMEM;
 
         errno = 0;
-        if (blkid_probe_set_device(b, fd, (blkid_loff_t) offset, (blkid_loff_t) size) != 0)
+        if (sym_blkid_probe_set_device(b, fd, (blkid_loff_t) offset, (blkid_loff_t) size) != 0)
                 return errno > 0 ? -errno : -EIO;
 
-        if (blkid_probe_enable_superblocks(b, 1) != 0 ||
-            blkid_probe_set_superblocks_flags(b, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE) != 0 ||
-            blkid_probe_enable_partitions(b, partitions) != 0 ||
-            (partitions && blkid_probe_set_partitions_flags(b, BLKID_PARTS_ENTRY_DETAILS) != 0))
+        if (sym_blkid_probe_enable_superblocks(b, 1) != 0 ||
+            sym_blkid_probe_set_superblocks_flags(b, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE) != 0 ||
+            sym_blkid_probe_enable_partitions(b, partitions) != 0 ||
+            (partitions && sym_blkid_probe_set_partitions_flags(b, BLKID_PARTS_ENTRY_DETAILS) != 0))
                 return -EIO;
 
         errno = 0;
-        r = blkid_do_safeprobe(b);
+        r = sym_blkid_do_safeprobe(b);
         if (r == -1)
                 return errno > 0 ? -errno : -EIO;
 
@@ -210,7 +210,7 @@ static int blkid_probe_region(int fd, uint64_t offset, uint64_t size, bool parti
 static const char *blkid_value(blkid_probe b, const char *name) {
         const char *v = NULL;
 
-        if (blkid_probe_lookup_value(b, name, &v, NULL) != 0)
+        if (sym_blkid_probe_lookup_value(b, name, &v, NULL) != 0)
                 return NULL;
         return v;
 }
@@ -267,6 +267,44 @@ enum {
         _ARCH_MAX,
 };
 
+/* As sd_id128_from_string() (32 hex digits, or a UUID with dashes), which is the one function of
+ * libsystemd the generator would need: parsed here, so that the generator does not load
+ * libsystemd and its eight libraries at every daemon-reload (the helper still uses it, for D-Bus). */
+static int unhex(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
+static int id128_from_string(const char *s, sd_id128_t *ret) {
+        size_t n = strlen(s), p = 0;
+        bool dashes = n == 36;
+        sd_id128_t t;
+
+        if (n != 32 && n != 36)
+                return -EINVAL;
+        for (size_t i = 0; i < 16; i++) {
+                int a, b;
+
+                if (dashes && IN_SET(p, 8, 13, 18, 23)) {
+                        if (s[p] != '-')
+                                return -EINVAL;
+                        p++;
+                }
+                a = unhex(s[p++]);
+                b = unhex(s[p++]);
+                if (a < 0 || b < 0)
+                        return -EINVAL;
+                t.bytes[i] = (uint8_t) (a << 4 | b);
+        }
+        *ret = t;
+        return 0;
+}
+
 #ifdef SD_GPT_ROOT_NATIVE
 /* The type UUIDs for the host architecture, from libsystemd's sd-gpt.h (the same as systemd's gpt.c). */
 static const struct {
@@ -322,12 +360,12 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
         int n, arch, r;
 
         errno = 0;
-        pl = blkid_probe_get_partitions(b);
+        pl = sym_blkid_probe_get_partitions(b);
         if (!pl)
                 return errno > 0 ? -errno : -ENOMEM;
 
         errno = 0;
-        n = blkid_partlist_numof_partitions(pl);
+        n = sym_blkid_partlist_numof_partitions(pl);
         if (n < 0)
                 return errno > 0 ? -errno : -EIO;
 
@@ -342,12 +380,12 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
                 int partno;
 
                 errno = 0;
-                pp = blkid_partlist_get_partition(pl, i);
+                pp = sym_blkid_partlist_get_partition(pl, i);
                 if (!pp)
                         return errno > 0 ? -errno : -EIO;
 
-                type_string = blkid_partition_get_type_string(pp);
-                if (!type_string || sd_id128_from_string(type_string, &type) < 0)
+                type_string = sym_blkid_partition_get_type_string(pp);
+                if (!type_string || id128_from_string(type_string, &type) < 0)
                         continue;
 
                 if (sd_id128_equal(type, SD_GPT_LINUX_GENERIC)) {
@@ -363,23 +401,23 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
                 if (!c)
                         continue; /* ESP, other architectures, ...: not ours */
 
-                partno = blkid_partition_get_partno(pp);
-                flags = blkid_partition_get_flags(pp);
+                partno = sym_blkid_partition_get_partno(pp);
+                flags = sym_blkid_partition_get_flags(pp);
                 if (flags & SD_GPT_FLAG_NO_AUTO) {
                         log_debug("%s: ignoring %s partition %i, it is marked no-auto.", strna(path), what, partno);
                         continue;
                 }
 
                 /* Sizes from the image are not trusted: the partition must lie within the file. */
-                start = blkid_partition_get_start(pp);
-                size = blkid_partition_get_size(pp);
+                start = sym_blkid_partition_get_start(pp);
+                size = sym_blkid_partition_get_size(pp);
                 if (start <= 0 || size <= 0 ||
                     (uint64_t) start > file_size / 512 || (uint64_t) size > file_size / 512 - (uint64_t) start)
                         return refuse(ret, path, "%s partition %i (sectors %lld+%lld) lies outside the image (%llu bytes).",
                                       what, partno, (long long) start, (long long) size,
                                       (unsigned long long) file_size);
 
-                label = blkid_partition_get_name(pp);
+                label = sym_blkid_partition_get_name(pp);
                 if (isempty(label))
                         label = NULL;
 
@@ -402,7 +440,7 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
                         .partno = partno,
                         .offset = (uint64_t) start * 512,
                         .size = (uint64_t) size * 512,
-                        .uuid = blkid_partition_get_uuid(pp),
+                        .uuid = sym_blkid_partition_get_uuid(pp),
                         .label = label,
                 };
         }
@@ -447,7 +485,7 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
                 return refuse(ret, path, "GPT without a root or usr partition for this architecture.");
 
         /* What is in the partition: libblkid again, on just that region. */
-        _cleanup_(blkid_free_probep) blkid_probe pb = NULL;
+        _cleanup_(sym_blkid_free_probep) blkid_probe pb = NULL;
         const char *fstype;
 
         r = blkid_probe_region(fd, ret->data.offset, ret->data.size, /* partitions= */ false, &pb);
@@ -479,7 +517,7 @@ static int image_size(int fd, const struct stat *st, uint64_t *ret) {
 }
 
 int raw_image_probe(int fd, const char *path, RawProbe *ret) {
-        _cleanup_(blkid_free_probep) blkid_probe b = NULL;
+        _cleanup_(sym_blkid_free_probep) blkid_probe b = NULL;
         _cleanup_close_ int rfd = -EBADF;
         const char *type, *usage, *pttype;
         RawFormat format;
@@ -489,6 +527,10 @@ int raw_image_probe(int fd, const char *path, RawProbe *ret) {
 
         if (fd < 0 || !ret)
                 return -EINVAL;
+
+        r = dlopen_libblkid();
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot probe raw images without libblkid: %m", path);
 
         if (fstat(fd, &st) < 0)
                 return log_debug_errno(errno, "%s: failed to stat image: %m", strna(path));
@@ -586,43 +628,43 @@ static const char *mount_options(RawFormat f) {
 }
 
 static int mount_block_device(const char *node, const char *where, const char *fstype, const char *options) {
-        _cleanup_(mnt_free_contextp) struct libmnt_context *cxt = NULL;
+        _cleanup_(sym_mnt_free_contextp) struct libmnt_context *cxt = NULL;
         char buf[256];
         int r;
 
-        cxt = mnt_new_context();
+        cxt = sym_mnt_new_context();
         if (!cxt)
                 return -ENOMEM;
 
         /* No utab/mtab, no /sbin/mount.* helper, no fstab, no path canonicalization, no type probing. */
-        r = mnt_context_disable_mtab(cxt, 1);
+        r = sym_mnt_context_disable_mtab(cxt, 1);
         if (r >= 0)
-                r = mnt_context_disable_helpers(cxt, 1);
+                r = sym_mnt_context_disable_helpers(cxt, 1);
         if (r >= 0)
-                r = mnt_context_disable_canonicalize(cxt, 1);
+                r = sym_mnt_context_disable_canonicalize(cxt, 1);
         if (r >= 0)
-                r = mnt_context_set_optsmode(cxt, MNT_OMODE_NOTAB);
+                r = sym_mnt_context_set_optsmode(cxt, MNT_OMODE_NOTAB);
         if (r >= 0)
-                r = mnt_context_set_source(cxt, node);
+                r = sym_mnt_context_set_source(cxt, node);
         if (r >= 0)
-                r = mnt_context_set_target(cxt, where);
+                r = sym_mnt_context_set_target(cxt, where);
         if (r >= 0)
-                r = mnt_context_set_fstype(cxt, fstype);
+                r = sym_mnt_context_set_fstype(cxt, fstype);
         if (r >= 0)
-                r = mnt_context_set_options(cxt, options);
+                r = sym_mnt_context_set_options(cxt, options);
         if (r < 0)
                 return log_debug_errno(r, "Failed to set up libmount context: %m");
 
-        r = mnt_context_mount(cxt);
-        if (r == 0 && mnt_context_get_status(cxt) == 1)
+        r = sym_mnt_context_mount(cxt);
+        if (r == 0 && sym_mnt_context_get_status(cxt) == 1)
                 return 0;
 
-        if (mnt_context_syscall_called(cxt) && mnt_context_get_syscall_errno(cxt) > 0)
-                r = -mnt_context_get_syscall_errno(cxt);
+        if (sym_mnt_context_syscall_called(cxt) && sym_mnt_context_get_syscall_errno(cxt) > 0)
+                r = -sym_mnt_context_get_syscall_errno(cxt);
         else if (r >= 0)
                 r = -EIO;
 
-        (void) mnt_context_get_excode(cxt, r, buf, sizeof(buf));
+        (void) sym_mnt_context_get_excode(cxt, r, buf, sizeof(buf));
         return log_debug_errno(r, "Failed to mount %s (%s) on %s with %s: %s",
                                node, fstype, where, options, buf[0] ? buf : "error");
 }
@@ -655,6 +697,10 @@ int raw_image_mount(int fd, const char *path, const char *where, RawMount **ret)
 
         if (fd < 0 || !where || !ret)
                 return -EINVAL;
+
+        r = dlopen_libmount();
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot mount raw images without libmount: %m", path);
 
         m = calloc(1, sizeof(RawMount));
         if (!m)

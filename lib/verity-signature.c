@@ -1,14 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/pkcs7.h>
-#include <openssl/x509.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "crypto-dl.h"
 #include "fileio.h"
 #include "log.h"
 #include "string-util.h"
@@ -16,17 +12,17 @@
 #include "verity-sidecar.h"
 #include "verity-signature.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(BIO *, BIO_free);
-DEFINE_TRIVIAL_CLEANUP_FUNC(X509 *, X509_free);
-DEFINE_TRIVIAL_CLEANUP_FUNC(PKCS7 *, PKCS7_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(BIO *, sym_BIO_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(X509 *, sym_X509_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(PKCS7 *, sym_PKCS7_free);
 
 static inline void sk_X509_pop_freep(STACK_OF(X509) **sk) {
         if (*sk)
-                sk_X509_pop_free(*sk, X509_free);
+                dl_sk_X509_pop_free(*sk, sym_X509_free);
 }
 static inline void sk_X509_freep(STACK_OF(X509) **sk) {
         if (*sk)
-                sk_X509_free(*sk);
+                dl_sk_X509_free(*sk);
 }
 
 #define CERT_FILE_MAX (64U * 1024U)
@@ -111,8 +107,8 @@ static int load_trusted(const Context *c, STACK_OF(X509) *sk, char ***paths) {
         strv_sort(files);
 
         STRV_FOREACH(f, files) {
-                _cleanup_(BIO_freep) BIO *bio = NULL;
-                _cleanup_(X509_freep) X509 *x = NULL;
+                _cleanup_(sym_BIO_freep) BIO *bio = NULL;
+                _cleanup_(sym_X509_freep) X509 *x = NULL;
                 _cleanup_free_ char *text = NULL;
                 size_t n = 0;
 
@@ -125,16 +121,16 @@ static int load_trusted(const Context *c, STACK_OF(X509) *sk, char ***paths) {
                         continue;
                 }
 
-                bio = BIO_new_mem_buf(text, (int) n);
+                bio = sym_BIO_new_mem_buf(text, (int) n);
                 if (!bio)
                         return -ENOMEM;
-                x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+                x = sym_PEM_read_bio_X509(bio, NULL, NULL, NULL);
                 if (!x) {
-                        ERR_clear_error();
+                        sym_ERR_clear_error();
                         log_debug("Skipping %s: not a PEM X.509 certificate.", *f);
                         continue;
                 }
-                if (sk_X509_push(sk, x) == 0)
+                if (dl_sk_X509_push(sk, x) == 0)
                         return -ENOMEM;
                 TAKE_PTR(x);
                 r = strv_extend(paths, *f);
@@ -146,16 +142,16 @@ static int load_trusted(const Context *c, STACK_OF(X509) *sk, char ***paths) {
 }
 
 static char *name_to_string(const X509_NAME *name) {
-        _cleanup_(BIO_freep) BIO *b = NULL;
+        _cleanup_(sym_BIO_freep) BIO *b = NULL;
         char *s = NULL;
         long n;
 
-        b = BIO_new(BIO_s_mem());
+        b = sym_BIO_new(sym_BIO_s_mem());
         if (!b)
                 return NULL;
-        if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) < 0)
+        if (sym_X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) < 0)
                 return NULL;
-        n = BIO_get_mem_data(b, &s);
+        n = dl_BIO_get_mem_data(b, &s);
         if (n < 0)
                 return NULL;
         return strndup(s, (size_t) n);
@@ -168,27 +164,27 @@ static char *describe_signer(PKCS7 *p7) {
         _cleanup_free_ char *issuer = NULL, *serial = NULL;
         char *s = NULL;
 
-        _cleanup_(sk_X509_freep) STACK_OF(X509) *embedded = PKCS7_get0_signers(p7, NULL, 0);
-        ERR_clear_error();
-        if (embedded && sk_X509_num(embedded) > 0)
-                return name_to_string(X509_get_subject_name(sk_X509_value(embedded, 0)));
+        _cleanup_(sk_X509_freep) STACK_OF(X509) *embedded = sym_PKCS7_get0_signers(p7, NULL, 0);
+        sym_ERR_clear_error();
+        if (embedded && dl_sk_X509_num(embedded) > 0)
+                return name_to_string(sym_X509_get_subject_name(dl_sk_X509_value(embedded, 0)));
 
-        infos = PKCS7_get_signer_info(p7);
-        if (!infos || sk_PKCS7_SIGNER_INFO_num(infos) <= 0)
+        infos = sym_PKCS7_get_signer_info(p7);
+        if (!infos || dl_sk_PKCS7_SIGNER_INFO_num(infos) <= 0)
                 return NULL;
-        si = sk_PKCS7_SIGNER_INFO_value(infos, 0);
+        si = dl_sk_PKCS7_SIGNER_INFO_value(infos, 0);
         if (!si || !si->issuer_and_serial)
                 return NULL;
         issuer = name_to_string(si->issuer_and_serial->issuer);
         {
-                BIGNUM *bn = ASN1_INTEGER_to_BN(si->issuer_and_serial->serial, NULL);
+                BIGNUM *bn = sym_ASN1_INTEGER_to_BN(si->issuer_and_serial->serial, NULL);
                 if (bn) {
-                        char *h = BN_bn2hex(bn);
+                        char *h = sym_BN_bn2hex(bn);
                         if (h) {
                                 serial = strdup(h);
-                                OPENSSL_free(h);
+                                dl_OPENSSL_free(h);
                         }
-                        BN_free(bn);
+                        sym_BN_free(bn);
                 }
         }
         if (asprintf(&s, "a certificate issued by %s, serial %s", strna(issuer), strna(serial)) < 0)
@@ -203,22 +199,26 @@ int verity_signature_check(const Context *c, const uint8_t *root_hash, size_t ro
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *trusted = NULL;
         _cleanup_(sk_X509_freep) STACK_OF(X509) *signers = NULL;
         _cleanup_strv_free_ char **paths = NULL;
-        _cleanup_(PKCS7_freep) PKCS7 *p7 = NULL;
+        _cleanup_(sym_PKCS7_freep) PKCS7 *p7 = NULL;
         _cleanup_free_ char *hex = NULL, *dirs = NULL;
-        _cleanup_(BIO_freep) BIO *bio = NULL;
+        _cleanup_(sym_BIO_freep) BIO *bio = NULL;
         const unsigned char *d = sig;
         int r;
 
         if (!root_hash || root_hash_size == 0 || !sig || sig_size == 0 || sig_size > VERITY_SIGNATURE_MAX)
                 return -EINVAL;
 
+        r = dlopen_libcrypto();
+        if (r < 0)
+                return log_debug_errno(r, "Cannot check verity signatures without libcrypto: %m");
+
         dirs = strv_join((char **) verity_cert_dirs, ", ");
         if (!dirs)
                 return -ENOMEM;
 
-        p7 = d2i_PKCS7(NULL, &d, (long) sig_size);
-        if (!p7 || d != sig + sig_size || !PKCS7_type_is_signed(p7)) {
-                ERR_clear_error();
+        p7 = sym_d2i_PKCS7(NULL, &d, (long) sig_size);
+        if (!p7 || d != sig + sig_size || !dl_PKCS7_type_is_signed(p7)) {
+                sym_ERR_clear_error();
                 r = set_message(&res, VERITY_SIGNATURE_MALFORMED, "signature is not a DER PKCS#7 signature");
                 if (r < 0)
                         return r;
@@ -227,13 +227,13 @@ int verity_signature_check(const Context *c, const uint8_t *root_hash, size_t ro
 
         res.signer = describe_signer(p7);
 
-        trusted = sk_X509_new_null();
+        trusted = dl_sk_X509_new_null();
         if (!trusted)
                 return -ENOMEM;
         r = load_trusted(c, trusted, &paths);
         if (r < 0)
                 return r;
-        res.n_certificates = (unsigned) sk_X509_num(trusted);
+        res.n_certificates = (unsigned) dl_sk_X509_num(trusted);
 
         if (res.n_certificates == 0) {
                 r = set_message(&res, VERITY_SIGNATURE_UNTRUSTED,
@@ -245,9 +245,9 @@ int verity_signature_check(const Context *c, const uint8_t *root_hash, size_t ro
         }
 
         /* Is the signer one of ours? Only our certificates are looked at, never ones in the signature. */
-        signers = PKCS7_get0_signers(p7, trusted, PKCS7_NOINTERN);
-        if (!signers || sk_X509_num(signers) <= 0) {
-                ERR_clear_error();
+        signers = sym_PKCS7_get0_signers(p7, trusted, PKCS7_NOINTERN);
+        if (!signers || dl_sk_X509_num(signers) <= 0) {
+                sym_ERR_clear_error();
                 r = set_message(&res, VERITY_SIGNATURE_UNTRUSTED,
                                 "signed by %s, which is not among the %u trusted certificates in %s",
                                 res.signer ?: "an unknown key", res.n_certificates, dirs);
@@ -256,29 +256,29 @@ int verity_signature_check(const Context *c, const uint8_t *root_hash, size_t ro
                 goto done;
         }
 
-        for (int k = 0; k < sk_X509_num(trusted); k++)
-                if (X509_cmp(sk_X509_value(trusted, k), sk_X509_value(signers, 0)) == 0) {
+        for (int k = 0; k < dl_sk_X509_num(trusted); k++)
+                if (sym_X509_cmp(dl_sk_X509_value(trusted, k), dl_sk_X509_value(signers, 0)) == 0) {
                         res.certificate = strdup(paths[k]);
                         if (!res.certificate)
                                 return -ENOMEM;
                         break;
                 }
         free(res.signer);
-        res.signer = name_to_string(X509_get_subject_name(sk_X509_value(signers, 0)));
+        res.signer = name_to_string(sym_X509_get_subject_name(dl_sk_X509_value(signers, 0)));
 
         hex = hexmem_lower(root_hash, root_hash_size);
         if (!hex)
                 return -ENOMEM;
-        bio = BIO_new_mem_buf(hex, (int) strlen(hex));
+        bio = sym_BIO_new_mem_buf(hex, (int) strlen(hex));
         if (!bio)
                 return -ENOMEM;
 
-        if (PKCS7_verify(p7, trusted, NULL, bio, NULL, PKCS7_NOINTERN | PKCS7_NOVERIFY) != 1) {
-                unsigned long e = ERR_get_error();
+        if (sym_PKCS7_verify(p7, trusted, NULL, bio, NULL, PKCS7_NOINTERN | PKCS7_NOVERIFY) != 1) {
+                unsigned long e = sym_ERR_get_error();
                 char buf[256];
 
-                ERR_error_string_n(e, buf, sizeof(buf));
-                ERR_clear_error();
+                sym_ERR_error_string_n(e, buf, sizeof(buf));
+                sym_ERR_clear_error();
                 /* Without certificates in it, a PKCS#7 names its signer by issuer and serial only: anybody
                  * can name a trusted certificate. Do not call that "signed by" it. */
                 r = set_message(&res, VERITY_SIGNATURE_INVALID,

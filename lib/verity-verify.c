@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include <openssl/evp.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+
+#include "crypto-dl.h"
 
 #include "log.h"
 #include "string-util.h"
 #include "verity-verify.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD *, EVP_MD_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD *, sym_EVP_MD_free);
 
 #define VERITY_MAX_LEVELS 63
 #define READ_CHUNK_MAX (1024U * 1024U)
@@ -177,19 +178,22 @@ typedef struct Hasher {
 } Hasher;
 
 static void hasher_done(Hasher *h) {
-        EVP_MD_CTX_free(h->base);
-        EVP_MD_CTX_free(h->ctx);
+        /* Also when libcrypto was never loaded: then both are NULL. */
+        if (h->base)
+                sym_EVP_MD_CTX_free(h->base);
+        if (h->ctx)
+                sym_EVP_MD_CTX_free(h->ctx);
 }
 
 static int hasher_init(Hasher *h, const EVP_MD *md, const VerityParams *p) {
-        *h = (Hasher) { .p = p, .digest_size = (size_t) EVP_MD_get_size(md) };
-        h->base = EVP_MD_CTX_new();
-        h->ctx = EVP_MD_CTX_new();
+        *h = (Hasher) { .p = p, .digest_size = (size_t) sym_EVP_MD_get_size(md) };
+        h->base = sym_EVP_MD_CTX_new();
+        h->ctx = sym_EVP_MD_CTX_new();
         if (!h->base || !h->ctx)
                 return -ENOMEM;
-        if (EVP_DigestInit_ex(h->base, md, NULL) != 1)
+        if (sym_EVP_DigestInit_ex(h->base, md, NULL) != 1)
                 return -EIO;
-        if (p->hash_type == 1 && EVP_DigestUpdate(h->base, p->salt, p->salt_size) != 1)
+        if (p->hash_type == 1 && sym_EVP_DigestUpdate(h->base, p->salt, p->salt_size) != 1)
                 return -EIO;
         return 0;
 }
@@ -197,10 +201,10 @@ static int hasher_init(Hasher *h, const EVP_MD *md, const VerityParams *p) {
 static int hasher_block(Hasher *h, const uint8_t *block, size_t n, uint8_t *digest) {
         unsigned len = 0;
 
-        if (EVP_MD_CTX_copy_ex(h->ctx, h->base) != 1 ||
-            EVP_DigestUpdate(h->ctx, block, n) != 1 ||
-            (h->p->hash_type == 0 && EVP_DigestUpdate(h->ctx, h->p->salt, h->p->salt_size) != 1) ||
-            EVP_DigestFinal_ex(h->ctx, digest, &len) != 1 || len != h->digest_size)
+        if (sym_EVP_MD_CTX_copy_ex(h->ctx, h->base) != 1 ||
+            sym_EVP_DigestUpdate(h->ctx, block, n) != 1 ||
+            (h->p->hash_type == 0 && sym_EVP_DigestUpdate(h->ctx, h->p->salt, h->p->salt_size) != 1) ||
+            sym_EVP_DigestFinal_ex(h->ctx, digest, &len) != 1 || len != h->digest_size)
                 return -EIO;
         return 0;
 }
@@ -218,7 +222,7 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                   int copy_fd, VerityResult *ret) {
 
         _cleanup_(verity_result_done) VerityResult res = {};
-        _cleanup_(EVP_MD_freep) EVP_MD *md = NULL;
+        _cleanup_(sym_EVP_MD_freep) EVP_MD *md = NULL;
         _cleanup_free_ uint8_t *tree = NULL, *chunk = NULL;
         _cleanup_(hasher_done) Hasher h = {};
         uint64_t level_pos[VERITY_MAX_LEVELS] = {}, level_size[VERITY_MAX_LEVELS] = {};
@@ -229,6 +233,10 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
         const char *reason = NULL;
         VerityParams p;
         int r;
+
+        r = dlopen_libcrypto();
+        if (r < 0)
+                return log_debug_errno(r, "Cannot check dm-verity hashes without libcrypto: %m");
 
 #define MALFORMED(fmt, ...)                                                                     \
         do {                                                                                    \
@@ -244,7 +252,7 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
         if (r < 0)
                 return r;
 
-        md = EVP_MD_fetch(NULL, p.algorithm, NULL);
+        md = sym_EVP_MD_fetch(NULL, p.algorithm, NULL);
         if (!md)
                 MALFORMED("hash tree: hash algorithm '%s' is not supported", p.algorithm);
         r = hasher_init(&h, md, &p);
