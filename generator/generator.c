@@ -68,6 +68,9 @@ int generator_run(const char *dest) {
         r = images_discover(&ctx, &images);
         if (r < 0)
                 return r;
+        /* From here on, a settings file or verity sidecar that is not in the portables
+         * directories costs nothing to look for. */
+        ctx.listing = &images.listing;
 
         r = extract_cache_open(&cache, !streq(ctx.root, "/"));
         if (r == -ENOMEM)

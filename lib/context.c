@@ -77,7 +77,53 @@ void context_done(Context *c) {
         c->root_fd = safe_close(c->root_fd);
 }
 
+void host_listing_done(HostListing *l) {
+        l->dirs = strv_free(l->dirs);
+        l->entries = strv_free(l->entries);
+        l->n_entries = 0;
+}
+
+int host_listing_add(HostListing *l, const char *dir, char *const *names) {
+        int r;
+
+        STRV_FOREACH(n, names) {
+                r = strv_consume(&l->entries, strjoin(dir, "/", *n));
+                if (r < 0)
+                        return r;
+        }
+        return strv_extend(&l->dirs, dir);
+}
+
+void host_listing_seal(HostListing *l) {
+        strv_sort(l->entries);
+        l->n_entries = strv_length(l->entries);
+}
+
+static int cmp_strp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+bool host_listing_absent(const HostListing *l, const char *path) {
+        const char *slash = strrchr(path, '/');
+        bool listed = false;
+
+        if (!slash || slash == path || !slash[1])
+                return false;
+        STRV_FOREACH(d, l->dirs)
+                if (strlen(*d) == (size_t) (slash - path) && strneq(*d, path, slash - path)) {
+                        listed = true;
+                        break;
+                }
+        if (!listed)
+                return false;
+        return l->n_entries == 0 ||
+                !bsearch(&path, l->entries, l->n_entries, sizeof(char *), cmp_strp);
+}
+
 int host_open(const Context *c, const char *path, int flags) {
+        if (c->listing && host_listing_absent(c->listing, path))
+                return -ENOENT;
+
         /* The host tree is resolved like an image: absolute symlinks of an offline tree point
          * into it. For "/" this is plain path resolution. */
         return open_in_root(c->root_fd, path, flags);
@@ -94,6 +140,8 @@ int host_read_file(const Context *c, const char *path, size_t max, char **ret, s
 }
 
 int host_opendir(const Context *c, const char *path, DIR **ret) {
+        if (c->listing && host_listing_absent(c->listing, path))
+                return -ENOENT;
         return opendir_in_root(c->root_fd, path, ret);
 }
 

@@ -12,9 +12,26 @@
 
 #define PORTABLES_ROOT_ENV "PORTABLES_ROOT"
 
+/* What listing some host directories found (images_discover() lists the portables directories),
+ * so that looking up a name that is not there (NAME.portable, NAME.roothash, ... for every image)
+ * costs no system call. */
+typedef struct HostListing {
+        char **dirs;                    /* listed completely, or found missing */
+        char **entries;                 /* "DIR/NAME" for every entry in them, sorted */
+        size_t n_entries;
+} HostListing;
+
+void host_listing_done(HostListing *l);
+/* names: every entry of dir (NULL: dir is missing). */
+int host_listing_add(HostListing *l, const char *dir, char *const *names);
+void host_listing_seal(HostListing *l);
+/* Whether l knows that path is not there: its directory was listed and has no such entry. */
+bool host_listing_absent(const HostListing *l, const char *path);
+
 typedef struct Context {
         char *root;                     /* "/" or $PORTABLES_ROOT, absolute */
         int root_fd;                    /* O_PATH directory fd of root */
+        const HostListing *listing;     /* if set (not owned), names it knows absent are -ENOENT at once */
 } Context;
 
 int context_init(Context *c);

@@ -165,6 +165,7 @@ void image_list_done(ImageList *l) {
                 discovered_image_done(l->images + i);
         l->images = mfree(l->images);
         l->n_images = 0;
+        host_listing_done(&l->listing);
 }
 
 /* Names in a portables directory that are not images and say nothing. */
@@ -235,7 +236,7 @@ static int discover_dir(const Context *c, ImageList *l, unsigned dir_index, char
 
         r = host_opendir(c, dir, &d);
         if (r == -ENOENT || r == -ENOTDIR)
-                return 0;
+                return host_listing_add(&l->listing, dir, NULL);
         if (r < 0)
                 return log_warning_errno(r, "Failed to open portables directory %s, ignoring: %m", dir);
 
@@ -252,6 +253,9 @@ static int discover_dir(const Context *c, ImageList *l, unsigned dir_index, char
                 return log_warning_errno(errno, "Failed to read portables directory %s, ignoring: %m", dir);
 
         strv_sort(names);
+        r = host_listing_add(&l->listing, dir, names);
+        if (r < 0)
+                return r;
 
         /* One stat() per entry, shared by both passes below (the warm reload does little else per
          * image). stat() follows symlinks to images elsewhere; it never opens the file, so a FIFO
@@ -385,6 +389,7 @@ int images_discover(const Context *c, ImageList *l) {
                 if (r == -ENOMEM)
                         return log_oom();
         }
+        host_listing_seal(&l->listing);
 
         /* Of several versions of one NAME, the newest wins; on equal versions the earlier entry. */
         for (size_t a = 0; a < l->n_images; a++) {

@@ -50,6 +50,7 @@ typedef struct DiscoveredImage {
 typedef struct ImageList {
         DiscoveredImage *images;
         size_t n_images;
+        HostListing listing;    /* what the portables directories held (see Context.listing) */
 } ImageList;
 
 void image_list_done(ImageList *l);

@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "image-fs.h"
+#include "macro.h"
+#include "string-util.h"
+#include "strv.h"
+
+#define PACKED_MAGIC "portables-packed-tree 1\n"
+#define PACKED_SYMLINK_DEPTH_MAX 8
+
+/* ---- packed trees -------------------------------------------------------------------------- */
+
+void packed_tree_done(PackedTree *t) {
+        t->buf = mfree(t->buf);
+        t->entries = mfree(t->entries);
+        t->n_entries = 0;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+        return strcmp(((const PackedEntry *) a)->path, ((const PackedEntry *) b)->path);
+}
+
+static bool path_is_normalized(const char *p) {
+        /* Absolute, no empty, "." or ".." components, no trailing slash (but "/"). */
+        if (p[0] != '/')
+                return false;
+        if (streq(p, "/"))
+                return true;
+        for (const char *c = p; *c; ) {
+                const char *e;
+                size_t n;
+
+                c++;    /* the slash */
+                e = strchrnul(c, '/');
+                n = e - c;
+                if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                c = e;
+        }
+        return true;
+}
+
+/* Takes "SIZE " off *p, bounded by end. */
+static int parse_size(char **p, const char *end, size_t *ret) {
+        size_t v = 0;
+        char *c = *p;
+
+        if (c >= end || !ascii_isdigit(*c))
+                return -EBADMSG;
+        for (; c < end && ascii_isdigit(*c); c++) {
+                if (v > (SIZE_MAX - 9) / 10)
+                        return -EBADMSG;
+                v = v * 10 + (size_t) (*c - '0');
+        }
+        if (c >= end || (*c != ' ' && *c != '\n'))
+                return -EBADMSG;
+        *p = c + 1;
+        *ret = v;
+        return 0;
+}
+
+/* Each entry: "TYPE PATHLEN DATALEN\nPATH\nDATA\n". Sizes in bytes, without the newlines. */
+int packed_tree_parse(char *buf, size_t size, PackedTree *ret) {
+        _cleanup_free_ char *b = buf;
+        _cleanup_free_ PackedEntry *entries = NULL;
+        size_t n = 0, allocated = 0;
+        const char *end = buf + size;
+        char *p = buf;
+
+        if (size < strlen(PACKED_MAGIC) || !strneq(buf, PACKED_MAGIC, strlen(PACKED_MAGIC)))
+                return -EBADMSG;
+        p += strlen(PACKED_MAGIC);
+
+        while (p < end) {
+                size_t plen, dlen;
+                char type = *p;
+                PackedEntry *e;
+
+                if (!IN_SET(type, 'd', 'f', 'l') || p + 2 > end || p[1] != ' ')
+                        return -EBADMSG;
+                p += 2;
+                if (parse_size(&p, end, &plen) < 0 || p[-1] != ' ' ||
+                    parse_size(&p, end, &dlen) < 0 || p[-1] != '\n')
+                        return -EBADMSG;
+                if (plen == 0 || plen > PATH_MAX || dlen > size || (size_t) (end - p) < plen + 1 ||
+                    (size_t) (end - p) - plen - 1 < dlen + 1)
+                        return -EBADMSG;
+                if (p[plen] != '\n' || p[plen + 1 + dlen] != '\n')
+                        return -EBADMSG;
+                p[plen] = 0;
+                p[plen + 1 + dlen] = 0;
+                if (strlen(p) != plen || strlen(p + plen + 1) != dlen || !path_is_normalized(p))
+                        return -EBADMSG;
+                if (type == 'd' && dlen != 0)
+                        return -EBADMSG;
+
+                if (n >= allocated) {
+                        size_t k = MAX(allocated * 2, (size_t) 16);
+                        PackedEntry *ne = reallocarray(entries, k, sizeof(PackedEntry));
+                        if (!ne)
+                                return -ENOMEM;
+                        entries = ne;
+                        allocated = k;
+                }
+                e = entries + n++;
+                *e = (PackedEntry) { .path = p, .type = type, .data = p + plen + 1, .size = dlen };
+                if (n > 1 && strcmp(entries[n - 2].path, e->path) >= 0)
+                        return -EBADMSG;        /* sorted, no duplicates: bsearch() relies on it */
+                p += plen + 1 + dlen + 1;
+        }
+
+        *ret = (PackedTree) { .buf = TAKE_PTR(b), .entries = TAKE_PTR(entries), .n_entries = n };
+        return 0;
+}
+
+const PackedEntry *packed_tree_find(const PackedTree *t, const char *path) {
+        PackedEntry key = { .path = path };
+
+        if (t->n_entries == 0)
+                return NULL;
+        return bsearch(&key, t->entries, t->n_entries, sizeof(PackedEntry), cmp_entry);
+}
+
+/* The entry path names, with symlinks followed (at most PACKED_SYMLINK_DEPTH_MAX). Symlinks only
+ * ever appear as the last component in a packed tree. */
+static int packed_resolve(const PackedTree *t, const char *path, const PackedEntry **ret) {
+        _cleanup_free_ char *cur = strdup(path);
+
+        if (!cur)
+                return -ENOMEM;
+
+        for (unsigned depth = 0; depth <= PACKED_SYMLINK_DEPTH_MAX; depth++) {
+                const PackedEntry *e = packed_tree_find(t, cur);
+                char *next, *slash;
+
+                if (!e)
+                        return -ENOENT;
+                if (e->type != 'l') {
+                        *ret = e;
+                        return 0;
+                }
+                if (e->data[0] == '/')
+                        next = strdup(e->data);
+                else {
+                        slash = strrchr(cur, '/');
+                        *slash = 0;
+                        next = strjoin(cur, "/", e->data);
+                }
+                if (!next)
+                        return -ENOMEM;
+                free(cur);
+                cur = next;
+                if (!path_is_normalized(cur))
+                        return -ENOENT; /* "..": never made by the cache; not followed */
+        }
+        return -ELOOP;
+}
+
+void packed_builder_done(PackedBuilder *b) {
+        for (size_t k = 0; k < b->n_entries; k++) {
+                free((char *) b->entries[k].path);
+                free((char *) b->entries[k].data);
+        }
+        b->entries = mfree(b->entries);
+        b->n_entries = 0;
+}
+
+static int builder_push(PackedBuilder *b, char type, const char *path, const char *data) {
+        PackedEntry *ne;
+        char *p, *d;
+
+        ne = reallocarray(b->entries, b->n_entries + 1, sizeof(PackedEntry));
+        if (!ne)
+                return -ENOMEM;
+        b->entries = ne;
+        p = strdup(path);
+        d = strdup(data ?: "");
+        if (!p || !d) {
+                free(p);
+                free(d);
+                return -ENOMEM;
+        }
+        b->entries[b->n_entries++] = (PackedEntry) { .path = p, .type = type, .data = d, .size = strlen(d) };
+        return 0;
+}
+
+int packed_builder_add(PackedBuilder *b, char type, const char *path, const char *data) {
+        _cleanup_free_ char *parent = NULL;
+        char *slash;
+        int r;
+
+        if (!IN_SET(type, 'd', 'f', 'l') || !path_is_normalized(path))
+                return -EINVAL;
+
+        /* The parents, as directories. */
+        parent = strdup(path);
+        if (!parent)
+                return -ENOMEM;
+        while ((slash = strrchr(parent, '/')) && slash != parent) {
+                *slash = 0;
+                r = builder_push(b, 'd', parent, NULL);
+                if (r < 0)
+                        return r;
+        }
+
+        return builder_push(b, type, path, type == 'd' ? NULL : data);
+}
+
+int packed_builder_format(PackedBuilder *b, char **ret) {
+        _cleanup_free_ char *out = NULL;
+        size_t k = 0;
+        int r;
+
+        if (b->n_entries > 1)
+                qsort(b->entries, b->n_entries, sizeof(PackedEntry), cmp_entry);
+
+        out = strdup(PACKED_MAGIC);
+        if (!out)
+                return -ENOMEM;
+
+        while (k < b->n_entries) {
+                const PackedEntry *e = b->entries + k;
+                size_t j;
+
+                /* Duplicates: a directory wins (a marker file for a path that is a directory),
+                 * else the first one added. */
+                for (j = k + 1; j < b->n_entries && streq(b->entries[j].path, e->path); j++)
+                        if (b->entries[j].type == 'd')
+                                e = b->entries + j;
+
+                r = strextendf(&out, "%c %zu %zu\n%s\n%s\n", e->type, strlen(e->path), e->size, e->path, e->data);
+                if (r < 0)
+                        return r;
+                k = j;
+        }
+
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+/* ---- reading, from a directory or a packed tree ---------------------------------------------- */
+
+void image_file_done(ImageFile *f) {
+        f->fd = safe_close(f->fd);
+        f->entry = NULL;
+}
+
+int image_file_read(const ImageFile *f, size_t max, char **ret, size_t *ret_size) {
+        char *t;
+
+        if (!f->entry)
+                return read_regular_fd(f->fd, max, ret, ret_size);
+
+        if (f->entry->type == 'd')
+                return -EISDIR;
+        if (f->entry->size > max)
+                return -EFBIG;
+        t = strndup(f->entry->data, f->entry->size);
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        if (ret_size)
+                *ret_size = f->entry->size;
+        return 0;
+}
+
+bool image_fs_exists(const ImageFS *fs, const char *path) {
+        if (fs->packed)
+                return packed_tree_find(fs->packed, path);
+
+        _cleanup_close_ int fd = open_in_root(fs->fd, path, O_NOFOLLOW);
+        return fd >= 0;
+}
+
+static int packed_list_dir(const PackedTree *t, const char *path, size_t max, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *prefix = NULL;
+        const PackedEntry *d;
+        size_t lo = 0, hi = t->n_entries, n = 0, plen;
+        int r;
+
+        r = packed_resolve(t, path, &d);
+        if (r == -ENOENT || (r >= 0 && d->type != 'd')) {
+                *ret = NULL;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+
+        prefix = streq(d->path, "/") ? strdup("/") : strjoin(d->path, "/");
+        if (!prefix)
+                return -ENOMEM;
+        plen = strlen(prefix);
+
+        /* Entries below prefix are one contiguous run of the sorted array: find its start. */
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(t->entries[mid].path, prefix) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (size_t k = lo; k < t->n_entries && strneq(t->entries[k].path, prefix, plen); k++) {
+                const char *name = t->entries[k].path + plen;
+
+                if (name[0] == '.' || strchr(name, '/'))
+                        continue;
+                if (++n > max)
+                        return -E2BIG;
+                r = strv_extend(&l, name);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(l);     /* sorted already: the entries are */
+        return 0;
+}
+
+int image_fs_list_dir(const ImageFS *fs, const char *path, size_t max, char ***ret) {
+        _cleanup_closedir_ DIR *d = NULL;
+        int r;
+
+        if (fs->packed)
+                return packed_list_dir(fs->packed, path, max, ret);
+
+        r = opendir_in_root(fs->fd, path, &d);
+        if (r == -ENOENT || r == -ENOTDIR) {
+                *ret = NULL;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        return dir_list(d, "", max, ret);
+}
+
+int image_fs_read_file(const ImageFS *fs, const char *path, size_t max, char **ret) {
+        ImageFile f = IMAGE_FILE_NULL;
+        int r;
+
+        if (!fs->packed)
+                return read_file_in_root(fs->fd, path, max, ret, NULL);
+
+        r = packed_resolve(fs->packed, path, &f.entry);
+        if (r < 0)
+                return r;
+        return image_file_read(&f, max, ret, NULL);
+}
+
+static int open_unit_file_fd(int root_fd, const char *p, const char *name, ImageFile *ret, char **ret_alias) {
+        _cleanup_free_ char *target = NULL;
+        _cleanup_close_ int lfd = -EBADF, fd = -EBADF;
+        struct stat st;
+        ssize_t k;
+
+        lfd = open_in_root(root_fd, p, O_NOFOLLOW);
+        if (lfd < 0)
+                return lfd;
+        if (fstat(lfd, &st) < 0)
+                return -errno;
+
+        if (S_ISLNK(st.st_mode)) {
+                const char *base;
+
+                target = malloc(PATH_MAX);
+                if (!target)
+                        return -ENOMEM;
+                k = readlinkat(lfd, "", target, PATH_MAX - 1);
+                if (k < 0)
+                        return -errno;
+                target[k] = 0;
+
+                if (streq(target, "/dev/null"))
+                        return 1;
+
+                base = strrchr(target, '/');
+                base = base ? base + 1 : target;
+                if (!streq(base, name)) {
+                        if (ret_alias) {
+                                *ret_alias = strdup(base);
+                                if (!*ret_alias)
+                                        return -ENOMEM;
+                        }
+                        return 2;
+                }
+        }
+
+        fd = open_in_root(root_fd, p, 0);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISCHR(st.st_mode))
+                return 1;
+        if (S_ISREG(st.st_mode) && st.st_size == 0)
+                return 1;
+
+        *ret = (ImageFile) { .fd = TAKE_FD(fd) };
+        return 0;
+}
+
+static int open_unit_file_packed(const PackedTree *t, const char *p, const char *name, ImageFile *ret,
+                                 char **ret_alias) {
+        const PackedEntry *e = packed_tree_find(t, p);
+        int r;
+
+        if (!e)
+                return -ENOENT;
+
+        if (e->type == 'l') {
+                const char *base;
+
+                if (streq(e->data, "/dev/null"))
+                        return 1;
+                base = strrchr(e->data, '/');
+                base = base ? base + 1 : e->data;
+                if (!streq(base, name)) {
+                        if (ret_alias) {
+                                *ret_alias = strdup(base);
+                                if (!*ret_alias)
+                                        return -ENOMEM;
+                        }
+                        return 2;
+                }
+                r = packed_resolve(t, p, &e);
+                if (r < 0)
+                        return r;
+        }
+
+        if (e->type == 'f' && e->size == 0)
+                return 1;
+
+        *ret = (ImageFile) { .fd = -EBADF, .entry = e };
+        return 0;
+}
+
+int image_fs_open_unit_file(const ImageFS *fs, const char *dir, const char *name, ImageFile *ret, char **ret_alias) {
+        _cleanup_free_ char *p = strjoin(dir, "/", name);
+
+        if (!p)
+                return -ENOMEM;
+        return fs->packed ? open_unit_file_packed(fs->packed, p, name, ret, ret_alias)
+                          : open_unit_file_fd(fs->fd, p, name, ret, ret_alias);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What the readers of an image (os-release, units, sysusers.d, tmpfiles.d, mount points) see of
+ * it: either its root directory, read through lib/fileio.h (openat2 RESOLVE_IN_ROOT, regular
+ * files only, bounded), or a packed tree: the extraction cache's copy of what those readers need,
+ * one file read into memory (lib/extract-cache.h), so that a cached image costs one read.
+ *
+ * A packed tree holds directories, regular files with their content, and symlinks (masks, to
+ * /dev/null, and aliases, to a bare unit name). It answers the same questions with the same
+ * results the directory it was made from gives. */
+
+typedef struct PackedEntry {
+        const char *path;       /* absolute, normalized: "/usr/lib/os-release" */
+        char type;              /* 'd' directory, 'f' regular file, 'l' symlink */
+        const char *data;       /* 'f': content (NUL-terminated), 'l': target */
+        size_t size;
+} PackedEntry;
+
+typedef struct PackedTree {
+        char *buf;              /* the serialized form, which entries point into */
+        PackedEntry *entries;   /* sorted by path */
+        size_t n_entries;
+} PackedTree;
+
+void packed_tree_done(PackedTree *t);
+
+/* Parses buf (taken over, also on failure) of the form packed_tree_format() writes. -EBADMSG if
+ * it is not one. */
+int packed_tree_parse(char *buf, size_t size, PackedTree *ret);
+
+/* The entry of that exact path (no symlinks followed), or NULL. */
+const PackedEntry *packed_tree_find(const PackedTree *t, const char *path);
+
+/* Builds a packed tree: entries in any order; parents of each path are added as directories. */
+typedef struct PackedBuilder {
+        PackedEntry *entries;   /* path and data owned */
+        size_t n_entries;
+} PackedBuilder;
+
+void packed_builder_done(PackedBuilder *b);
+int packed_builder_add(PackedBuilder *b, char type, const char *path, const char *data);
+/* The serialized form, entries sorted, duplicates merged (a directory wins). */
+int packed_builder_format(PackedBuilder *b, char **ret);
+
+typedef struct ImageFS {
+        int fd;                         /* the image's root directory, or */
+        const PackedTree *packed;       /* if not NULL, this */
+} ImageFS;
+
+#define IMAGE_FS_FD(f) (&(const ImageFS) { .fd = (f) })
+
+/* A file opened by image_fs_open_unit_file(). */
+typedef struct ImageFile {
+        int fd;
+        const PackedEntry *entry;
+} ImageFile;
+
+#define IMAGE_FILE_NULL ((ImageFile) { .fd = -EBADF })
+
+void image_file_done(ImageFile *f);
+/* As read_regular_fd(). */
+int image_file_read(const ImageFile *f, size_t max, char **ret, size_t *ret_size);
+
+/* Whether path exists, not following a symlink at its end (a symlink counts). */
+bool image_fs_exists(const ImageFS *fs, const char *path);
+
+/* Lists a directory inside the image, sorted, without hidden entries, at most max names
+ * (-E2BIG beyond). Missing directories are empty (*ret == NULL). */
+int image_fs_list_dir(const ImageFS *fs, const char *path, size_t max, char ***ret);
+
+/* Reads a regular file, following symlinks inside the image. */
+int image_fs_read_file(const ImageFS *fs, const char *path, size_t max, char **ret);
+
+/* Classifies dir/name: 0 and the file (to image_file_read()) for a regular file that is the unit
+ * itself (possibly through symlinks to a file of the same name), 1 for a mask (/dev/null, or an
+ * empty file), 2 for an alias (symlink to a file of another name, whose name goes to *ret_alias
+ * if not NULL), <0 on errors. */
+int image_fs_open_unit_file(const ImageFS *fs, const char *dir, const char *name, ImageFile *ret, char **ret_alias);
