@@ -100,7 +100,7 @@ int exec_dirs_needed(const ImageUnits *units, char ***ret) {
         return 0;
 }
 
-int exec_dirs_missing(int root_fd, const ImageUnits *units, char ***ret) {
+int exec_dirs_missing(const ImageFS *fs, const ImageUnits *units, char ***ret) {
         _cleanup_strv_free_ char **needed = NULL, **missing = NULL;
         int r;
 
@@ -110,8 +110,7 @@ int exec_dirs_missing(int root_fd, const ImageUnits *units, char ***ret) {
 
         STRV_FOREACH(d, needed) {
                 /* A symlink counts: systemd resolves it inside the image. */
-                _cleanup_close_ int fd = open_in_root(root_fd, *d, O_NOFOLLOW);
-                if (fd >= 0)
+                if (image_fs_exists(fs, *d))
                         continue;
                 r = strv_extend(&missing, *d);
                 if (r < 0)

@@ -17,8 +17,8 @@
  * duplicates ("/var/lib/foo", ...). */
 int exec_dirs_needed(const ImageUnits *units, char ***ret);
 
-/* Those of exec_dirs_needed() the image at root_fd lacks (NULL if none). */
-int exec_dirs_missing(int root_fd, const ImageUnits *units, char ***ret);
+/* Those of exec_dirs_needed() the image lacks (NULL if none). */
+int exec_dirs_missing(const ImageFS *fs, const ImageUnits *units, char ***ret);
 
 /* The roots below which the extraction cache records directories (so that a cached image is
  * checked exactly as a mounted one). */

@@ -2,11 +2,12 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sys/xattr.h>
 
-#include "env-file.h"
 #include "exec-dirs.h"
 #include "extract-cache.h"
 #include "fileio.h"
+#include "image-fs.h"
 #include "log.h"
 #include "mount-points.h"
 #include "names.h"
@@ -14,10 +15,14 @@
 #include "strv.h"
 #include "unit-extract.h"
 
-#define META_FILE "meta"
-#define ROOT_DIR "root"
+/* An entry is one file, a packed tree (lib/image-fs.h) named by the key. Besides what was read
+ * from the image it holds META_PATH: "KEY=VALUE" lines, unquoted, with the probe, CONTENT, and a
+ * CHECKED= line for each required path it recorded. */
+#define META_PATH "/.portables-cache-meta"
 /* What an entry holds besides os-release, units and API mount points; entries without it are misses. */
-#define CACHE_CONTENT "sysusers,tmpfiles,execdirs"
+#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs"
+/* Unit files are at most UNIT_FILE_SIZE_MAX each, IMAGE_UNIT_BYTES_MAX together. */
+#define CACHE_ENTRY_SIZE_MAX (64U * 1024U * 1024U)
 #define EXEC_DIR_MARKERS_MAX 4096U
 
 int extract_cache_open(ExtractCache *ret, bool rerooted) {
@@ -104,6 +109,43 @@ static int region_parse(const char *v, RawRegion *r) {
         return 0;
 }
 
+/* Splits the meta data into its lines, in place. */
+static int meta_lines(char *meta, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        char *nl;
+        int r;
+
+        for (char *p = meta; *p; p = nl + 1) {
+                nl = strchr(p, '\n');
+                if (!nl)
+                        return -EBADMSG;
+                *nl = 0;
+                r = strv_extend(&l, p);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static const char *meta_get(char *const *lines, const char *key) {
+        STRV_FOREACH(l, lines) {
+                const char *v = startswith(*l, key);
+                if (v && v[0] == '=')
+                        return v + 1;
+        }
+        return NULL;
+}
+
+static bool meta_checked(char *const *lines, const char *path) {
+        STRV_FOREACH(l, lines) {
+                const char *v = startswith(*l, "CHECKED=");
+                if (v && streq(v, path))
+                        return true;
+        }
+        return false;
+}
+
 /* FORMAT= holds the RawFormat as a number (0..._RAW_FORMAT_MAX-1). */
 static int raw_format_parse(const char *v) {
         char *e;
@@ -117,10 +159,11 @@ static int raw_format_parse(const char *v) {
 }
 
 int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const *required_paths,
-                         int *ret_root_fd, RawProbe *ret_probe) {
-        _cleanup_free_ char *key = NULL, *meta = NULL, *path = NULL;
-        _cleanup_strv_free_ char **fields = NULL, **checked = NULL;
-        _cleanup_close_ int fd = -EBADF;
+                         PackedTree *ret_tree, RawProbe *ret_probe, bool *ret_verity_xattrs) {
+        _cleanup_(packed_tree_done) PackedTree tree = {};
+        _cleanup_free_ char *key = NULL, *buf = NULL, *meta = NULL;
+        _cleanup_strv_free_ char **fields = NULL;
+        const PackedEntry *m;
         RawProbe probe = {};
         const char *v;
         int format, r;
@@ -135,153 +178,136 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         if (r < 0)
                 return r;
 
-        path = strjoin(key, "/" META_FILE);
-        if (!path)
-                return -ENOMEM;
-        r = read_file_at(c->dir_fd, path, SMALL_FILE_SIZE_MAX, &meta);
+        /* One file: open, read, close. */
+        r = read_file_at(c->dir_fd, key, CACHE_ENTRY_SIZE_MAX, &buf);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 return 0;
-
-        r = env_file_parse(meta, &fields);
-        if (r < 0)
+        {
+                size_t n = strlen(buf);
+                r = packed_tree_parse(TAKE_PTR(buf), n, &tree);
+        }
+        if (r == -ENOMEM)
                 return r;
+        if (r < 0) {
+                log_debug("Cached extraction of %s is not readable, reading the image again.", i->path);
+                return 0;
+        }
+
+        /* What is not the image's: the probe and what was checked, at a path no image has. */
+        m = packed_tree_find(&tree, META_PATH);
+        if (!m)
+                return 0;
+        meta = strndup(m->data, m->size);
+        if (!meta)
+                return -ENOMEM;
+        r = meta_lines(meta, &fields);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
 
         /* Entries from before sysusers.d, tmpfiles.d and *Directory= mount points were cached. */
-        v = env_get(fields, "CONTENT");
+        v = meta_get(fields, "CONTENT");
         if (!v || !streq(v, CACHE_CONTENT))
                 return 0;
-        v = env_get(fields, "FORMAT");
+        v = meta_get(fields, "FORMAT");
         format = v ? raw_format_parse(v) : -EINVAL;
         if (format < 0)
                 return 0;
         probe.format = format;
-        v = env_get(fields, "FSTYPE");
+        v = meta_get(fields, "FSTYPE");
         if (!v || strlen(v) >= sizeof(probe.fstype))
                 return 0;
         strcpy(probe.fstype, v);
-        v = env_get(fields, "USR_ONLY");
+        v = meta_get(fields, "USR_ONLY");
         probe.usr_only = v && streq(v, "1");
-        if (region_parse(env_get(fields, "DATA"), &probe.data) < 0 ||
-            region_parse(env_get(fields, "VERITY"), &probe.verity) < 0 ||
-            region_parse(env_get(fields, "VERITY_SIG"), &probe.verity_sig) < 0)
+        v = meta_get(fields, "VERITY_XATTRS");
+        if (!v)
+                return 0;
+        if (region_parse(meta_get(fields, "DATA"), &probe.data) < 0 ||
+            region_parse(meta_get(fields, "VERITY"), &probe.verity) < 0 ||
+            region_parse(meta_get(fields, "VERITY_SIG"), &probe.verity_sig) < 0)
                 return 0;
 
-        r = strv_split_words(strempty(env_get(fields, "CHECKED")), &checked);
-        if (r < 0)
-                return 0;
         STRV_FOREACH(p, required_paths)
-                if (!strv_contains(checked, *p)) {
+                if (!meta_checked(fields, *p)) {
                         log_debug("Cached extraction of %s did not check %s, reading the image again.", i->path, *p);
                         return 0;
                 }
 
-        free(path);
-        path = strjoin(key, "/" ROOT_DIR);
-        if (!path)
-                return -ENOMEM;
-        fd = openat(c->dir_fd, path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-
         log_debug("Image %s: using the cached extraction %s/%s.", i->path, c->dir, key);
-        *ret_root_fd = TAKE_FD(fd);
+        *ret_tree = tree;
+        tree = (PackedTree) {};
         *ret_probe = probe;
+        if (ret_verity_xattrs)
+                *ret_verity_xattrs = !streq(v, "0");
         return 1;
 }
 
-/* "a/b/c" -> "a/b" in place; "c" -> "." */
-static const char *parent_in_place(char *rel) {
-        char *slash = strrchr(rel, '/');
-
-        if (!slash)
-                return ".";
-        *slash = 0;
-        return rel;
-}
-
-static int copy_regular(int root_fd, const char *path, int dst_fd, size_t max) {
-        _cleanup_free_ char *text = NULL, *rel = NULL;
-        int r;
-
-        r = read_file_in_root(root_fd, path, max, &text, NULL);
-        if (r < 0)
-                return r;
-
-        rel = strdup(path + 1);
-        if (!rel)
-                return -ENOMEM;
-        r = mkdir_p_at(dst_fd, parent_in_place(rel), 0755);
-        if (r < 0)
-                return r;
-        return write_file_atomic_at(dst_fd, path + 1, text, 0644);
-}
-
 /* One entry of a unit directory (a unit, or a drop-in): content, mask or alias kept as such. */
-static int copy_unit_entry(int root_fd, const char *dir, const char *name, int dst_fd) {
-        _cleanup_free_ char *alias = NULL, *p = NULL;
-        _cleanup_close_ int fd = -EBADF;
+static int pack_unit_entry(const ImageFS *src, const char *dir, const char *name, PackedBuilder *b) {
+        _cleanup_(image_file_done) ImageFile f = IMAGE_FILE_NULL;
+        _cleanup_free_ char *alias = NULL, *p = NULL, *text = NULL;
         int r;
 
-        r = image_open_unit_file(root_fd, dir, name, &fd, &alias);
+        r = image_fs_open_unit_file(src, dir, name, &f, &alias);
+        if (r == -ENOMEM)
+                return r;
         if (r < 0)
                 return 0;       /* unreadable: the planner skips it as well */
 
-        p = strjoin(dir + 1, "/", name);
+        p = strjoin(dir, "/", name);
         if (!p)
                 return -ENOMEM;
 
         if (r == 1)
-                return RET_NERRNO(symlinkat("/dev/null", dst_fd, p));
+                return packed_builder_add(b, 'l', p, "/dev/null");
         if (r == 2)
-                return RET_NERRNO(symlinkat(alias, dst_fd, p));
+                return packed_builder_add(b, 'l', p, alias);
 
-        {
-                _cleanup_free_ char *text = NULL;
-
-                r = read_regular_fd(fd, UNIT_FILE_SIZE_MAX, &text, NULL);
-                if (r < 0)
-                        return 0;
-                return write_file_atomic_at(dst_fd, p, text, 0644);
-        }
+        r = image_file_read(&f, UNIT_FILE_SIZE_MAX, &text, NULL);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        return packed_builder_add(b, 'f', p, text);
 }
 
 /* The "*.conf" entries of a configuration directory of the image (sysusers.d, tmpfiles.d), masks
- * and links kept as such, as the unit directories. */
-static int copy_conf_dir(int root_fd, const char *dir, int dst_fd) {
+ * kept as such; a link to another name is stored as what it points to, which the planner reads. */
+static int pack_conf_dir(const ImageFS *src, const char *dir, PackedBuilder *b) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
 
-        r = image_list_dir(root_fd, dir, &names);
+        r = image_list_dir(src, dir, &names);
         if (r < 0 || !names)
                 return r == -ENOMEM ? r : 0;
-        r = mkdir_p_at(dst_fd, dir + 1, 0755);
+        r = packed_builder_add(b, 'd', dir, NULL);
         if (r < 0)
                 return r;
         STRV_FOREACH(n, names) {
-                _cleanup_free_ char *path = NULL, *text = NULL, *rel = NULL;
-                _cleanup_close_ int fd = -EBADF;
+                _cleanup_(image_file_done) ImageFile f = IMAGE_FILE_NULL;
+                _cleanup_free_ char *path = NULL, *text = NULL;
 
                 if (!endswith(*n, ".conf"))
                         continue;
-                r = image_open_unit_file(root_fd, dir, *n, &fd, NULL);
+                r = image_fs_open_unit_file(src, dir, *n, &f, NULL);
+                if (r == -ENOMEM)
+                        return r;
                 if (r == 0 || r == 1) {
-                        r = copy_unit_entry(root_fd, dir, *n, dst_fd);
+                        r = pack_unit_entry(src, dir, *n, b);
                         if (r < 0)
                                 return r;
                         continue;
                 }
                 if (r != 2)
                         continue;
-                /* A link to another name: the planner reads what it points to. */
                 path = strjoin(dir, "/", *n);
-                rel = strjoin(dir + 1, "/", *n);
-                if (!path || !rel)
+                if (!path)
                         return -ENOMEM;
-                if (read_file_in_root(root_fd, path, UNIT_FILE_SIZE_MAX, &text, NULL) < 0)
+                if (image_fs_read_file(src, path, UNIT_FILE_SIZE_MAX, &text) < 0)
                         continue;
-                r = write_file_atomic_at(dst_fd, rel, text, 0644);
+                r = packed_builder_add(b, 'f', path, text);
                 if (r < 0)
                         return r;
         }
@@ -290,22 +316,22 @@ static int copy_conf_dir(int root_fd, const char *dir, int dst_fd) {
 
 /* Directories (and symlinks, as directories) below root, recursively, bounded: markers for the
  * mount points of StateDirectory= and the like (lib/exec-dirs.h). */
-static int mark_dirs(int root_fd, const char *path, int dst_fd, unsigned *budget) {
+static int pack_dirs(const ImageFS *src, const char *path, PackedBuilder *b, unsigned *budget) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
 
-        r = image_list_dir(root_fd, path, &names);
+        r = image_list_dir(src, path, &names);
         if (r < 0 || !names)
                 return r == -ENOMEM ? r : 0;
 
         STRV_FOREACH(n, names) {
                 _cleanup_free_ char *sub = strjoin(path, "/", *n);
                 _cleanup_close_ int fd = -EBADF;
-                struct stat st, st2;
+                struct stat st;
 
                 if (!sub)
                         return -ENOMEM;
-                fd = open_in_root(root_fd, sub, O_NOFOLLOW);
+                fd = open_in_root(src->fd, sub, O_NOFOLLOW);
                 if (fd < 0 || fstat(fd, &st) < 0)
                         continue;
                 if (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
@@ -314,13 +340,11 @@ static int mark_dirs(int root_fd, const char *path, int dst_fd, unsigned *budget
                 if (*budget == 0)
                         return -E2BIG;
                 (*budget)--;
-                if (fstatat(dst_fd, sub + 1, &st2, AT_SYMLINK_NOFOLLOW) < 0) {
-                        r = mkdir_p_at(dst_fd, sub + 1, 0755);
-                        if (r < 0)
-                                return r;
-                }
+                r = packed_builder_add(b, 'd', sub, NULL);
+                if (r < 0)
+                        return r;
                 if (S_ISDIR(st.st_mode)) {
-                        r = mark_dirs(root_fd, sub, dst_fd, budget);
+                        r = pack_dirs(src, sub, b, budget);
                         if (r < 0)
                                 return r;
                 }
@@ -328,13 +352,18 @@ static int mark_dirs(int root_fd, const char *path, int dst_fd, unsigned *budget
         return 0;
 }
 
-static int store_tree(int root_fd, int dst_fd, char *const *required_paths, char **checked) {
+static int pack_image(const ImageFS *src, PackedBuilder *b, char *const *required_paths, char **checked) {
         int r;
 
         for (const char *const *o = (const char *const[]) { "/etc/os-release", "/usr/lib/os-release", NULL }; *o; o++) {
-                r = copy_regular(root_fd, *o, dst_fd, SMALL_FILE_SIZE_MAX);
+                _cleanup_free_ char *text = NULL;
+
+                r = image_fs_read_file(src, *o, SMALL_FILE_SIZE_MAX, &text);
                 if (r == -ENOENT)
                         continue;
+                if (r < 0)
+                        return r;
+                r = packed_builder_add(b, 'f', *o, text);
                 if (r < 0)
                         return r;
                 break;
@@ -343,21 +372,22 @@ static int store_tree(int root_fd, int dst_fd, char *const *required_paths, char
         for (size_t k = 0; image_unit_dirs[k]; k++) {
                 _cleanup_strv_free_ char **names = NULL;
 
-                r = image_list_dir(root_fd, image_unit_dirs[k], &names);
+                r = image_list_dir(src, image_unit_dirs[k], &names);
                 if (r < 0)
                         return r;
                 if (names) {
-                        r = mkdir_p_at(dst_fd, image_unit_dirs[k] + 1, 0755);
+                        r = packed_builder_add(b, 'd', image_unit_dirs[k], NULL);
                         if (r < 0)
                                 return r;
                 }
 
                 STRV_FOREACH(n, names) {
                         const char *stem = endswith(*n, ".d");
-                        _cleanup_free_ char *unit = NULL;
+                        _cleanup_free_ char *unit = NULL, *d = NULL;
+                        _cleanup_strv_free_ char **confs = NULL;
 
                         if (unit_name_type(*n) >= 0) {
-                                r = copy_unit_entry(root_fd, image_unit_dirs[k], *n, dst_fd);
+                                r = pack_unit_entry(src, image_unit_dirs[k], *n, b);
                                 if (r < 0)
                                         return r;
                                 continue;
@@ -371,32 +401,28 @@ static int store_tree(int root_fd, int dst_fd, char *const *required_paths, char
                         if (unit_name_type(unit) < 0)
                                 continue;
 
-                        {
-                                _cleanup_free_ char *d = strjoin(image_unit_dirs[k], "/", *n);
-                                _cleanup_strv_free_ char **confs = NULL;
-
-                                if (!d)
-                                        return -ENOMEM;
-                                r = image_list_dir(root_fd, d, &confs);
-                                if (r < 0)
+                        d = strjoin(image_unit_dirs[k], "/", *n);
+                        if (!d)
+                                return -ENOMEM;
+                        r = image_list_dir(src, d, &confs);
+                        if (r < 0)
+                                continue;
+                        r = packed_builder_add(b, 'd', d, NULL);
+                        if (r < 0)
+                                return r;
+                        STRV_FOREACH(f, confs) {
+                                if (!endswith(*f, ".conf"))
                                         continue;
-                                r = mkdir_p_at(dst_fd, d + 1, 0755);
+                                r = pack_unit_entry(src, d, *f, b);
                                 if (r < 0)
                                         return r;
-                                STRV_FOREACH(f, confs) {
-                                        if (!endswith(*f, ".conf"))
-                                                continue;
-                                        r = copy_unit_entry(root_fd, d, *f, dst_fd);
-                                        if (r < 0)
-                                                return r;
-                                }
                         }
                 }
         }
 
         for (const char *const *d = (const char *const[]) { "/etc/sysusers.d", "/usr/lib/sysusers.d",
                                                              "/etc/tmpfiles.d", "/usr/lib/tmpfiles.d", NULL }; *d; d++) {
-                r = copy_conf_dir(root_fd, *d, dst_fd);
+                r = pack_conf_dir(src, *d, b);
                 if (r < 0)
                         return r;
         }
@@ -405,7 +431,7 @@ static int store_tree(int root_fd, int dst_fd, char *const *required_paths, char
                 unsigned budget = EXEC_DIR_MARKERS_MAX;
 
                 for (size_t k = 0; exec_dirs_roots[k]; k++) {
-                        r = mark_dirs(root_fd, exec_dirs_roots[k], dst_fd, &budget);
+                        r = pack_dirs(src, exec_dirs_roots[k], b, &budget);
                         if (r < 0)
                                 return r;
                 }
@@ -413,41 +439,40 @@ static int store_tree(int root_fd, int dst_fd, char *const *required_paths, char
 
         /* Markers for the mount points: directories for the API file systems, empty files for
          * bind targets, present exactly where they are present in the image. */
-        for (size_t k = 0; mount_point_api_dirs[k]; k++) {
-                _cleanup_close_ int fd = open_in_root(root_fd, mount_point_api_dirs[k], O_NOFOLLOW);
-                if (fd < 0)
-                        continue;
-                r = mkdir_p_at(dst_fd, mount_point_api_dirs[k] + 1, 0755);
-                if (r < 0)
-                        return r;
-        }
+        for (size_t k = 0; mount_point_api_dirs[k]; k++)
+                if (image_fs_exists(src, mount_point_api_dirs[k])) {
+                        r = packed_builder_add(b, 'd', mount_point_api_dirs[k], NULL);
+                        if (r < 0)
+                                return r;
+                }
 
         STRV_FOREACH(p, required_paths) {
-                _cleanup_close_ int fd = open_in_root(root_fd, *p, O_NOFOLLOW);
-                _cleanup_free_ char *rel = NULL;
-
-                if (!strextend(checked, " ", *p))
+                if (strchr(*p, '\n'))
+                        return -EINVAL;         /* not as a line of the meta data */
+                if (!strextend(checked, "CHECKED=", *p, "\n"))
                         return -ENOMEM;
-                if (fd < 0)
+                if (!image_fs_exists(src, *p))
                         continue;
-                rel = strdup(*p + 1);
-                if (!rel)
-                        return -ENOMEM;
-                r = mkdir_p_at(dst_fd, parent_in_place(rel), 0755);
+                r = packed_builder_add(b, 'f', *p, "");
                 if (r < 0)
-                        return r;
-                r = write_file_atomic_at(dst_fd, *p + 1, "", 0644);
-                if (r < 0 && r != -EISDIR)
                         return r;
         }
 
         return 0;
 }
 
-int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, int root_fd, const RawProbe *probe,
+/* 0 if the image file has no user.verity.* xattrs, 1 if it has or we cannot tell. */
+static int verity_xattrs(int image_fd) {
+        for (const char *const *x = (const char *const[]) { "user.verity.roothash", "user.verity.usrhash", NULL }; *x; x++)
+                if (fgetxattr(image_fd, *x, NULL, 0) >= 0 || !IN_SET(errno, ENODATA, ENOTSUP, EOPNOTSUPP))
+                        return 1;
+        return 0;
+}
+
+int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, int root_fd, int image_fd, const RawProbe *probe,
                         char *const *required_paths) {
-        _cleanup_free_ char *key = NULL, *tmp = NULL, *meta = NULL, *checked = NULL, *rootp = NULL;
-        _cleanup_close_ int tmp_fd = -EBADF, root_dst = -EBADF;
+        _cleanup_(packed_builder_done) PackedBuilder b = {};
+        _cleanup_free_ char *key = NULL, *meta = NULL, *checked = NULL, *text = NULL;
         int r;
 
         if (c->dir_fd < 0)
@@ -462,37 +487,17 @@ int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, int root_fd, 
                         return r;
         }
 
-        if (asprintf(&tmp, ".%s.%08x", key, (unsigned) random()) < 0)
-                return -ENOMEM;
-        if (mkdirat(c->dir_fd, tmp, 0700) < 0)
-                return log_debug_errno(errno, "Failed to create cache entry %s/%s: %m", c->dir, tmp);
-
-        tmp_fd = openat(c->dir_fd, tmp, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (tmp_fd < 0) {
-                r = -errno;
-                goto fail;
-        }
-        if (mkdirat(tmp_fd, ROOT_DIR, 0755) < 0) {
-                r = -errno;
-                goto fail;
-        }
-        root_dst = openat(tmp_fd, ROOT_DIR, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (root_dst < 0) {
-                r = -errno;
-                goto fail;
-        }
-
         checked = strdup("");
-        if (!checked) {
-                r = -ENOMEM;
-                goto fail;
-        }
-        r = store_tree(root_fd, root_dst, required_paths, &checked);
+        if (!checked)
+                return -ENOMEM;
+        r = pack_image(IMAGE_FS_FD(root_fd), &b, required_paths, &checked);
+        if (r == -ENOMEM)
+                return r;
         if (r < 0)
-                goto fail;
+                return log_debug_errno(r, "Not caching the extraction of %s: %m", i->path);
 
-        r = strextendf(&meta, "CONTENT=" CACHE_CONTENT "\nFORMAT=%d\nFSTYPE=%s\nUSR_ONLY=%d\nCHECKED='%s'\n", probe->format, probe->fstype,
-                       probe->usr_only, checked);
+        r = strextendf(&meta, "CONTENT=" CACHE_CONTENT "\nFORMAT=%d\nFSTYPE=%s\nUSR_ONLY=%d\nVERITY_XATTRS=%d\n%s",
+                       probe->format, probe->fstype, probe->usr_only, verity_xattrs(image_fd), checked);
         if (r >= 0)
                 r = region_format("DATA", &probe->data, &meta);
         if (r >= 0)
@@ -500,23 +505,24 @@ int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, int root_fd, 
         if (r >= 0)
                 r = region_format("VERITY_SIG", &probe->verity_sig, &meta);
         if (r >= 0)
-                r = write_file_atomic_at(tmp_fd, META_FILE, meta, 0600);
+                r = packed_builder_add(&b, 'f', META_PATH, meta);
+        if (r >= 0)
+                r = packed_builder_format(&b, &text);
         if (r < 0)
-                goto fail;
-
-        /* Values with spaces need quotes in the env-style meta file. */
-        (void) rm_rf_at(c->dir_fd, key);
-        if (renameat(c->dir_fd, tmp, c->dir_fd, key) < 0) {
-                r = -errno;
-                goto fail;
+                return r;
+        if (strlen(text) > CACHE_ENTRY_SIZE_MAX) {
+                log_debug("Not caching the extraction of %s: more than %u bytes.", i->path, CACHE_ENTRY_SIZE_MAX);
+                return 0;
         }
+
+        /* An entry from an older version (a directory) goes first. */
+        (void) rm_rf_at(c->dir_fd, key);
+        r = write_file_atomic_at(c->dir_fd, key, text, 0600);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to cache the extraction of %s: %m", i->path);
 
         log_debug("Image %s: cached its extraction in %s/%s.", i->path, c->dir, key);
         return 0;
-
-fail:
-        (void) rm_rf_at(c->dir_fd, tmp);
-        return log_debug_errno(r, "Failed to cache the extraction of %s: %m", i->path);
 }
 
 int extract_cache_prune(ExtractCache *c) {

@@ -4,17 +4,18 @@
 #include <stdbool.h>
 
 #include "image-discover.h"
+#include "image-fs.h"
 #include "image-raw.h"
 
 /* A cache of what was read from raw images, so that an unchanged raw image is never mounted
  * again on a reload.
  *
  * An entry is keyed by the image file's identity (device, inode, size, mtime, ctime: the ctime
- * cannot be set back by anyone, so rewriting the file in place always changes the key). It holds
- * a small tree with just what the planner reads: the os-release file, the unit files and drop-ins
- * of the unit directories (masks and aliases kept as such), markers for the mount points the
- * sandbox checks, and the probe result. A hit is opened like a directory image, so the same code
- * reads it. It lives in /run/systemd/portables-cache (root only), or $PORTABLES_CACHE_DIR (with
+ * cannot be set back by anyone, so rewriting the file in place always changes the key). It is one
+ * file, a packed tree (lib/image-fs.h) with just what the planner reads: the os-release file, the
+ * unit files and drop-ins of the unit directories (masks and aliases kept as such), sysusers.d and
+ * tmpfiles.d, markers for the mount points the sandbox checks, and the probe result. A hit is read
+ * in one go and handed to the same readers a mounted image goes to. It lives in /run/systemd/portables-cache (root only), or $PORTABLES_CACHE_DIR (with
  * $PORTABLES_ROOT set, only there);
  * entries not used by a complete run are pruned. */
 
@@ -30,14 +31,16 @@ typedef struct ExtractCache {
 int extract_cache_open(ExtractCache *ret, bool rerooted);
 void extract_cache_done(ExtractCache *c);
 
-/* 1 and the cached root (O_PATH directory fd) and probe on a hit, 0 on a miss. required_paths are
- * paths whose presence the caller will check (profile bind targets): an entry that did not record
- * them is a miss. */
+/* 1 and the cached tree and probe on a hit, 0 on a miss. required_paths are paths whose presence
+ * the caller will check (profile bind targets): an entry that did not record them is a miss.
+ * ret_verity_xattrs (may be NULL): whether the image file has user.verity.* xattrs, which only
+ * the image file itself can give (they are part of its identity: setting one changes the ctime). */
 int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const *required_paths,
-                         int *ret_root_fd, RawProbe *ret_probe);
+                         PackedTree *ret_tree, RawProbe *ret_probe, bool *ret_verity_xattrs);
 
-/* Stores what the planner needs from the mounted image at root_fd. */
-int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, int root_fd, const RawProbe *probe,
+/* Stores what the planner needs from the mounted image at root_fd; image_fd is the image file
+ * (for its xattrs). */
+int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, int root_fd, int image_fd, const RawProbe *probe,
                         char *const *required_paths);
 
 /* Removes entries not used in this run. */

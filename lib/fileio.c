@@ -221,17 +221,23 @@ int fd_open_regular(int fd) {
 }
 
 /* Reads rfd, a regular file open for reading, to its end, at most max bytes. */
-static int read_opened(int rfd, size_t max, bool binary, char **ret, size_t *ret_size) {
+/* st: of rfd, NULL to look. */
+static int read_opened(int rfd, const struct stat *st, size_t max, bool binary, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
-        struct stat st;
+        struct stat stbuf;
         size_t n = 0, allocated;
 
-        if (fstat(rfd, &st) < 0)
-                return -errno;
-        if ((uint64_t) st.st_size > max)
+        if (!st) {
+                if (fstat(rfd, &stbuf) < 0)
+                        return -errno;
+                st = &stbuf;
+        }
+        if ((uint64_t) st->st_size > max)
                 return -EFBIG;
 
-        allocated = (size_t) st.st_size + 1;
+        /* One byte more than the size: the first read() then returns less than asked for, and
+         * the next one 0, without growing the buffer in between. */
+        allocated = (size_t) st->st_size + 2;
         buf = malloc(allocated);
         if (!buf)
                 return -ENOMEM;
@@ -279,7 +285,7 @@ static int read_regular(int fd, size_t max, bool binary, char **ret, size_t *ret
         rfd = fd_open_regular(fd);
         if (rfd < 0)
                 return rfd;
-        return read_opened(rfd, max, binary, ret, ret_size);
+        return read_opened(rfd, NULL, max, binary, ret, ret_size);
 }
 
 int read_file_at(int dir_fd, const char *path, size_t max, char **ret) {
@@ -293,7 +299,7 @@ int read_file_at(int dir_fd, const char *path, size_t max, char **ret) {
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        return read_opened(fd, max, false, ret, NULL);
+        return read_opened(fd, &st, max, false, ret, NULL);
 }
 
 int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {

@@ -34,7 +34,7 @@ int image_root_open(const Context *c, const DiscoveredImage *i, const char *moun
         }
 
         if (cache) {
-                r = extract_cache_lookup(cache, i, required_paths, &root.fd, &root.probe);
+                r = extract_cache_lookup(cache, i, required_paths, &root.packed, &root.probe, &root.verity_xattrs);
                 if (r < 0)
                         return r;
                 if (r > 0) {
@@ -57,7 +57,7 @@ int image_root_open(const Context *c, const DiscoveredImage *i, const char *moun
                 return r;
 
         if (cache)
-                (void) extract_cache_store(cache, i, root.fd, &root.probe, required_paths);
+                (void) extract_cache_store(cache, i, root.fd, fd, &root.probe, required_paths);
 
         *ret = root;
         root = IMAGE_ROOT_NULL;
@@ -95,6 +95,8 @@ int image_root_open_fd(const DiscoveredImage *i, int fd, const char *mount_base,
 
 void image_root_done(ImageRoot *r) {
         r->fd = safe_close(r->fd);
+        packed_tree_done(&r->packed);
+        r->cached = false;
         if (r->mount)
                 r->mount = raw_mount_free(r->mount);
         if (r->mount_dir) {

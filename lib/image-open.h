@@ -16,7 +16,9 @@ typedef struct ImageRoot {
         RawMount *mount;
         char *mount_dir;
         RawProbe probe;         /* raw images only */
-        bool cached;            /* root is a cache entry */
+        bool cached;            /* a cache entry: packed, not fd */
+        bool verity_xattrs;     /* cached: the image file has user.verity.* xattrs */
+        PackedTree packed;
 } ImageRoot;
 
 #define IMAGE_ROOT_NULL ((ImageRoot) { .fd = -EBADF })
@@ -24,6 +26,11 @@ typedef struct ImageRoot {
 int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
                     char *const *required_paths, ImageRoot *ret);
 void image_root_done(ImageRoot *r);
+
+/* What the readers take: the tree of a cache hit, else the directory. */
+static inline ImageFS image_root_fs(const ImageRoot *r) {
+        return (ImageFS) { .fd = r->fd, .packed = r->cached ? &r->packed : NULL };
+}
 
 /* As image_root_open() for a raw image, but mounts the file open at fd (e.g. verified data in a
  * memfd), bypassing the cache. */

@@ -25,19 +25,9 @@ static bool path_below_fresh_fs(const char *p) {
         return false;
 }
 
-static bool image_has(int root_fd, const char *path) {
-        _cleanup_close_ int fd = open_in_root(root_fd, path, O_NOFOLLOW);
-        return fd >= 0;
-}
-
-typedef struct BindList {
-        char **read_only;       /* entries as written, in order */
-        char **read_write;
-} BindList;
-
 static int collect_binds(const char *section, const char *key, const char *value, const char *filename,
                          unsigned line, void *userdata) {
-        BindList *b = userdata;
+        ProfileBinds *b = userdata;
         char ***l;
         const char *p = value;
         int r;
@@ -85,7 +75,7 @@ static int bind_target(const char *entry, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int filter_list(int root_fd, const char *key, char **entries, MountPointCheck *m, char **out) {
+static int filter_list(const ImageFS *fs, const char *key, char **entries, MountPointCheck *m, char **out) {
         _cleanup_free_ char *kept = NULL;
         bool dropped = false;
         int r;
@@ -97,7 +87,7 @@ static int filter_list(int root_fd, const char *key, char **entries, MountPointC
                 if (r < 0)
                         return r;
 
-                if (t[0] == '/' && !path_below_fresh_fs(t) && !image_has(root_fd, t)) {
+                if (t[0] == '/' && !path_below_fresh_fs(t) && !image_fs_exists(fs, t)) {
                         r = strv_extend(&m->missing_targets, t);
                         if (r < 0)
                                 return r;
@@ -125,13 +115,32 @@ static int ignore_garbage_lines(const char *text, const char *filename, unsigned
         return 0;
 }
 
-static int bind_targets(const char *profile_service_text, bool all, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        BindList b = {};
+void profile_binds_done(ProfileBinds *b) {
+        b->read_only = strv_free(b->read_only);
+        b->read_write = strv_free(b->read_write);
+}
+
+int profile_binds_parse(const char *profile_service_text, ProfileBinds *ret) {
+        _cleanup_(profile_binds_done) ProfileBinds b = {};
         int r;
 
         if (profile_service_text) {
                 r = ini_parse(profile_service_text, "profile", collect_binds, ignore_garbage_lines, &b);
+                if (r < 0)
+                        return r;
+        }
+        *ret = b;
+        b = (ProfileBinds) {};
+        return 0;
+}
+
+static int bind_targets(const char *profile_service_text, bool all, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_(profile_binds_done) ProfileBinds b = {};
+        int r;
+
+        if (profile_service_text) {
+                r = profile_binds_parse(profile_service_text, &b);
                 for (int k = 0; r >= 0 && k < 2; k++)
                         STRV_FOREACH(e, k == 0 ? b.read_only : b.read_write) {
                                 char *t;
@@ -147,8 +156,6 @@ static int bind_targets(const char *profile_service_text, bool all, char ***ret)
                                 if (r < 0)
                                         break;
                         }
-                strv_free(b.read_only);
-                strv_free(b.read_write);
                 if (r < 0)
                         return r;
         }
@@ -165,34 +172,23 @@ int profile_bind_targets_all(const char *profile_service_text, char ***ret) {
         return bind_targets(profile_service_text, true, ret);
 }
 
-static int ignore_garbage(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
-int image_check_mount_points(int root_fd, const char *profile_service_text, MountPointCheck *ret) {
+int image_check_mount_points(const ImageFS *fs, const ProfileBinds *b, MountPointCheck *ret) {
         _cleanup_(mount_point_check_done) MountPointCheck m = {};
         _cleanup_free_ char *out = NULL;
-        BindList b = {};
         int r;
 
         for (size_t i = 0; mount_point_api_dirs[i]; i++)
-                if (!image_has(root_fd, mount_point_api_dirs[i])) {
+                if (!image_fs_exists(fs, mount_point_api_dirs[i])) {
                         r = strv_extend(&m.missing_dirs, mount_point_api_dirs[i]);
                         if (r < 0)
                                 return r;
                 }
 
-        if (profile_service_text) {
-                r = ini_parse(profile_service_text, "profile", collect_binds, ignore_garbage, &b);
-                if (r >= 0)
-                        r = filter_list(root_fd, "BindReadOnlyPaths", b.read_only, &m, &out);
-                if (r >= 0)
-                        r = filter_list(root_fd, "BindPaths", b.read_write, &m, &out);
-                strv_free(b.read_only);
-                strv_free(b.read_write);
-                if (r < 0)
-                        return r;
-        }
+        r = filter_list(fs, "BindReadOnlyPaths", b->read_only, &m, &out);
+        if (r >= 0)
+                r = filter_list(fs, "BindPaths", b->read_write, &m, &out);
+        if (r < 0)
+                return r;
 
         if (out) {
                 _cleanup_free_ char *l = strv_join(m.missing_targets, " ");

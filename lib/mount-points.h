@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "image-fs.h"
+
 /* Mount points a read-only image must have for its services' sandbox.
  *
  * systemd mounts the API file systems and private /tmp onto /proc, /sys, /dev, /run, /tmp and
@@ -33,4 +35,13 @@ int profile_bind_targets(const char *profile_service_text, char ***ret);
 /* All bind targets of the profile, wherever they are. */
 int profile_bind_targets_all(const char *profile_service_text, char ***ret);
 
-int image_check_mount_points(int root_fd, const char *profile_service_text, MountPointCheck *ret);
+/* The BindReadOnlyPaths= and BindPaths= entries of a profile's service.conf, as written, in order. */
+typedef struct ProfileBinds {
+        char **read_only;
+        char **read_write;
+} ProfileBinds;
+
+void profile_binds_done(ProfileBinds *b);
+int profile_binds_parse(const char *profile_service_text, ProfileBinds *ret);
+
+int image_check_mount_points(const ImageFS *fs, const ProfileBinds *b, MountPointCheck *ret);

@@ -2,13 +2,14 @@
 
 #include "env-file.h"
 #include "fileio.h"
+#include "image-fs.h"
 #include "log.h"
 #include "names.h"
 #include "os-release.h"
 #include "string-util.h"
 #include "strv.h"
 
-int image_read_os_release(int root_fd, char ***ret_fields, char **ret_path) {
+int image_read_os_release(const ImageFS *fs, char ***ret_fields, char **ret_path) {
         static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
         _cleanup_strv_free_ char **fields = NULL;
         _cleanup_free_ char *text = NULL;
@@ -16,7 +17,7 @@ int image_read_os_release(int root_fd, char ***ret_fields, char **ret_path) {
         int r = -ENOENT;
 
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
-                r = read_file_in_root(root_fd, paths[i], SMALL_FILE_SIZE_MAX, &text, NULL);
+                r = image_fs_read_file(fs, paths[i], SMALL_FILE_SIZE_MAX, &text);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)

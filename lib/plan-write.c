@@ -35,9 +35,26 @@ static void unit_rollback(const PlannedUnit *u, size_t n_written, int out_fd) {
 }
 
 static int unit_write(const PlannedUnit *u, int out_fd, const char *out_path) {
+        _cleanup_free_ char *dropin_dir = strjoin(u->name, ".d");
+        bool dropin_dir_made = false;
+
+        if (!dropin_dir)
+                return log_oom();
+
         for (size_t k = 0; k < u->n_files; k++) {
                 const PlannedFile *f = u->files + k;
+                const char *rest = startswith(f->name, dropin_dir);
                 int r;
+
+                /* The unit's own drop-in directory is never there yet: made before its first file. */
+                if (rest && rest[0] == '/' && !dropin_dir_made) {
+                        if (mkdirat(out_fd, dropin_dir, 0755) < 0 && errno != EEXIST) {
+                                r = log_error_errno(errno, "Failed to create %s/%s: %m", out_path, dropin_dir);
+                                unit_rollback(u, k, out_fd);
+                                return r;
+                        }
+                        dropin_dir_made = true;
+                }
 
                 /* Write first, and create the parent only when it is missing: most are there. */
                 for (unsigned attempt = 0;; attempt++) {
@@ -58,6 +75,8 @@ static int unit_write(const PlannedUnit *u, int out_fd, const char *out_path) {
                 if (r < 0) {
                         log_error_errno(r, "Failed to write %s/%s: %m", out_path, f->name);
                         unit_rollback(u, k, out_fd);
+                        if (dropin_dir_made)
+                                (void) unlinkat(out_fd, dropin_dir, AT_REMOVEDIR);
                         return r;
                 }
                 log_debug("Wrote %s/%s%s%s.", out_path, f->name, f->link_target ? " -> " : "", strempty(f->link_target));

@@ -105,6 +105,8 @@ static int planner_profile(Planner *p, const char *name, const PlannerProfile **
 
                 r = profile_bind_targets(service, &pp->bind_targets);
                 if (r >= 0)
+                        r = profile_binds_parse(service, &pp->binds);
+                if (r >= 0)
                         r = profile_bind_targets_all(service, &pp->protected_paths);
                 if (r >= 0)
                         r = strv_extend(&pp->protected_paths, "/run/host");
@@ -175,6 +177,7 @@ void planner_done(Planner *p) {
                 profile_done(&pp->profile);
                 strv_free(pp->bind_targets);
                 strv_free(pp->protected_paths);
+                profile_binds_done(&pp->binds);
         }
         p->profiles = mfree(p->profiles);
         p->n_profiles = 0;
@@ -210,6 +213,7 @@ int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) {
 static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageRoot *root,
                                const ImageUnits *units) {
         const DiscoveredImage *i = plan->image;
+        const ImageFS fs = image_root_fs(root);
         bool any_service = false;
         int r;
 
@@ -222,7 +226,7 @@ static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile
         if (i->type == IMAGE_RAW && !root->probe.usr_only) {
                 _cleanup_strv_free_ char **missing = NULL;
 
-                r = exec_dirs_missing(root->fd, units, &missing);
+                r = exec_dirs_missing(&fs, units, &missing);
                 if (r < 0)
                         return r;
                 if (missing) {
@@ -237,7 +241,7 @@ static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile
                 _cleanup_(host_accounts_done) HostAccounts host = {};
                 _cleanup_free_ char *error = NULL, *problem = NULL, *esc = NULL;
 
-                r = sysusers_read_image(root->fd, &plan->sysusers, &error);
+                r = sysusers_read_image(&fs, &plan->sysusers, &error);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -267,7 +271,7 @@ static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile
         for (const char *const *d = (const char *const[]) { "/etc/tmpfiles.d", "/usr/lib/tmpfiles.d", NULL }; *d; d++) {
                 _cleanup_strv_free_ char **names = NULL;
 
-                r = image_list_dir(root->fd, *d, &names);
+                r = image_list_dir(&fs, *d, &names);
                 if (r == -ENOMEM)
                         return r;
                 STRV_FOREACH(n, names) {
@@ -335,12 +339,15 @@ static int plan_settings_and_profile(Planner *p, ImagePlan *plan, const PlannerP
 }
 
 /* Before anything is mounted: a raw image is opened and probed (the cache has the probe of an
- * image it holds), and what its verity data means under the policy decided. */
-static int plan_verity(Planner *p, ImagePlan *plan, bool probed, int *image_fd, RawProbe *probe) {
+ * image it holds), and what its verity data means under the policy decided. A cached image whose
+ * file has nothing more to say (no user.verity.* xattrs, no verity signature partition) is not
+ * even opened: its sidecar files are all that is left to look at. */
+static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *cached, int *image_fd, RawProbe *probe) {
         const DiscoveredImage *i = plan->image;
+        bool probed = cached->cached;
         int r;
 
-        if (i->type == IMAGE_RAW) {
+        if (i->type == IMAGE_RAW && !(probed && !cached->verity_xattrs && !probe->verity_sig.found)) {
                 *image_fd = image_file_open(p->ctx, i);
                 if (*image_fd < 0)
                         return 0;       /* refused when the image is opened, with the reason */
@@ -368,7 +375,7 @@ static int plan_verity(Planner *p, ImagePlan *plan, bool probed, int *image_fd, 
         return 0;
 }
 
-/* The image's root: a directory, the extraction cache (looked up already: root->fd is set on a
+/* The image's root: a directory, the extraction cache (looked up already: root->cached on a
  * hit), a verified copy, or the mounted image. */
 static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp, int image_fd, const RawProbe *probe,
                           ImageRoot *root) {
@@ -380,7 +387,17 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                 _cleanup_(verity_check_done) VerityCheck check = {};
                 _cleanup_close_ int vfd = -EBADF;
 
+                _cleanup_close_ int own_fd = -EBADF;
+
                 image_root_done(root);  /* not the cache: its content was read unverified */
+
+                if (image_fd < 0) {     /* not opened by plan_verity() */
+                        own_fd = image_file_open(p->ctx, i);
+                        if (own_fd < 0)
+                                return refused(plan_refuse(plan, own_fd, "cannot be opened: %s",
+                                                           read_error_to_string(own_fd)));
+                        image_fd = own_fd;
+                }
 
                 r = verity_check_image_to_memfd(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
                                                 &check, &vfd);
@@ -391,7 +408,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                 if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
                         return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
                 r = image_root_open_fd(i, vfd, p->mount_base, root);
-        } else if (root->fd >= 0) {
+        } else if (root->cached) {
                 plan->probe = root->probe;      /* from the cache */
                 return 0;
         }
@@ -426,9 +443,10 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
 static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageRoot *root,
                            ImageUnits *units) {
         const DiscoveredImage *i = plan->image;
+        const ImageFS fs = image_root_fs(root);
         int r;
 
-        r = image_read_os_release(root->fd, &plan->os_release, &plan->os_release_path);
+        r = image_read_os_release(&fs, &plan->os_release, &plan->os_release_path);
         if (r == -ENOMEM)
                 return r;
         if (r == -ENOENT)
@@ -452,7 +470,7 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
                         return refused(plan_refuse(plan, r, "no valid unit name prefix (image name or PORTABLE_PREFIXES=)"));
         }
 
-        r = image_extract_units(root->fd, i->path, plan->prefixes, units);
+        r = image_extract_units(&fs, i->path, plan->prefixes, units);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -469,7 +487,7 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
                         if (units->units[k].type != UNIT_SERVICE)
                                 continue;
 
-                        r = image_check_mount_points(root->fd, pp->profile.texts[UNIT_SERVICE], &plan->mounts);
+                        r = image_check_mount_points(&fs, &pp->binds, &plan->mounts);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
@@ -521,7 +539,6 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         _cleanup_close_ int image_fd = -EBADF;
         const PlannerProfile *pp = NULL;
         RawProbe probe = {};
-        bool cached = false;
         int r;
 
         p->verity_dropin_planned = false;
@@ -529,16 +546,16 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         r = plan_settings_and_profile(p, &plan, &pp);
         if (r == 0 && i->type == IMAGE_RAW && p->cache) {
                 /* An unchanged raw image: its probe and content come from the cache, no mount. */
-                r = extract_cache_lookup(p->cache, i, pp->bind_targets, &root.fd, &root.probe);
+                r = extract_cache_lookup(p->cache, i, pp->bind_targets, &root.packed, &root.probe,
+                                         &root.verity_xattrs);
                 if (r < 0)
                         return r;
-                cached = r > 0;
-                root.cached = cached;
+                root.cached = r > 0;
                 probe = root.probe;
                 r = 0;
         }
         if (r == 0)
-                r = plan_verity(p, &plan, cached, &image_fd, &probe);
+                r = plan_verity(p, &plan, &root, &image_fd, &probe);
         if (r == 0)
                 r = plan_open_root(p, &plan, pp, image_fd, &probe, &root);
         if (r == 0)

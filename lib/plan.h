@@ -24,6 +24,7 @@ typedef struct PlannerProfile {
         char **bind_targets;            /* profile_bind_targets() */
         char **protected_paths;         /* profile_bind_targets_all() and /run/host */
         int dynamic_user;               /* DynamicUser= of service.conf: 1, 0, or <0 unset */
+        ProfileBinds binds;             /* profile_binds_parse() */
 } PlannerProfile;
 
 /* The decision for one image, as data: which units are written, with which drop-ins and links,

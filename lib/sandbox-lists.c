@@ -105,11 +105,17 @@ int sandbox_lists_merge(const ImageUnit *u, const char *profile_text, char **ret
         ListState profile = {}, unit = {};
         int r;
 
-        r = ini_parse(strempty(profile_text), "profile", collect, ignore, &profile);
-        if (r >= 0)
-                r = ini_parse(u->content, u->source, collect, ignore, &unit);
+        r = ini_parse(u->content, u->source, collect, ignore, &unit);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
                 r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect, ignore, &unit);
+        if (r < 0)
+                goto finish;
+        /* Most units set none of these lists: then the profile need not be parsed at all. */
+        for (ListSetting l = 0; l < _LIST_MAX; l++)
+                if (unit.set[l]) {
+                        r = ini_parse(strempty(profile_text), "profile", collect, ignore, &profile);
+                        break;
+                }
         if (r < 0)
                 goto finish;
 

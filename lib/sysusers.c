@@ -274,7 +274,7 @@ int sysusers_parse(Sysusers *s, const char *text, const char *filename, char **r
         return 0;
 }
 
-int sysusers_read_image(int root_fd, Sysusers *ret, char **ret_error) {
+int sysusers_read_image(const ImageFS *fs, Sysusers *ret, char **ret_error) {
         _cleanup_(sysusers_done) Sysusers s = {};
         _cleanup_strv_free_ char **seen = NULL;
         int r;
@@ -284,7 +284,7 @@ int sysusers_read_image(int root_fd, Sysusers *ret, char **ret_error) {
         for (size_t k = 0; sysusers_dirs[k]; k++) {
                 _cleanup_strv_free_ char **names = NULL;
 
-                r = image_list_dir(root_fd, sysusers_dirs[k], &names);
+                r = image_list_dir(fs, sysusers_dirs[k], &names);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
@@ -295,7 +295,7 @@ int sysusers_read_image(int root_fd, Sysusers *ret, char **ret_error) {
 
                 STRV_FOREACH(n, names) {
                         _cleanup_free_ char *path = NULL, *text = NULL;
-                        _cleanup_close_ int fd = -EBADF;
+                        _cleanup_(image_file_done) ImageFile f = IMAGE_FILE_NULL;
 
                         if (!endswith(*n, ".conf") || strv_contains(seen, *n))
                                 continue;
@@ -313,13 +313,13 @@ int sysusers_read_image(int root_fd, Sysusers *ret, char **ret_error) {
                                 return -EBADMSG;
                         }
 
-                        r = image_open_unit_file(root_fd, sysusers_dirs[k], *n, &fd, NULL);
+                        r = image_fs_open_unit_file(fs, sysusers_dirs[k], *n, &f, NULL);
                         if (r == 1)
                                 continue;       /* masked */
                         if (r == 2)             /* a link to another name: read what it points to */
-                                r = read_file_in_root(root_fd, path, SYSUSERS_FILE_SIZE_MAX, &text, NULL);
+                                r = image_fs_read_file(fs, path, SYSUSERS_FILE_SIZE_MAX, &text);
                         else if (r == 0)
-                                r = read_regular_fd(fd, SYSUSERS_FILE_SIZE_MAX, &text, NULL);
+                                r = image_file_read(&f, SYSUSERS_FILE_SIZE_MAX, &text, NULL);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0) {

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "context.h"
+#include "image-fs.h"
 
 /* An image's sysusers.d entries (sysusers.d(5)), for the profiles that run services as static
  * users (no DynamicUser=yes, e.g. "trusted"): they are created on the host, by `portables users`
@@ -59,9 +60,9 @@ bool sysusers_valid_name(const char *n);
  * *ret_error set to "FILE:LINE: what is wrong". */
 int sysusers_parse(Sysusers *s, const char *text, const char *filename, char **ret_error);
 
-/* Reads every sysusers.d file of the image at root_fd. Same returns as sysusers_parse(); a file that
+/* Reads every sysusers.d file of the image. Same returns as sysusers_parse(); a file that
  * cannot be read is an error too (-EBADMSG with a message): the users must be all or nothing. */
-int sysusers_read_image(int root_fd, Sysusers *ret, char **ret_error);
+int sysusers_read_image(const ImageFS *fs, Sysusers *ret, char **ret_error);
 
 /* The entry as one line for systemd-sysusers --inline (fields quoted, "-" for empty ones). */
 int sysusers_entry_format(const SysusersEntry *e, char **ret);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include "fileio.h"
+#include "image-fs.h"
 #include "log.h"
 #include "string-util.h"
 #include "strv.h"
@@ -37,79 +38,12 @@ void image_units_done(ImageUnits *u) {
         u->n_units = 0;
 }
 
-int image_list_dir(int root_fd, const char *path, char ***ret) {
-        _cleanup_closedir_ DIR *d = NULL;
-        int r;
-
-        r = opendir_in_root(root_fd, path, &d);
-        if (r == -ENOENT || r == -ENOTDIR) {
-                *ret = NULL;
-                return 0;
-        }
-        if (r < 0)
-                return r;
-
+int image_list_dir(const ImageFS *fs, const char *path, char ***ret) {
         /* A directory with millions of entries is not a unit directory. */
-        return dir_list(d, "", 16 * IMAGE_UNITS_MAX, ret);
+        return image_fs_list_dir(fs, path, 16 * IMAGE_UNITS_MAX, ret);
 }
 
-int image_open_unit_file(int root_fd, const char *dir, const char *name, int *ret_fd, char **ret_alias) {
-        _cleanup_free_ char *p = NULL, *target = NULL;
-        _cleanup_close_ int lfd = -EBADF, fd = -EBADF;
-        struct stat st;
-        ssize_t k;
-
-        p = strjoin(dir, "/", name);
-        if (!p)
-                return -ENOMEM;
-
-        lfd = open_in_root(root_fd, p, O_NOFOLLOW);
-        if (lfd < 0)
-                return lfd;
-        if (fstat(lfd, &st) < 0)
-                return -errno;
-
-        if (S_ISLNK(st.st_mode)) {
-                const char *base;
-
-                target = malloc(PATH_MAX);
-                if (!target)
-                        return -ENOMEM;
-                k = readlinkat(lfd, "", target, PATH_MAX - 1);
-                if (k < 0)
-                        return -errno;
-                target[k] = 0;
-
-                if (streq(target, "/dev/null"))
-                        return 1;
-
-                base = strrchr(target, '/');
-                base = base ? base + 1 : target;
-                if (!streq(base, name)) {
-                        if (ret_alias) {
-                                *ret_alias = strdup(base);
-                                if (!*ret_alias)
-                                        return -ENOMEM;
-                        }
-                        return 2;
-                }
-        }
-
-        fd = open_in_root(root_fd, p, 0);
-        if (fd < 0)
-                return fd;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISCHR(st.st_mode))
-                return 1;
-        if (S_ISREG(st.st_mode) && st.st_size == 0)
-                return 1;
-
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
-
-static int unit_add_dropins(int root_fd, const char *image_path, ImageUnit *u, size_t *budget) {
+static int unit_add_dropins(const ImageFS *fs, const char *image_path, ImageUnit *u, size_t *budget) {
         _cleanup_strv_free_ char **seen = NULL;
         int r;
 
@@ -121,14 +55,14 @@ static int unit_add_dropins(int root_fd, const char *image_path, ImageUnit *u, s
                 if (!dir)
                         return -ENOMEM;
 
-                r = image_list_dir(root_fd, dir, &names);
+                r = image_list_dir(fs, dir, &names);
                 if (r < 0) {
                         log_warning_errno(r, "Image %s: failed to list %s, ignoring: %m", image_path, dir);
                         continue;
                 }
 
                 STRV_FOREACH(n, names) {
-                        _cleanup_close_ int fd = -EBADF;
+                        _cleanup_(image_file_done) ImageFile f = IMAGE_FILE_NULL;
                         _cleanup_free_ char *content = NULL;
                         size_t size;
                         UnitDropin *d;
@@ -145,7 +79,7 @@ static int unit_add_dropins(int root_fd, const char *image_path, ImageUnit *u, s
                                 continue;
                         }
 
-                        r = image_open_unit_file(root_fd, dir, *n, &fd, NULL);
+                        r = image_fs_open_unit_file(fs, dir, *n, &f, NULL);
                         if (r < 0) {
                                 log_warning_errno(r, "Image %s: cannot open drop-in %s/%s, ignoring: %s", image_path, dir, *n,
                                                   read_error_to_string(r));
@@ -154,7 +88,7 @@ static int unit_add_dropins(int root_fd, const char *image_path, ImageUnit *u, s
                         if (r > 0)
                                 continue; /* masked (or an alias, which for drop-ins means nothing) */
 
-                        r = read_regular_fd(fd, MIN((size_t) UNIT_FILE_SIZE_MAX, *budget), &content, &size);
+                        r = image_file_read(&f, MIN((size_t) UNIT_FILE_SIZE_MAX, *budget), &content, &size);
                         if (r < 0) {
                                 log_warning_errno(r, "Image %s: cannot read drop-in %s/%s, ignoring: %s", image_path, dir, *n,
                                                   read_error_to_string(r));
@@ -203,7 +137,7 @@ static bool name_matches_any_prefix(const char *name, char *const *prefixes) {
         return false;
 }
 
-int image_extract_units(int root_fd, const char *image_path, char *const *prefixes, ImageUnits *ret) {
+int image_extract_units(const ImageFS *fs, const char *image_path, char *const *prefixes, ImageUnits *ret) {
         _cleanup_(image_units_done) ImageUnits units = {};
         _cleanup_strv_free_ char **seen = NULL;
         size_t budget = IMAGE_UNIT_BYTES_MAX;
@@ -213,14 +147,14 @@ int image_extract_units(int root_fd, const char *image_path, char *const *prefix
                 const char *dir = image_unit_dirs[i];
                 _cleanup_strv_free_ char **names = NULL;
 
-                r = image_list_dir(root_fd, dir, &names);
+                r = image_list_dir(fs, dir, &names);
                 if (r < 0) {
                         log_warning_errno(r, "Image %s: failed to list %s, ignoring: %m", image_path, dir);
                         continue;
                 }
 
                 STRV_FOREACH(n, names) {
-                        _cleanup_close_ int fd = -EBADF;
+                        _cleanup_(image_file_done) ImageFile f = IMAGE_FILE_NULL;
                         _cleanup_free_ char *content = NULL;
                         UnitType t;
                         ImageUnit *u;
@@ -240,7 +174,7 @@ int image_extract_units(int root_fd, const char *image_path, char *const *prefix
                                 continue;
                         }
 
-                        r = image_open_unit_file(root_fd, dir, *n, &fd, NULL);
+                        r = image_fs_open_unit_file(fs, dir, *n, &f, NULL);
                         if (r < 0) {
                                 log_warning_errno(r, "Image %s: cannot open unit %s/%s, ignoring: %s", image_path, dir, *n,
                                                   read_error_to_string(r));
@@ -260,7 +194,7 @@ int image_extract_units(int root_fd, const char *image_path, char *const *prefix
                                 break;
                         }
 
-                        r = read_regular_fd(fd, MIN((size_t) UNIT_FILE_SIZE_MAX, budget), &content, &size);
+                        r = image_file_read(&f, MIN((size_t) UNIT_FILE_SIZE_MAX, budget), &content, &size);
                         if (r < 0) {
                                 log_warning_errno(r, "Image %s: cannot read unit %s/%s, ignoring: %s", image_path, dir, *n,
                                                   read_error_to_string(r));
@@ -283,7 +217,7 @@ int image_extract_units(int root_fd, const char *image_path, char *const *prefix
                         if (!u->name || !u->source)
                                 return -ENOMEM;
 
-                        r = unit_add_dropins(root_fd, image_path, u, &budget);
+                        r = unit_add_dropins(fs, image_path, u, &budget);
                         if (r < 0)
                                 return r;
                 }

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "image-fs.h"
 #include "names.h"
 
 /* Reading an image's units: those whose names match one of the prefixes, of the types in
@@ -42,14 +43,8 @@ extern const char *const image_unit_dirs[];
 
 /* Lists a directory inside the image, sorted, without hidden entries. Missing directories are
  * empty (*ret == NULL). */
-int image_list_dir(int root_fd, const char *path, char ***ret);
-
-/* Classifies dir/name inside the image: 0 and the resolved fd for a regular file that is the
- * unit itself (possibly through symlinks to a file of the same name), 1 for a mask (/dev/null,
- * or an empty file), 2 for an alias (symlink to a file of another name, whose name goes to
- * *ret_alias if not NULL), <0 on errors. */
-int image_open_unit_file(int root_fd, const char *dir, const char *name, int *ret_fd, char **ret_alias);
+int image_list_dir(const ImageFS *fs, const char *path, char ***ret);
 
 /* image_path is for log messages. Units that cannot be read are logged and skipped; the result
  * may be empty. */
-int image_extract_units(int root_fd, const char *image_path, char *const *prefixes, ImageUnits *ret);
+int image_extract_units(const ImageFS *fs, const char *image_path, char *const *prefixes, ImageUnits *ret);

@@ -12,6 +12,8 @@
 
 #include "extract-cache.h"
 #include "fileio.h"
+#include "image-fs.h"
+#include "names.h"
 #include "macro.h"
 #include "string-util.h"
 #include "strv.h"
@@ -52,14 +54,74 @@ static int root_fd(void) {
         return open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-static bool exists_in(int fd, const char *rel, bool link) {
-        struct stat st;
-        return fstatat(fd, rel, &st, AT_SYMLINK_NOFOLLOW) >= 0 && (!link || S_ISLNK(st.st_mode));
+static bool exists_in(const PackedTree *t, const char *path, bool link) {
+        const PackedEntry *e = packed_tree_find(t, path);
+        return e && (!link || e->type == 'l');
 }
 
-static char *read_in(int fd, const char *path) {
-        char *t = NULL;
-        return read_file_in_root(fd, path, 65536, &t, NULL) >= 0 ? t : NULL;
+static char *read_in(const PackedTree *t, const char *path) {
+        char *text = NULL;
+        return image_fs_read_file(&(const ImageFS) { .fd = -EBADF, .packed = t }, path, 65536, &text) >= 0 ? text : NULL;
+}
+
+/* The questions the planner asks, answered by the packed tree as by the directory it came from. */
+static void check_same_answers(int src, const PackedTree *t) {
+        const ImageFS *d = IMAGE_FS_FD(src), *m = &(const ImageFS) { .fd = -EBADF, .packed = t };
+        const char *const dirs[] = { "/usr/lib/systemd/system", "/usr/lib/systemd/system/foo.service.d",
+                                     "/etc/systemd/system", "/usr/lib/sysusers.d", "/nonexistent", NULL };
+
+        for (const char *const *dir = dirs; *dir; dir++) {
+                _cleanup_strv_free_ char **a = NULL, **b = NULL;
+
+                CHECK_INT(image_fs_list_dir(d, *dir, 100, &a), 0);
+                CHECK_INT(image_fs_list_dir(m, *dir, 100, &b), 0);
+                STRV_FOREACH(n, a) {
+                        _cleanup_(image_file_done) ImageFile fa = IMAGE_FILE_NULL, fb = IMAGE_FILE_NULL;
+                        _cleanup_free_ char *aa = NULL, *ab = NULL, *ta = NULL, *tb = NULL;
+                        int ra, rb;
+
+                        /* The packed tree keeps units, drop-ins and .conf files only. */
+                        if (unit_name_type(*n) < 0 && !endswith(*n, ".conf") && !endswith(*n, ".d"))
+                                continue;
+                        CHECK(strv_contains(b, *n));
+                        if (endswith(*n, ".d"))
+                                continue;
+                        ra = image_fs_open_unit_file(d, *dir, *n, &fa, &aa);
+                        rb = image_fs_open_unit_file(m, *dir, *n, &fb, &ab);
+                        CHECK_INT(rb, ra);
+                        CHECK_STR(strempty(ab), strempty(aa));
+                        if (ra == 0 && rb == 0) {
+                                CHECK_INT(image_file_read(&fa, 65536, &ta, NULL), 0);
+                                CHECK_INT(image_file_read(&fb, 65536, &tb, NULL), 0);
+                                CHECK_STR(tb, ta);
+                        }
+                }
+        }
+        for (const char *const *p = (const char *const[]) { "/proc", "/etc/resolv.conf", "/etc/machine-id",
+                                                             "/var/lib/foo", "/usr/lib/os-release", NULL }; *p; p++)
+                CHECK_INT(image_fs_exists(m, *p), image_fs_exists(d, *p));
+}
+
+#define TEST_CONTENT "packed,sysusers,tmpfiles,execdirs"
+
+static void write_entry(const char *path, const char *text) {
+        FILE *f = fopen(path, "we");
+
+        CHECK(f);
+        if (f) {
+                fputs(text, f);
+                fclose(f);
+        }
+}
+
+/* A well-formed entry with just meta data. */
+static void write_meta_entry(const char *path, const char *meta) {
+        _cleanup_(packed_builder_done) PackedBuilder b = {};
+        _cleanup_free_ char *text = NULL;
+
+        CHECK_INT(packed_builder_add(&b, 'f', "/.portables-cache-meta", meta), 0);
+        CHECK_INT(packed_builder_format(&b, &text), 0);
+        write_entry(path, text);
 }
 
 static const RawProbe test_probe = {
@@ -73,16 +135,16 @@ static char *const required[] = { (char *) "/etc/resolv.conf", (char *) "/etc/ma
 
 TEST(off_when_rerooted) {
         ExtractCache c;
+        _cleanup_(packed_tree_done) PackedTree miss = {};
         DiscoveredImage i = {};
         RawProbe p;
-        int fd = -EBADF;
 
         image_at(&i, "img.raw");
         CHECK_INT(unsetenv("PORTABLES_CACHE_DIR"), 0);
         CHECK_INT(extract_cache_open(&c, true), 0);
         CHECK(c.dir_fd < 0);
-        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &fd, &p), 0);
-        CHECK_INT(extract_cache_store(&c, &i, AT_FDCWD, &test_probe, NULL), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &miss, &p, NULL), 0);
+        CHECK_INT(extract_cache_store(&c, &i, AT_FDCWD, -EBADF, &test_probe, NULL), 0);
         CHECK_INT(extract_cache_prune(&c), 0);
         extract_cache_done(&c);
 }
@@ -90,13 +152,15 @@ TEST(off_when_rerooted) {
 TEST(store_lookup_key_prune) {
         _cleanup_free_ char *cache = strjoin(base, "/cache"), *img = strjoin(base, "/img.raw"),
                             *img2 = strjoin(base, "/img2.raw");
-        _cleanup_close_ int src = -EBADF, hit = -EBADF;
+        _cleanup_close_ int src = -EBADF, img_fd = -EBADF;
+        _cleanup_(packed_tree_done) PackedTree hit = {}, miss = {};
+        bool xattrs = false;
         ExtractCache c;
         DiscoveredImage i = {}, i2 = {};
         RawProbe p = {};
         struct timespec ts[2];
         char *t;
-        int fd = -EBADF, n_entries = 0;
+        int n_entries = 0;
 
         CHECK_INT(setenv("PORTABLES_CACHE_DIR", cache, 1), 0);
 
@@ -124,12 +188,14 @@ TEST(store_lookup_key_prune) {
 
         src = root_fd();
         CHECK(src >= 0);
+        img_fd = open(img, O_RDONLY | O_CLOEXEC);
+        CHECK(img_fd >= 0);
 
         CHECK_INT(extract_cache_open(&c, true), 0);
         CHECK(c.dir_fd >= 0);
-        CHECK_INT(extract_cache_lookup(&c, &i, required, &fd, &p), 0);        /* empty: a miss */
-        CHECK_INT(extract_cache_store(&c, &i, src, &test_probe, required), 0);
-        CHECK_INT(extract_cache_store(&c, &i2, src, &test_probe, NULL), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i, required, &miss, &p, NULL), 0);        /* empty: a miss */
+        CHECK_INT(extract_cache_store(&c, &i, src, img_fd, &test_probe, required), 0);
+        CHECK_INT(extract_cache_store(&c, &i2, src, -EBADF, &test_probe, NULL), 0);
         CHECK_INT(extract_cache_prune(&c), 0);
         extract_cache_done(&c);
 
@@ -149,8 +215,10 @@ TEST(store_lookup_key_prune) {
 
         /* A hit: the same content, masks and aliases kept, nothing else, the probe as stored. */
         CHECK_INT(extract_cache_open(&c, true), 0);
-        CHECK_INT(extract_cache_lookup(&c, &i, required, &hit, &p), 1);
-        CHECK(hit >= 0);
+        CHECK_INT(extract_cache_lookup(&c, &i, required, &hit, &p, &xattrs), 1);
+        CHECK(!xattrs);         /* img.raw has no user.verity.* xattrs */
+        CHECK(hit.n_entries > 0);
+        check_same_answers(src, &hit);
         CHECK_INT(p.format, RAW_FORMAT_GPT);
         CHECK_STR(p.fstype, "squashfs");
         CHECK(!p.usr_only);
@@ -164,33 +232,34 @@ TEST(store_lookup_key_prune) {
         CHECK(!p.verity_sig.found);
         CHECK_STR(p.verity_sig.uuid, "");
 
-        CHECK_STR(t = read_in(hit, "/usr/lib/os-release"), "ID=test\nPORTABLE_PREFIXES=foo\n");
+        CHECK_STR(t = read_in(&hit, "/usr/lib/os-release"), "ID=test\nPORTABLE_PREFIXES=foo\n");
         free(t);
-        CHECK_STR(t = read_in(hit, "/usr/lib/systemd/system/foo.service"), "[Service]\nExecStart=/bin/true\n");
+        CHECK_STR(t = read_in(&hit, "/usr/lib/systemd/system/foo.service"), "[Service]\nExecStart=/bin/true\n");
         free(t);
-        CHECK_STR(t = read_in(hit, "/usr/lib/systemd/system/foo.service.d/10-x.conf"), "[Service]\nNice=5\n");
+        CHECK_STR(t = read_in(&hit, "/usr/lib/systemd/system/foo.service.d/10-x.conf"), "[Service]\nNice=5\n");
         free(t);
-        CHECK_STR(t = read_in(hit, "/usr/lib/sysusers.d/foo.conf"), "u foo -\n");
+        CHECK_STR(t = read_in(&hit, "/usr/lib/sysusers.d/foo.conf"), "u foo -\n");
         free(t);
-        CHECK(exists_in(hit, "usr/lib/systemd/system/masked.service", true));
-        CHECK(exists_in(hit, "usr/lib/systemd/system/foo-alias.service", true));
-        CHECK(!exists_in(hit, "usr/lib/systemd/system/foo.service.d/README", false));
-        CHECK(!exists_in(hit, "usr/lib/systemd/system/notes.txt", false));
-        CHECK(!exists_in(hit, "usr/bin/big", false));
-        CHECK(exists_in(hit, "etc/resolv.conf", false));        /* a required path present */
-        CHECK(!exists_in(hit, "etc/machine-id", false));        /* a required path absent */
-        CHECK(exists_in(hit, "proc", false));                   /* API mount point */
-        CHECK(exists_in(hit, "var/lib/foo", false));            /* *Directory= mount point */
-        hit = safe_close(hit);
+        CHECK(exists_in(&hit, "/usr/lib/systemd/system/masked.service", true));
+        CHECK(exists_in(&hit, "/usr/lib/systemd/system/foo-alias.service", true));
+        CHECK(!exists_in(&hit, "/usr/lib/systemd/system/foo.service.d/README", false));
+        CHECK(!exists_in(&hit, "/usr/lib/systemd/system/notes.txt", false));
+        CHECK(!exists_in(&hit, "/usr/bin/big", false));
+        CHECK(exists_in(&hit, "/etc/resolv.conf", false));        /* a required path present */
+        CHECK(!exists_in(&hit, "/etc/machine-id", false));        /* a required path absent */
+        CHECK(exists_in(&hit, "/proc", false));                   /* API mount point */
+        CHECK(exists_in(&hit, "/var/lib/foo", false));            /* *Directory= mount point */
+        packed_tree_done(&hit);
 
         /* A path the entry did not check: a miss, so the caller reads the image again. */
         {
                 char *const more[] = { (char *) "/etc/resolv.conf", (char *) "/etc/other", NULL };
-                CHECK_INT(extract_cache_lookup(&c, &i, more, &fd, &p), 0);
+                CHECK_INT(extract_cache_lookup(&c, &i, more, &miss, &p, NULL), 0);
         }
         /* i2 was stored without required paths: asking for none is a hit. */
-        CHECK_INT(extract_cache_lookup(&c, &i2, NULL, &hit, &p), 1);
-        hit = safe_close(hit);
+        CHECK_INT(extract_cache_lookup(&c, &i2, NULL, &hit, &p, &xattrs), 1);
+        CHECK(xattrs);          /* stored without the image file: cannot tell, so assume some */
+        packed_tree_done(&hit);
         extract_cache_done(&c);
 
         /* Rewritten in place, same size, mtime put back: only the ctime differs, still a miss. */
@@ -214,13 +283,13 @@ TEST(store_lookup_key_prune) {
 
                 /* A run that sees only the rewritten image: a miss, and pruning drops both old entries. */
                 CHECK_INT(extract_cache_open(&c, true), 0);
-                CHECK_INT(extract_cache_lookup(&c, &j, required, &fd, &p), 0);
+                CHECK_INT(extract_cache_lookup(&c, &j, required, &miss, &p, NULL), 0);
                 CHECK_INT(extract_cache_prune(&c), 0);
                 extract_cache_done(&c);
 
                 CHECK_INT(extract_cache_open(&c, true), 0);
-                CHECK_INT(extract_cache_lookup(&c, &i, required, &fd, &p), 0);
-                CHECK_INT(extract_cache_lookup(&c, &i2, NULL, &fd, &p), 0);
+                CHECK_INT(extract_cache_lookup(&c, &i, required, &miss, &p, NULL), 0);
+                CHECK_INT(extract_cache_lookup(&c, &i2, NULL, &miss, &p, NULL), 0);
                 extract_cache_done(&c);
         }
         (void) img2;
@@ -229,57 +298,70 @@ TEST(store_lookup_key_prune) {
 TEST(broken_entries) {
         _cleanup_free_ char *cache = strjoin(base, "/cache2");
         _cleanup_close_ int src = root_fd();
+        _cleanup_(packed_tree_done) PackedTree hit = {};
         ExtractCache c;
         DiscoveredImage i = {};
         RawProbe p;
-        int fd = -EBADF;
 
         CHECK_INT(setenv("PORTABLES_CACHE_DIR", cache, 1), 0);
         put("img3.raw", "third");
         image_at(&i, "img3.raw");
 
         CHECK_INT(extract_cache_open(&c, true), 0);
-        CHECK_INT(extract_cache_store(&c, &i, src, &test_probe, NULL), 0);
-        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &fd, &p), 1);
-        safe_close(fd);
+        CHECK_INT(extract_cache_store(&c, &i, src, -EBADF, &test_probe, NULL), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 1);
+        packed_tree_done(&hit);
 
-        /* Overwrite the meta file of the only entry with garbage and with a format out of range. */
+        /* Overwrite the only entry with garbage, with a truncated copy, with a format out of
+         * range, with an entry of an older kind (a directory). */
         {
                 _cleanup_closedir_ DIR *d = opendir(cache);
+                _cleanup_free_ char *good = NULL;
                 struct dirent *de;
-                char *meta = NULL;
+                char *entry = NULL;
 
                 while (d && (de = readdir(d)))
                         if (de->d_name[0] != '.')
-                                meta = strjoin(cache, "/", de->d_name, "/meta");
-                CHECK(meta);
-                if (meta) {
-                        FILE *f = fopen(meta, "we");
-                        fputs("garbage\n", f);
-                        fclose(f);
-                        fd = -EBADF;
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &fd, &p), 0);
-                        CHECK(fd < 0);
+                                entry = strjoin(cache, "/", de->d_name);
+                CHECK(entry);
+                if (entry) {
+                        CHECK_INT(read_file_at(AT_FDCWD, entry, 1 << 20, &good), 0);
 
-                        f = fopen(meta, "we");
-                        fputs("CONTENT=sysusers,tmpfiles,execdirs\nFORMAT=99\nFSTYPE=squashfs\nUSR_ONLY=0\nCHECKED=''\n"
-                              "DATA=1 0 4096 -\nVERITY=0 0 0 -\nVERITY_SIG=0 0 0 -\n", f);
-                        fclose(f);
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &fd, &p), 0);
+                        write_entry(entry, "garbage\n");
+                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+                        CHECK(!hit.entries);
 
-                        f = fopen(meta, "we");
-                        fputs("CONTENT=sysusers,tmpfiles,execdirs\nFORMAT=0\nFSTYPE=squashfs\nUSR_ONLY=0\nCHECKED=''\n"
-                              "DATA=1 0 4096 -\nVERITY=0 0 0 -\nVERITY_SIG=0 0 0 -\n", f);
-                        fclose(f);
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &fd, &p), 1);
+                        good[strlen(good) - 3] = 0;
+                        write_entry(entry, good);
+                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+
+                        write_meta_entry(entry, "CONTENT=" TEST_CONTENT "\nFORMAT=99\nFSTYPE=squashfs\nUSR_ONLY=0\nVERITY_XATTRS=0\n"
+                                         "DATA=1 0 4096 -\nVERITY=0 0 0 -\nVERITY_SIG=0 0 0 -\n");
+                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+
+                        write_meta_entry(entry, "CONTENT=sysusers,tmpfiles,execdirs\nFORMAT=0\nFSTYPE=squashfs\nUSR_ONLY=0\n"
+                                         "DATA=1 0 4096 -\nVERITY=0 0 0 -\nVERITY_SIG=0 0 0 -\n");
+                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+
+                        write_meta_entry(entry, "CONTENT=" TEST_CONTENT "\nFORMAT=0\nFSTYPE=squashfs\nUSR_ONLY=0\nVERITY_XATTRS=0\n"
+                                         "DATA=1 0 4096 -\nVERITY=0 0 0 -\nVERITY_SIG=0 0 0 -\n");
+                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 1);
                         CHECK_INT(p.format, RAW_FORMAT_SQUASHFS);
-                        safe_close(fd);
+                        packed_tree_done(&hit);
 
-                        /* A FIFO instead of the meta file: a miss, and no hang. */
-                        CHECK_INT(unlink(meta), 0);
-                        CHECK_INT(mkfifo(meta, 0600), 0);
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &fd, &p), 0);
-                        free(meta);
+                        /* A FIFO instead of the entry: a miss, and no hang. */
+                        CHECK_INT(unlink(entry), 0);
+                        CHECK_INT(mkfifo(entry, 0600), 0);
+                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+
+                        /* An entry of an older version, a directory: a miss; storing replaces it. */
+                        CHECK_INT(unlink(entry), 0);
+                        CHECK_INT(mkdir(entry, 0700), 0);
+                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+                        CHECK_INT(extract_cache_store(&c, &i, src, -EBADF, &test_probe, NULL), 0);
+                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 1);
+                        packed_tree_done(&hit);
+                        free(entry);
                 }
         }
         extract_cache_done(&c);

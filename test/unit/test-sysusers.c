@@ -282,13 +282,13 @@ TEST(read_image) {
         write_at(dfd, "usr/lib/sysusers.d/notconf.txt", "u ignored -\n");
         CHECK_INT(symlinkat("/etc/shadow", dfd, "usr/lib/sysusers.d/d.conf"), 0);    /* resolved in the image: missing */
 
-        CHECK_INT(sysusers_read_image(dfd, &s, &e), -EBADMSG);
+        CHECK_INT(sysusers_read_image(IMAGE_FS_FD(dfd), &s, &e), -EBADMSG);
         CHECK(e && strstr(e, "/usr/lib/sysusers.d/d.conf cannot be read"));
         CHECK_INT(unlinkat(dfd, "usr/lib/sysusers.d/d.conf", 0), 0);
         sysusers_done(&s);
         e = mfree(e);
 
-        CHECK_INT(sysusers_read_image(dfd, &s, &e), 0);
+        CHECK_INT(sysusers_read_image(IMAGE_FS_FD(dfd), &s, &e), 0);
         CHECK(e == NULL);
         files = strv_join(s.files, " ");
         CHECK_STR(files, "/etc/sysusers.d/b.conf /usr/lib/sysusers.d/a.conf");

@@ -10,11 +10,12 @@ involve swap.service swap-old.service swap-new.service
 
 entries() { find "$CACHE" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%f\n' 2>/dev/null | sort; }
 
-# entries_with UNIT: the cache entries holding UNIT.
+# entries_with UNIT: the cache entries holding UNIT. An entry is one file, a packed tree
+# (lib/image-fs.h): each entry's path stands on a line of its own.
 entries_with() {
         local e
         for e in $(entries); do
-                [[ -e "$CACHE/$e/root/usr/lib/systemd/system/$1" ]] && echo "$e"
+                grep -qxF "/usr/lib/systemd/system/$1" "$CACHE/$e" && echo "$e"
         done
 }
 
@@ -54,7 +55,7 @@ check "the cache directory exists, root only" test "$(stat -c '%a %U' "$CACHE")"
 check "one entry per raw image (${#RAW[@]}), none for the directory image" n_entries_is "${#RAW[@]}"
 for n in "${RAW[@]}"; do
         check "$n.raw: exactly one entry holds $n.service" one_entry_with "$n.service"
-        check "$n.raw: its entry is named after the file's identity" test -d "$CACHE/$(key_of "/var/lib/portables/$n.raw")"
+        check "$n.raw: its entry is named after the file's identity" test -f "$CACHE/$(key_of "/var/lib/portables/$n.raw")"
 done
 check "dirsvc (a directory image): not cached" no_entry_with dirsvc.service
 check "swap.raw (content a): its entry holds swap-old.service" one_entry_with swap-old.service
@@ -63,7 +64,7 @@ systemctl start swap.service
 check "swap.service running content a" journal_has _SYSTEMD_UNIT=swap.service 'SWAP=a'
 
 # Unchanged images: the next reload uses the entries as they are (none rewritten: a rewrite
-# replaces the entry directory by a new one).
+# replaces the entry file by a new one).
 before=$(for e in $(entries); do stat -c '%n %i' "$CACHE/$e"; done)
 require "second daemon-reload succeeds" reload
 after=$(for e in $(entries); do stat -c '%n %i' "$CACHE/$e"; done)
@@ -91,7 +92,7 @@ check "swap-old.service (old content) gone" not_loaded swap-old.service
 systemctl start swap.service
 check "swap.service runs content b" journal_has _SYSTEMD_UNIT=swap.service 'SWAP=b'
 check "the old entry of swap.raw is pruned" test ! -e "$CACHE/$old_key"
-check "the new entry of swap.raw is there" test -d "$CACHE/$(key_of "$img")"
+check "the new entry of swap.raw is there" test -f "$CACHE/$(key_of "$img")"
 check "no entry holds swap-old.service any more" no_entry_with swap-old.service
 check "one entry holds swap-new.service" one_entry_with swap-new.service
 check "still one entry per raw image" n_entries_is "${#RAW[@]}"
