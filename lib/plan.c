@@ -8,6 +8,7 @@
 #include "exec-dirs.h"
 #include "fileio.h"
 #include "image-open.h"
+#include "image-prefetch.h"
 #include "install-section.h"
 #include "log.h"
 #include "names.h"
@@ -129,6 +130,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
                 .global = global,
                 .cache = cache,
                 .deadline_usec = budget_usec > 0 ? now_usec() + budget_usec : 0,
+                .budget_usec = budget_usec,
                 .kernel_verity = verity_kernel_supported(ctx) > 0,
                 .host_has_etc_os_release = host_exists(ctx, "/etc/os-release") > 0,
                 .host_has_usr_os_release = host_exists(ctx, "/usr/lib/os-release") > 0,
@@ -375,6 +377,19 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *cached, int
         return 0;
 }
 
+/* Refuses the image for this run: portables-prepare.service reads it (1, or -ENOMEM). */
+static int plan_defer(Planner *p, ImagePlan *plan, const char *why) {
+        plan->deferred = true;
+        if (asprintf(&plan->refused, "deferred: %s; portables-prepare.service attaches it shortly", why) < 0) {
+                plan->refused = NULL;
+                return -ENOMEM;
+        }
+        if (strv_extend(&p->deferred, plan->image->path) < 0)
+                return -ENOMEM;
+        log_notice("Image %s deferred: %s.", plan->image->path, why);
+        return 1;
+}
+
 /* The image's root: a directory, the extraction cache (looked up already: root->cached on a
  * hit), a verified copy, or the mounted image. */
 static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp, int image_fd, const RawProbe *probe,
@@ -415,13 +430,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
         else if (i->type == IMAGE_RAW && p->deadline_usec > 0 && now_usec() > p->deadline_usec) {
                 /* Past the deadline nothing more is mounted: that could make us the reason systemd's
                  * generator timeout hits. */
-                plan->deferred = true;
-                plan->refused = strdup("deferred: the generator's time budget is used up; "
-                                       "portables-prepare.service attaches it shortly");
-                if (!plan->refused || strv_extend(&p->deferred, i->path) < 0)
-                        return -ENOMEM;
-                log_notice("Image %s deferred: the time budget for this reload is used up.", i->path);
-                return 1;
+                return plan_defer(p, plan, "the time budget for this reload is used up");
         } else
                 r = image_root_open(p->ctx, i, p->mount_base, p->cache, pp->bind_targets, root);
 
@@ -551,8 +560,28 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                 if (r < 0)
                         return r;
                 root.cached = r > 0;
-                probe = root.probe;
                 r = 0;
+
+                /* Not cached, and still within the budget: read in a child that may take at most
+                 * the budget, so that an image that hangs (a stalled network file system) cannot
+                 * hang us. Other failures are seen again below, where they are reported. */
+                if (!root.cached && p->budget_usec > 0 && now_usec() <= p->deadline_usec) {
+                        r = image_prefetch(p->ctx, i, p->mount_base, p->cache, pp->bind_targets, p->budget_usec);
+                        if (r == -ETIMEDOUT)
+                                r = plan_defer(p, &plan, "reading it took longer than the time budget "
+                                               "(TimeBudgetSec=): its file system does not answer");
+                        else {
+                                if (r == 0) {
+                                        r = extract_cache_lookup(p->cache, i, pp->bind_targets, &root.packed,
+                                                                 &root.probe, &root.verity_xattrs);
+                                        if (r < 0)
+                                                return r;
+                                        root.cached = r > 0;
+                                }
+                                r = 0;
+                        }
+                }
+                probe = root.probe;
         }
         if (r == 0)
                 r = plan_verity(p, &plan, &root, &image_fd, &probe);
