@@ -29,6 +29,12 @@ static int cmp_entry(const void *a, const void *b) {
         return strcmp(((const PackedEntry *) a)->path, ((const PackedEntry *) b)->path);
 }
 
+static int cmp_entry_seq(const void *a, const void *b) {
+        const PackedEntry *x = a, *y = b;
+        int r = strcmp(x->path, y->path);
+        return r != 0 ? r : CMP(x->seq, y->seq);
+}
+
 static bool path_is_normalized(const char *p) {
         /* Absolute, no empty, "." or ".." components, no trailing slash (but "/"). */
         if (p[0] != '/')
@@ -189,7 +195,9 @@ static int builder_push(PackedBuilder *b, char type, const char *path, const cha
                 free(d);
                 return -ENOMEM;
         }
-        b->entries[b->n_entries++] = (PackedEntry) { .path = p, .type = type, .data = d, .size = strlen(d) };
+        b->entries[b->n_entries] = (PackedEntry) { .path = p, .type = type, .data = d, .size = strlen(d),
+                                                   .seq = b->n_entries };
+        b->n_entries++;
         return 0;
 }
 
@@ -221,7 +229,7 @@ int packed_builder_format(PackedBuilder *b, char **ret) {
         int r;
 
         if (b->n_entries > 1)
-                qsort(b->entries, b->n_entries, sizeof(PackedEntry), cmp_entry);
+                qsort(b->entries, b->n_entries, sizeof(PackedEntry), cmp_entry_seq);
 
         out = strdup(PACKED_MAGIC);
         if (!out)
@@ -231,11 +239,10 @@ int packed_builder_format(PackedBuilder *b, char **ret) {
                 const PackedEntry *e = b->entries + k;
                 size_t j;
 
-                /* Duplicates: a directory wins (a marker file for a path that is a directory),
-                 * else the first one added. */
+                /* Duplicates: the first one added (e.g. /etc/os-release, a symlink the mount point
+                 * markers would take for a directory, was added as the file it reads as). */
                 for (j = k + 1; j < b->n_entries && streq(b->entries[j].path, e->path); j++)
-                        if (b->entries[j].type == 'd')
-                                e = b->entries + j;
+                        ;
 
                 r = strextendf(&out, "%c %zu %zu\n%s\n%s\n", e->type, strlen(e->path), e->size, e->path, e->data);
                 if (r < 0)

@@ -19,6 +19,7 @@ typedef struct PackedEntry {
         char type;              /* 'd' directory, 'f' regular file, 'l' symlink */
         const char *data;       /* 'f': content (NUL-terminated), 'l': target */
         size_t size;
+        size_t seq;             /* PackedBuilder: the order added */
 } PackedEntry;
 
 typedef struct PackedTree {
@@ -44,7 +45,8 @@ typedef struct PackedBuilder {
 
 void packed_builder_done(PackedBuilder *b);
 int packed_builder_add(PackedBuilder *b, char type, const char *path, const char *data);
-/* The serialized form, entries sorted, duplicates merged (a directory wins). */
+/* The serialized form, entries sorted; of entries for the same path, the one added first (as a
+ * tree gets them: a marker directory is not made where a file is already). */
 int packed_builder_format(PackedBuilder *b, char **ret);
 
 typedef struct ImageFS {

@@ -69,6 +69,11 @@ static void check_same_answers(int src, const PackedTree *t) {
         const ImageFS *d = IMAGE_FS_FD(src), *m = &(const ImageFS) { .fd = -EBADF, .packed = t };
         const char *const dirs[] = { "/usr/lib/systemd/system", "/usr/lib/systemd/system/foo.service.d",
                                      "/etc/systemd/system", "/usr/lib/sysusers.d", "/nonexistent", NULL };
+        _cleanup_strv_free_ char **etc = NULL;
+
+        /* The masked unit in /etc stays a mask (not a mount point marker of /etc). */
+        CHECK_INT(image_fs_list_dir(m, "/etc/systemd/system", 100, &etc), 0);
+        CHECK(strv_contains(etc, "masked-etc.service"));
 
         for (const char *const *dir = dirs; *dir; dir++) {
                 _cleanup_strv_free_ char **a = NULL, **b = NULL;
@@ -98,8 +103,16 @@ static void check_same_answers(int src, const PackedTree *t) {
                 }
         }
         for (const char *const *p = (const char *const[]) { "/proc", "/etc/resolv.conf", "/etc/machine-id",
-                                                             "/var/lib/foo", "/usr/lib/os-release", NULL }; *p; p++)
+                                                             "/var/lib/foo", NULL }; *p; p++)
                 CHECK_INT(image_fs_exists(m, *p), image_fs_exists(d, *p));
+        /* /etc/os-release is a symlink, as in Debian: the mount point markers of /etc must not
+         * turn it into a directory. (The entry has the first os-release found: this one.) */
+        {
+                _cleanup_free_ char *a = NULL, *b = NULL;
+                CHECK_INT(image_fs_read_file(d, "/etc/os-release", 65536, &a), 0);
+                CHECK_INT(image_fs_read_file(m, "/etc/os-release", 65536, &b), 0);
+                CHECK_STR(b, a);
+        }
 }
 
 #define TEST_CONTENT "packed,sysusers,tmpfiles,execdirs"
@@ -181,6 +194,14 @@ TEST(store_lookup_key_prune) {
                 CHECK_INT(symlink("/dev/null", m), 0);
                 CHECK_INT(symlink("foo.service", a), 0);
         }
+        {
+                _cleanup_free_ char *o = strjoin(base, "/root/etc/os-release"),
+                                    *e = strjoin(base, "/root/etc/systemd/system");
+                _cleanup_free_ char *m = strjoin(e, "/masked-etc.service");
+                CHECK_INT(symlink("../usr/lib/os-release", o), 0);
+                CHECK_INT(mkdir_p_at(AT_FDCWD, e, 0755), 0);
+                CHECK_INT(symlink("/dev/null", m), 0);
+        }
         put("img.raw", "image content, version 1");
         put("img2.raw", "another image");
         image_at(&i, "img.raw");
@@ -232,7 +253,7 @@ TEST(store_lookup_key_prune) {
         CHECK(!p.verity_sig.found);
         CHECK_STR(p.verity_sig.uuid, "");
 
-        CHECK_STR(t = read_in(&hit, "/usr/lib/os-release"), "ID=test\nPORTABLE_PREFIXES=foo\n");
+        CHECK_STR(t = read_in(&hit, "/etc/os-release"), "ID=test\nPORTABLE_PREFIXES=foo\n");
         free(t);
         CHECK_STR(t = read_in(&hit, "/usr/lib/systemd/system/foo.service"), "[Service]\nExecStart=/bin/true\n");
         free(t);
