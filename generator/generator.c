@@ -13,6 +13,7 @@
 #include "settings.h"
 #include "string-util.h"
 #include "strv.h"
+#include "time-util.h"
 
 /* Raw images are mounted on directories below this one, in our own mount namespace: the host
  * never sees those mounts. The directory itself is removed when we are done. */
@@ -41,6 +42,7 @@ int generator_run(const char *dest) {
         _cleanup_(planner_done) Planner planner = {};
         _cleanup_close_ int out_fd = -EBADF;
         _cleanup_(extract_cache_done) ExtractCache cache = { .dir_fd = -EBADF };
+        uint64_t budget;
         bool global_ok;
         int r;
 
@@ -65,7 +67,10 @@ int generator_run(const char *dest) {
         if (!global_ok)
                 log_error("Global settings cannot be parsed: not attaching any image, since none can be attached as configured.");
 
-        r = images_discover(&ctx, &images);
+        /* Listing the portables directories gets the time budget too: one on a file system that
+         * stops answering is skipped, not waited for. */
+        budget = global_ok ? portable_settings_time_budget_usec(&global) : TIME_BUDGET_USEC_DEFAULT;
+        r = images_discover(&ctx, budget > 0 ? now_usec() + budget : 0, &images);
         if (r < 0)
                 return r;
         /* From here on, a settings file or verity sidecar that is not in the portables
@@ -96,12 +101,13 @@ int generator_run(const char *dest) {
                 (void) image_plan_write(&plan, out_fd, dest);
         }
 
-        if (planner.deferred) {
+        if (planner.deferred || images.incomplete) {
                 /* portables-prepare.service reads the rest into the cache and reloads. */
                 pull_in(out_fd, "portables-prepare.service");
-                log_notice("%zu image(s) deferred to portables-prepare.service: the time budget is used up "
-                           "(it runs at boot, from portables refresh, or by hand).",
-                           strv_length(planner.deferred));
+                if (planner.deferred)
+                        log_notice("%zu image(s) deferred to portables-prepare.service: the time budget is used up "
+                                   "(it runs at boot, from portables refresh, or by hand).",
+                                   strv_length(planner.deferred));
         } else
                 (void) extract_cache_prune(&cache);
 

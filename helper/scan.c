@@ -128,7 +128,7 @@ int scan_run(Scan *s, const char *extra_path) {
         if (!s->global_ok)
                 log_error("Global settings cannot be parsed: the generator attaches no image.");
 
-        r = images_discover(&s->ctx, &s->images);
+        r = images_discover(&s->ctx, 0, &s->images);
         if (r < 0)
                 return r;
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <sys/sysmacros.h>
 
+#include "dir-scan.h"
 #include "image-discover.h"
 #include "log.h"
 #include "names.h"
@@ -145,7 +146,7 @@ int image_find(const Context *c, const char *arg, DiscoveredImage *ret) {
         ssize_t k;
         int r;
 
-        r = images_discover(c, &l);
+        r = images_discover(c, 0, &l);
         if (r < 0)
                 return log_error_errno(r, "Failed to discover images: %m");
 
@@ -224,50 +225,36 @@ static bool stat_is_dev_null(const struct stat *st) {
         return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 3;
 }
 
-static int discover_dir(const Context *c, ImageList *l, unsigned dir_index, char ***masks, char ***seen) {
+/* scan: the directory listed, one stat() per entry, shared by both passes below (the warm reload
+ * does little else per image). stat() follows symlinks to images elsewhere; it never opens the
+ * file, so a FIFO or a device node cannot block us here; a file system that does not answer at
+ * all cannot either, past the deadline (dir_scan()). */
+static int discover_dir(const Context *c, ImageList *l, unsigned dir_index, const DirScan *scan,
+                        char ***masks, char ***seen) {
         const char *dir = portable_search_dirs[dir_index];
-        _cleanup_closedir_ DIR *d = NULL;
-        _cleanup_strv_free_ char **names = NULL;
-        _cleanup_free_ struct stat *sts = NULL;
-        _cleanup_free_ int *errs = NULL;
-        size_t n_names;
-        struct dirent *de;
-        int r;
+        char *const *names = scan->names;
+        const struct stat *sts = scan->sts;
+        const int *errs = scan->errs;
+        size_t n_names = scan->n_names;
+        int r = scan->error;
 
-        r = host_opendir(c, dir, &d);
         if (r == -ENOENT || r == -ENOTDIR)
                 return host_listing_add(&l->listing, dir, NULL);
-        if (r < 0)
-                return log_warning_errno(r, "Failed to open portables directory %s, ignoring: %m", dir);
-
-        errno = 0;
-        while ((de = readdir(d))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                r = strv_extend(&names, de->d_name);
-                if (r < 0)
-                        return r;
-                errno = 0;
+        if (r == -ETIMEDOUT) {
+                /* Taken as empty for this run, so that nothing else looks into it either. */
+                log_warning("Portables directory %s does not answer (a stalled file system?): its images are "
+                            "not looked at in this run; portables-prepare.service tries again.", dir);
+                l->incomplete = true;
+                return host_listing_add(&l->listing, dir, NULL);
         }
-        if (errno != 0)
-                return log_warning_errno(errno, "Failed to read portables directory %s, ignoring: %m", dir);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return log_warning_errno(r, "Failed to read portables directory %s, ignoring: %m", dir);
 
-        strv_sort(names);
         r = host_listing_add(&l->listing, dir, names);
         if (r < 0)
                 return r;
-
-        /* One stat() per entry, shared by both passes below (the warm reload does little else per
-         * image). stat() follows symlinks to images elsewhere; it never opens the file, so a FIFO
-         * or a device node cannot block us here. */
-        n_names = strv_length(names);
-        sts = calloc(n_names ?: 1, sizeof(struct stat));
-        errs = calloc(n_names ?: 1, sizeof(int));
-        if (!sts || !errs)
-                return -ENOMEM;
-        for (size_t k = 0; k < n_names; k++)
-                if (fstatat(dirfd(d), names[k], sts + k, 0) < 0)
-                        errs[k] = -errno;
 
         /* Masks first, so that they apply in their own directory regardless of name order. */
         for (size_t k = 0; k < n_names; k++) {
@@ -380,15 +367,24 @@ static int discover_dir(const Context *c, ImageList *l, unsigned dir_index, char
         return 0;
 }
 
-int images_discover(const Context *c, ImageList *l) {
+int images_discover(const Context *c, uint64_t deadline_usec, ImageList *l) {
         _cleanup_strv_free_ char **masks = NULL, **seen = NULL;
+        size_t n_dirs = strv_length((char **) portable_search_dirs);
+        _cleanup_free_ DirScan *scans = calloc(n_dirs, sizeof(DirScan));
         int r;
 
-        for (unsigned k = 0; portable_search_dirs[k]; k++) {
-                r = discover_dir(c, l, k, &masks, &seen);
-                if (r == -ENOMEM)
-                        return log_oom();
+        if (!scans)
+                return log_oom();
+        r = dir_scan(c, portable_search_dirs, n_dirs, deadline_usec, scans);
+        for (unsigned k = 0; r >= 0 && k < n_dirs; k++) {
+                r = discover_dir(c, l, k, scans + k, &masks, &seen);
+                if (r != -ENOMEM)
+                        r = 0;  /* that directory is skipped, logged */
         }
+        for (size_t k = 0; k < n_dirs; k++)
+                dir_scan_done(scans + k);
+        if (r == -ENOMEM)
+                return log_oom();
         host_listing_seal(&l->listing);
 
         /* Of several versions of one NAME, the newest wins; on equal versions the earlier entry. */

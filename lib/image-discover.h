@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -51,6 +52,7 @@ typedef struct ImageList {
         DiscoveredImage *images;
         size_t n_images;
         HostListing listing;    /* what the portables directories held (see Context.listing) */
+        bool incomplete;        /* a directory did not answer by the deadline */
 } ImageList;
 
 void image_list_done(ImageList *l);
@@ -73,5 +75,6 @@ int image_from_path(const Context *c, const char *arg, DiscoveredImage *ret);
 int image_find(const Context *c, const char *arg, DiscoveredImage *ret);
 
 /* Fills l with every entry found, candidates and the others, in precedence order (directory
- * order, then by name). Errors reading one directory are logged and that directory skipped. */
-int images_discover(const Context *c, ImageList *l);
+ * order, then by name). Errors reading one directory are logged and that directory skipped; so is
+ * one that is not read by deadline_usec (CLOCK_MONOTONIC; 0: none), and l->incomplete set. */
+int images_discover(const Context *c, uint64_t deadline_usec, ImageList *l);

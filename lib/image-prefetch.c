@@ -8,9 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "blkid-dl.h"
 #include "image-open.h"
 #include "image-prefetch.h"
 #include "log.h"
+#include "mount-dl.h"
 #include "time-util.h"
 
 static int pidfd_open_compat(pid_t pid) {
@@ -60,6 +62,10 @@ int image_prefetch(const Context *c, const DiscoveredImage *i, const char *mount
 
         if (!cache || cache->dir_fd < 0 || !mount_base)
                 return -EOPNOTSUPP;
+
+        /* Loaded here, once, rather than in every child. Failures show in the child. */
+        (void) dlopen_libblkid();
+        (void) dlopen_libmount();
 
         pid = fork();
         if (pid < 0)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* A FUSE file system that stands in for a stalled network file system: it has one file, named by
- * the first argument, with the size and attributes of the file given as the second; stat() on it
- * answers, but read() never does (until the file system is unmounted). test/stall/run puts a raw
- * image there and checks that the generator is not held up by it.
+/* A FUSE file system that stands in for a stalled network file system: it has one file, named
+ * NAME, with the size and times of SIZE-SOURCE. In mode "read", stat() on it answers but read()
+ * never does; in mode "list", listing the directory does not answer either (until the file system
+ * is unmounted). test/stall/run puts a raw image there, or uses it as a portables directory, and
+ * checks that the generator is not held up by it.
  *
- *   stallfs NAME SIZE-SOURCE MOUNTPOINT [FUSE OPTIONS...]
+ *   stallfs read|list NAME SIZE-SOURCE MOUNTPOINT [FUSE OPTIONS...]
  */
 
 #define FUSE_USE_VERSION 31
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 static const char *file_name;
+static int stall_listing;
 static struct stat file_st;
 
 static int stall_getattr(const char *path, struct stat *st, struct fuse_file_info *fi) {
@@ -42,6 +44,8 @@ static int stall_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_
                          struct fuse_file_info *fi, enum fuse_readdir_flags flags) {
         if (strcmp(path, "/") != 0)
                 return -ENOENT;
+        while (stall_listing)
+                pause();
         fill(buf, ".", NULL, 0, 0);
         fill(buf, "..", NULL, 0, 0);
         fill(buf, file_name, NULL, 0, 0);
@@ -67,17 +71,18 @@ static const struct fuse_operations ops = {
 };
 
 int main(int argc, char *argv[]) {
-        if (argc < 4) {
-                fprintf(stderr, "usage: %s NAME SIZE-SOURCE MOUNTPOINT [FUSE OPTIONS...]\n", argv[0]);
+        if (argc < 5 || (strcmp(argv[1], "read") != 0 && strcmp(argv[1], "list") != 0)) {
+                fprintf(stderr, "usage: %s read|list NAME SIZE-SOURCE MOUNTPOINT [FUSE OPTIONS...]\n", argv[0]);
                 return 2;
         }
-        file_name = argv[1];
-        if (stat(argv[2], &file_st) < 0) {
-                perror(argv[2]);
+        stall_listing = strcmp(argv[1], "list") == 0;
+        file_name = argv[2];
+        if (stat(argv[3], &file_st) < 0) {
+                perror(argv[3]);
                 return 1;
         }
-        /* fuse_main() gets: program MOUNTPOINT -f [options] (multi-threaded: a read that hangs
+        /* fuse_main() gets: program MOUNTPOINT [options] (multi-threaded: a read that hangs
          * does not keep stat() from being answered). */
-        argv[2] = argv[0];
-        return fuse_main(argc - 2, argv + 2, &ops, NULL);
+        argv[3] = argv[0];
+        return fuse_main(argc - 3, argv + 3, &ops, NULL);
 }
