@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dir-scan.h"
+#include "fileio.h"
 #include "log.h"
 #include "string-util.h"
 #include "strv.h"
@@ -109,51 +110,13 @@ static bool path_below_or_at(const char *a, const char *b) {
         return e && (*e == 0 || *e == '/' || streq(b, "/"));
 }
 
-/* /proc/self/mountinfo, whose size stat() does not tell: read in large chunks (every read()
- * makes the kernel print it anew). */
-static int read_mountinfo(char **ret) {
-        _cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        _cleanup_free_ char *buf = NULL;
-        size_t n = 0, allocated = 0;
-
-        if (fd < 0)
-                return -errno;
-        for (;;) {
-                ssize_t k;
-
-                if (allocated - n < 4096) {
-                        char *t;
-
-                        if (allocated >= 16U * 1024U * 1024U)
-                                return -EFBIG;
-                        allocated = allocated ? allocated * 2 : 64U * 1024U;
-                        t = realloc(buf, allocated);
-                        if (!t)
-                                return -ENOMEM;
-                        buf = t;
-                }
-                k = read(fd, buf + n, allocated - n - 1);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-        }
-        buf[n] = 0;
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
 /* Whether one of the directories is on, or has below it, a file system that may stall. Reading
  * /proc/self/mountinfo touches none of them. If it cannot be read: assume so. */
 static bool dirs_may_stall(const Context *c, const char *const *dirs, size_t n_dirs) {
         _cleanup_free_ char *text = NULL;
         char *line, *next;
 
-        if (read_mountinfo(&text) < 0)
+        if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16U * 1024U * 1024U, &text) < 0)
                 return true;
 
         for (line = text; line && *line; line = next) {

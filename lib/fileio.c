@@ -236,8 +236,10 @@ static int read_opened(int rfd, const struct stat *st, size_t max, bool binary, 
                 return -EFBIG;
 
         /* One byte more than the size: the first read() then returns less than asked for, and
-         * the next one 0, without growing the buffer in between. */
-        allocated = (size_t) st->st_size + 2;
+         * the next one 0, without growing the buffer in between. Files that do not say their
+         * size (/proc) get a page or more at a time: every read() there makes the kernel print
+         * the file anew. */
+        allocated = st->st_size > 0 ? (size_t) st->st_size + 2 : MIN(max + 1, (size_t) 64 * 1024);
         buf = malloc(allocated);
         if (!buf)
                 return -ENOMEM;

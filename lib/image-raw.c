@@ -270,16 +270,6 @@ enum {
 /* As sd_id128_from_string() (32 hex digits, or a UUID with dashes), which is the one function of
  * libsystemd the generator would need: parsed here, so that the generator does not load
  * libsystemd and its eight libraries at every daemon-reload (the helper still uses it, for D-Bus). */
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 static int id128_from_string(const char *s, sd_id128_t *ret) {
         size_t n = strlen(s), p = 0;
         bool dashes = n == 36;
@@ -295,8 +285,8 @@ static int id128_from_string(const char *s, sd_id128_t *ret) {
                                 return -EINVAL;
                         p++;
                 }
-                a = unhex(s[p++]);
-                b = unhex(s[p++]);
+                a = unhexchar(s[p++]);
+                b = unhexchar(s[p++]);
                 if (a < 0 || b < 0)
                         return -EINVAL;
                 t.bytes[i] = (uint8_t) (a << 4 | b);

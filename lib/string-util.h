@@ -46,6 +46,9 @@ static inline bool ascii_isalpha(char c) {
  * valid UTF-8 become \xNN. */
 char *log_escape(const char *s);
 
+/* The value of a hexadecimal digit, or -EINVAL. */
+int unhexchar(char c) _const_;
+
 /* Parses a boolean the way systemd does (1/yes/y/true/t/on, 0/no/n/false/f/off). */
 int parse_boolean(const char *v);
 

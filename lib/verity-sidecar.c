@@ -47,16 +47,6 @@ char *hexmem_lower(const uint8_t *p, size_t n) {
         return s;
 }
 
-static int unhexchar(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 int verity_parse_root_hash(const char *text, size_t n, uint8_t *ret, size_t *ret_size, const char **ret_reason) {
         const char *reason = NULL;
 
