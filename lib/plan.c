@@ -5,12 +5,14 @@
 
 #include "env-file.h"
 #include "escape.h"
+#include "blkid-dl.h"
+#include "bounded-child.h"
 #include "exec-dirs.h"
 #include "fileio.h"
 #include "image-open.h"
-#include "image-prefetch.h"
 #include "install-section.h"
 #include "log.h"
+#include "mount-dl.h"
 #include "names.h"
 #include "os-release.h"
 #include "plan-internal.h"
@@ -400,9 +402,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
         if (plan->verity.verify_units) {
                 /* Units must come from verified data only: verify, then mount the verified copy. */
                 _cleanup_(verity_check_done) VerityCheck check = {};
-                _cleanup_close_ int vfd = -EBADF;
-
-                _cleanup_close_ int own_fd = -EBADF;
+                _cleanup_close_ int vfd = -EBADF, own_fd = -EBADF;
 
                 image_root_done(root);  /* not the cache: its content was read unverified */
 
@@ -541,6 +541,36 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
         return 0;
 }
 
+typedef struct Prefetch {
+        Planner *p;
+        ImagePlan *plan;
+        const PlannerProfile *pp;
+} Prefetch;
+
+/* In a child (run_bounded()): what image_plan() does with a raw image that is not in the cache,
+ * up to storing it there. 0 when stored; 1 when it is not for the cache (refused, or its units
+ * must come from verified data, which is never mounted before it is verified); 2 on errors. The
+ * parent then does it all again itself, and says why. */
+static int prefetch(void *userdata) {
+        Prefetch *f = userdata;
+        ImageRoot root = IMAGE_ROOT_NULL;
+        RawProbe probe = {};
+        int image_fd = -EBADF, r;
+
+        /* Refusals are logged by the parent, which sees them again; errors and debugging stay. */
+        if (log_get_max_level() < LOG_DEBUG)
+                log_set_max_level(LOG_ERR);
+
+        r = plan_verity(f->p, f->plan, &root, &image_fd, &probe);
+        safe_close(image_fd);
+        if (r != 0 || f->plan->verity.verify_units)
+                return 1;
+
+        r = image_root_open(f->p->ctx, f->plan->image, f->p->mount_base, f->p->cache, f->pp->bind_targets, &root);
+        image_root_done(&root);
+        return r < 0 ? 2 : 0;
+}
+
 int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         _cleanup_(image_plan_done) ImagePlan plan = { .image = i, .settings = PORTABLE_SETTINGS_NULL };
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
@@ -565,8 +595,14 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                 /* Not cached, and still within the budget: read in a child that may take at most
                  * the budget, so that an image that hangs (a stalled network file system) cannot
                  * hang us. Other failures are seen again below, where they are reported. */
-                if (!root.cached && p->budget_usec > 0 && now_usec() <= p->deadline_usec) {
-                        r = image_prefetch(p->ctx, i, p->mount_base, p->cache, pp->bind_targets, p->budget_usec);
+                if (!root.cached && p->budget_usec > 0 && p->mount_base && p->cache->dir_fd >= 0 &&
+                    now_usec() <= p->deadline_usec) {
+                        /* Loaded here, once, rather than in every child. Failures show later. */
+                        (void) dlopen_libblkid();
+                        (void) dlopen_libmount();
+
+                        r = run_bounded(i->path, prefetch, &(Prefetch) { .p = p, .plan = &plan, .pp = pp },
+                                        p->budget_usec);
                         if (r == -ETIMEDOUT)
                                 r = plan_defer(p, &plan, "reading it took longer than the time budget "
                                                "(TimeBudgetSec=): its file system does not answer");

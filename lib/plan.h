@@ -79,8 +79,9 @@ typedef struct Planner {
         ExtractCache *cache;            /* NULL: raw images are always read afresh */
         uint64_t deadline_usec;         /* CLOCK_MONOTONIC; raw images not in the cache are deferred
                                          * after it (0: no deadline) */
-        uint64_t budget_usec;           /* the time budget; also what reading one image may take
-                                         * (image_prefetch()); 0: none, read in this process */
+        uint64_t budget_usec;           /* the time budget; also what reading one image not in the
+                                         * cache may take (in a child: run_bounded()); 0: none,
+                                         * read in this process */
         char **claimed;                 /* units attached from earlier images */
         char **deferred;                /* images deferred because of the deadline */
         bool verity_dropin_planned;     /* per image; reset by image_plan() */

@@ -8,11 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "blkid-dl.h"
-#include "image-open.h"
-#include "image-prefetch.h"
+#include "bounded-child.h"
 #include "log.h"
-#include "mount-dl.h"
+#include "macro.h"
 #include "time-util.h"
 
 static int pidfd_open_compat(pid_t pid) {
@@ -54,44 +52,28 @@ static int wait_until(pid_t pid, uint64_t deadline, int *status) {
         }
 }
 
-int image_prefetch(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
-                   char *const *required_paths, uint64_t timeout_usec) {
+int run_bounded(const char *what, int (*fn)(void *userdata), void *userdata, uint64_t timeout_usec) {
         uint64_t deadline = now_usec() + timeout_usec;
         int status = 0, r;
         pid_t pid;
 
-        if (!cache || cache->dir_fd < 0 || !mount_base)
-                return -EOPNOTSUPP;
-
-        /* Loaded here, once, rather than in every child. Failures show in the child. */
-        (void) dlopen_libblkid();
-        (void) dlopen_libmount();
-
         pid = fork();
         if (pid < 0)
-                return log_debug_errno(errno, "Failed to fork to read %s: %m", i->path);
-        if (pid == 0) {
-                ImageRoot root = IMAGE_ROOT_NULL;
-
-                /* Opens, mounts, stores in the cache; image_root_done() unmounts (_exit() runs no
-                 * cleanup handlers). */
-                r = image_root_open(c, i, mount_base, cache, required_paths, &root);
-                image_root_done(&root);
-                _exit(r < 0 ? (-r & 0xff ?: 1) : 0);
-        }
+                return log_debug_errno(errno, "Failed to fork for %s: %m", what);
+        if (pid == 0)
+                _exit(fn(userdata) & 0xff);     /* _exit(): no cleanup handlers, no atexit() */
 
         r = wait_until(pid, deadline, &status);
         if (r <= 0) {
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, &status, WNOHANG);
                 if (r < 0)
-                        return log_debug_errno(r, "Failed to wait for the reader of %s: %m", i->path);
-                log_debug("Image %s: reading it took longer than %" PRIu64 " ms (a stalled network file "
-                            "system?), giving up for this run.", i->path, timeout_usec / 1000);
+                        return log_debug_errno(r, "Failed to wait for %s: %m", what);
+                log_debug("%s took longer than %" PRIu64 " ms, giving up.", what, timeout_usec / 1000);
                 return -ETIMEDOUT;
         }
 
         if (!WIFEXITED(status))
                 return -EIO;
-        return WEXITSTATUS(status) == 0 ? 0 : -WEXITSTATUS(status);
+        return WEXITSTATUS(status);
 }
