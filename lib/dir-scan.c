@@ -279,9 +279,28 @@ static int read_one(int fd, uint64_t deadline, DirScan *ret) {
         return 0;
 }
 
+/* dirs[from...] right here. */
+static int scan_here(const Context *c, const char *const *dirs, size_t from, size_t n_dirs, DirScan *ret,
+                     bool *ret_links) {
+        bool links = false;
+
+        for (size_t k = from; k < n_dirs; k++) {
+                bool l = false;
+                int r = scan_now(c, dirs[k], ret + k, &l);
+                if (r == -ENOMEM)
+                        return r;
+                ret[k].error = r < 0 ? r : 0;
+                links = links || l;
+        }
+        if (ret_links)
+                *ret_links = links;
+        return 0;
+}
+
 int dir_scan(const Context *c, const char *const *dirs, size_t n_dirs, uint64_t deadline_usec, DirScan *ret) {
         bool links = false;
         size_t k = 0;
+        int r;
 
         for (size_t i = 0; i < n_dirs; i++)
                 ret[i] = (DirScan) {};
@@ -290,14 +309,9 @@ int dir_scan(const Context *c, const char *const *dirs, size_t n_dirs, uint64_t 
          * point anywhere. Otherwise (or if so), all of it in a child: a fork costs about 1 ms,
          * more than the rest of a reload with a warm cache. */
         if (deadline_usec == 0 || !dirs_may_stall(c, dirs, n_dirs)) {
-                for (; k < n_dirs; k++) {
-                        bool l = false;
-                        int r = scan_now(c, dirs[k], ret + k, &l);
-                        if (r == -ENOMEM)
-                                return r;
-                        ret[k].error = r < 0 ? r : 0;
-                        links = links || l;
-                }
+                r = scan_here(c, dirs, 0, n_dirs, ret, &links);
+                if (r < 0)
+                        return r;
                 if (deadline_usec == 0 || !links)
                         return 0;
                 for (k = 0; k < n_dirs; k++)
@@ -308,17 +322,25 @@ int dir_scan(const Context *c, const char *const *dirs, size_t n_dirs, uint64_t 
         while (k < n_dirs) {
                 _cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
                 uint64_t deadline = MAX(deadline_usec, now_usec() + DIR_SCAN_GRACE_USEC);
-                int fds[2], r = 0, status;
+                int fds[2], status;
                 pid_t pid;
 
-                if (pipe2(fds, O_CLOEXEC) < 0)
-                        return log_error_errno(errno, "Failed to create a pipe: %m");
+                r = 0;
+                /* No child to be had: better a scan that might hang than none. */
+                if (pipe2(fds, O_CLOEXEC) < 0) {
+                        log_warning_errno(errno, "Failed to create a pipe, listing the portables directories "
+                                          "without a time limit: %m");
+                        return scan_here(c, dirs, k, n_dirs, ret, NULL);
+                }
                 rfd = fds[0];
                 wfd = fds[1];
 
                 pid = fork();
-                if (pid < 0)
-                        return log_error_errno(errno, "Failed to fork to list the portables directories: %m");
+                if (pid < 0) {
+                        log_warning_errno(errno, "Failed to fork, listing the portables directories without "
+                                          "a time limit: %m");
+                        return scan_here(c, dirs, k, n_dirs, ret, NULL);
+                }
                 if (pid == 0) {
                         rfd = safe_close(rfd);
                         child(c, dirs + k, n_dirs - k, wfd);
