@@ -314,8 +314,10 @@ static int pack_conf_dir(const ImageFS *src, const char *dir, PackedBuilder *b) 
         return 0;
 }
 
-/* Directories (and symlinks, as directories) below root, recursively, bounded: markers for the
- * mount points of StateDirectory= and the like (lib/exec-dirs.h). */
+/* Directories and symlinks below root, recursively (not into symlinks), bounded: markers for the
+ * mount points of StateDirectory= and the like (lib/exec-dirs.h), where a symlink counts as
+ * present. Symlinks are kept as such, so that reading one (an /etc/os-release pointing out of the
+ * image) resolves as in the image, not as a directory. */
 static int pack_dirs(const ImageFS *src, const char *path, PackedBuilder *b, unsigned *budget) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
@@ -340,7 +342,16 @@ static int pack_dirs(const ImageFS *src, const char *path, PackedBuilder *b, uns
                 if (*budget == 0)
                         return -E2BIG;
                 (*budget)--;
-                r = packed_builder_add(b, 'd', sub, NULL);
+                if (S_ISLNK(st.st_mode)) {
+                        char target[PATH_MAX];
+                        ssize_t k = readlinkat(fd, "", target, sizeof(target) - 1);
+
+                        if (k <= 0)
+                                continue;
+                        target[k] = 0;
+                        r = packed_builder_add(b, 'l', sub, target);
+                } else
+                        r = packed_builder_add(b, 'd', sub, NULL);
                 if (r < 0)
                         return r;
                 if (S_ISDIR(st.st_mode)) {
