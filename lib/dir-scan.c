@@ -26,9 +26,9 @@ void dir_scan_done(DirScan *s) {
         s->n_names = 0;
 }
 
-/* ret_links, if not NULL: whether an entry is a symlink (or of a type readdir() does not say),
- * which stat() follows wherever it points. */
-static int scan_now(const Context *c, const char *dir, DirScan *ret, bool *ret_links) {
+/* stop_at_links: if an entry is a symlink (or of a type readdir() does not say), which stat()
+ * follows wherever it points, return 1 before stat()ing anything. */
+static int scan_now(const Context *c, const char *dir, bool stop_at_links, DirScan *ret) {
         _cleanup_(dir_scan_done) DirScan s = {};
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
@@ -55,6 +55,8 @@ static int scan_now(const Context *c, const char *dir, DirScan *ret, bool *ret_l
         }
         if (errno != 0)
                 return -errno;
+        if (stop_at_links && links)
+                return 1;
         strv_sort(s.names);
 
         s.sts = calloc(s.n_names ?: 1, sizeof(struct stat));
@@ -67,8 +69,6 @@ static int scan_now(const Context *c, const char *dir, DirScan *ret, bool *ret_l
 
         *ret = s;
         s = (DirScan) {};
-        if (ret_links)
-                *ret_links = links;
         return 0;
 }
 
@@ -186,7 +186,7 @@ static _noreturn_ void child(const Context *c, const char *const *dirs, size_t n
                 Header h = {};
                 int r;
 
-                r = scan_now(c, dirs[k], &s, NULL);
+                r = scan_now(c, dirs[k], false, &s);
                 h = (Header) { .error = r < 0 ? r : 0, .n_names = r < 0 ? 0 : (uint32_t) s.n_names };
                 if (write_all(fd, &h, sizeof(h)) < 0)
                         _exit(EXIT_FAILURE);
@@ -279,44 +279,39 @@ static int read_one(int fd, uint64_t deadline, DirScan *ret) {
         return 0;
 }
 
-/* dirs[from...] right here. */
-static int scan_here(const Context *c, const char *const *dirs, size_t from, size_t n_dirs, DirScan *ret,
-                     bool *ret_links) {
-        bool links = false;
-
+/* dirs[from...] right here. With stop_at_links, 1 as soon as a directory has a symlink (nothing
+ * followed yet). */
+static int scan_here(const Context *c, const char *const *dirs, size_t from, size_t n_dirs, bool stop_at_links,
+                     DirScan *ret) {
         for (size_t k = from; k < n_dirs; k++) {
-                bool l = false;
-                int r = scan_now(c, dirs[k], ret + k, &l);
-                if (r == -ENOMEM)
+                int r = scan_now(c, dirs[k], stop_at_links, ret + k);
+                if (r == -ENOMEM || r > 0)
                         return r;
                 ret[k].error = r < 0 ? r : 0;
-                links = links || l;
         }
-        if (ret_links)
-                *ret_links = links;
         return 0;
 }
 
 int dir_scan(const Context *c, const char *const *dirs, size_t n_dirs, uint64_t deadline_usec, DirScan *ret) {
-        bool links = false;
         size_t k = 0;
         int r;
 
         for (size_t i = 0; i < n_dirs; i++)
                 ret[i] = (DirScan) {};
 
+        if (deadline_usec == 0)
+                return scan_here(c, dirs, 0, n_dirs, false, ret);
+
         /* Local file systems answer: scanned right here, unless an entry is a symlink, which may
-         * point anywhere. Otherwise (or if so), all of it in a child: a fork costs about 1 ms,
-         * more than the rest of a reload with a warm cache. */
-        if (deadline_usec == 0 || !dirs_may_stall(c, dirs, n_dirs)) {
-                r = scan_here(c, dirs, 0, n_dirs, ret, &links);
-                if (r < 0)
+         * point anywhere (that is seen before anything is followed). Otherwise (or if so), all of
+         * it in a child: a fork costs about 1 ms, more than the rest of a reload with a warm
+         * cache. */
+        if (!dirs_may_stall(c, dirs, n_dirs)) {
+                r = scan_here(c, dirs, 0, n_dirs, true, ret);
+                if (r <= 0)
                         return r;
-                if (deadline_usec == 0 || !links)
-                        return 0;
-                for (k = 0; k < n_dirs; k++)
-                        dir_scan_done(ret + k);
-                k = 0;
+                for (size_t i = 0; i < n_dirs; i++)
+                        dir_scan_done(ret + i);
         }
 
         while (k < n_dirs) {
@@ -330,7 +325,7 @@ int dir_scan(const Context *c, const char *const *dirs, size_t n_dirs, uint64_t 
                 if (pipe2(fds, O_CLOEXEC) < 0) {
                         log_warning_errno(errno, "Failed to create a pipe, listing the portables directories "
                                           "without a time limit: %m");
-                        return scan_here(c, dirs, k, n_dirs, ret, NULL);
+                        return scan_here(c, dirs, k, n_dirs, false, ret);
                 }
                 rfd = fds[0];
                 wfd = fds[1];
@@ -339,7 +334,7 @@ int dir_scan(const Context *c, const char *const *dirs, size_t n_dirs, uint64_t 
                 if (pid < 0) {
                         log_warning_errno(errno, "Failed to fork, listing the portables directories without "
                                           "a time limit: %m");
-                        return scan_here(c, dirs, k, n_dirs, ret, NULL);
+                        return scan_here(c, dirs, k, n_dirs, false, ret);
                 }
                 if (pid == 0) {
                         rfd = safe_close(rfd);

@@ -2,11 +2,11 @@
 
 /* A FUSE file system that stands in for a stalled network file system: it has one file, named
  * NAME, with the size and times of SIZE-SOURCE. In mode "read", stat() on it answers but read()
- * never does; in mode "list", listing the directory does not answer either (until the file system
- * is unmounted). test/stall/run puts a raw image there, or uses it as a portables directory, and
+ * never does; in mode "stat", stat() on it does not answer either; in mode "list", listing the
+ * directory does not (until the file system is unmounted). test/stall/run puts a raw image there, or uses it as a portables directory, and
  * checks that the generator is not held up by it.
  *
- *   stallfs read|list NAME SIZE-SOURCE MOUNTPOINT [FUSE OPTIONS...]
+ *   stallfs read|stat|list NAME SIZE-SOURCE MOUNTPOINT [FUSE OPTIONS...]
  */
 
 #define FUSE_USE_VERSION 31
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 static const char *file_name;
-static int stall_listing;
+static int stall_listing, stall_stat;
 static struct stat file_st;
 
 static int stall_getattr(const char *path, struct stat *st, struct fuse_file_info *fi) {
@@ -30,6 +30,8 @@ static int stall_getattr(const char *path, struct stat *st, struct fuse_file_inf
                 return 0;
         }
         if (path[0] == '/' && strcmp(path + 1, file_name) == 0) {
+                while (stall_stat)
+                        pause();
                 st->st_mode = S_IFREG | 0644;
                 st->st_nlink = 1;
                 st->st_size = file_st.st_size;
@@ -71,11 +73,13 @@ static const struct fuse_operations ops = {
 };
 
 int main(int argc, char *argv[]) {
-        if (argc < 5 || (strcmp(argv[1], "read") != 0 && strcmp(argv[1], "list") != 0)) {
-                fprintf(stderr, "usage: %s read|list NAME SIZE-SOURCE MOUNTPOINT [FUSE OPTIONS...]\n", argv[0]);
+        if (argc < 5 || (strcmp(argv[1], "read") != 0 && strcmp(argv[1], "stat") != 0 &&
+                         strcmp(argv[1], "list") != 0)) {
+                fprintf(stderr, "usage: %s read|stat|list NAME SIZE-SOURCE MOUNTPOINT [FUSE OPTIONS...]\n", argv[0]);
                 return 2;
         }
         stall_listing = strcmp(argv[1], "list") == 0;
+        stall_stat = strcmp(argv[1], "stat") == 0;
         file_name = argv[2];
         if (stat(argv[3], &file_st) < 0) {
                 perror(argv[3]);
