@@ -166,20 +166,6 @@ typedef struct EntryHeader {
         struct stat st;
 } EntryHeader;
 
-static int write_all(int fd, const void *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p = (const uint8_t *) p + k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 static _noreturn_ void child(const Context *c, const char *const *dirs, size_t n_dirs, int fd) {
         for (size_t k = 0; k < n_dirs; k++) {
                 _cleanup_(dir_scan_done) DirScan s = {};
@@ -188,11 +174,11 @@ static _noreturn_ void child(const Context *c, const char *const *dirs, size_t n
 
                 r = scan_now(c, dirs[k], false, &s);
                 h = (Header) { .error = r < 0 ? r : 0, .n_names = r < 0 ? 0 : (uint32_t) s.n_names };
-                if (write_all(fd, &h, sizeof(h)) < 0)
+                if (loop_write(fd, &h, sizeof(h)) < 0)
                         _exit(EXIT_FAILURE);
                 for (size_t i = 0; i < h.n_names; i++) {
                         EntryHeader e = { .name_len = (uint32_t) strlen(s.names[i]), .error = s.errs[i], .st = s.sts[i] };
-                        if (write_all(fd, &e, sizeof(e)) < 0 || write_all(fd, s.names[i], e.name_len) < 0)
+                        if (loop_write(fd, &e, sizeof(e)) < 0 || loop_write(fd, s.names[i], e.name_len) < 0)
                                 _exit(EXIT_FAILURE);
                 }
         }

@@ -220,8 +220,8 @@ int fd_open_regular(int fd) {
         return TAKE_FD(rfd);
 }
 
-/* Reads rfd, a regular file open for reading, to its end, at most max bytes. */
-/* st: of rfd, NULL to look. */
+/* Reads rfd, a regular file open for reading, to its end, at most max bytes; st is rfd's (NULL:
+ * looked up here). */
 static int read_opened(int rfd, const struct stat *st, size_t max, bool binary, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         struct stat stbuf;
@@ -325,7 +325,6 @@ int read_file_in_root(int root_fd, const char *path, size_t max, char **ret, siz
 int write_file_atomic_at(int dir_fd, const char *name, const char *content, mode_t mode) {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -EBADF;
-        size_t len = strlen(content), done = 0;
         const char *base;
         int r;
 
@@ -345,16 +344,9 @@ int write_file_atomic_at(int dir_fd, const char *name, const char *content, mode
         if (fd < 0)
                 return -errno;
 
-        while (done < len) {
-                ssize_t k = write(fd, content + done, len - done);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        goto fail;
-                }
-                done += (size_t) k;
-        }
+        r = loop_write(fd, content, strlen(content));
+        if (r < 0)
+                goto fail;
 
         if (fchmod(fd, mode) < 0) {
                 r = -errno;
@@ -372,26 +364,32 @@ fail:
         return r;
 }
 
+int loop_write(int fd, const void *buf, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(fd, buf, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                buf = (const uint8_t *) buf + k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
 int write_file_new_at(int dir_fd, const char *name, const char *content, mode_t mode) {
         _cleanup_close_ int fd = -EBADF;
-        size_t len = strlen(content), done = 0;
+        int r;
 
         fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
 
-        while (done < len) {
-                ssize_t k = write(fd, content + done, len - done);
-                if (k < 0) {
-                        int r = -errno;
-                        if (r == -EINTR)
-                                continue;
-                        (void) unlinkat(dir_fd, name, 0);
-                        return r;
-                }
-                done += (size_t) k;
-        }
-        return 0;
+        r = loop_write(fd, content, strlen(content));
+        if (r < 0)
+                (void) unlinkat(dir_fd, name, 0);
+        return r;
 }
 
 int mkdir_p_at(int dir_fd, const char *path, mode_t mode) {

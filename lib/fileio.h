@@ -52,6 +52,9 @@ int read_file_in_root(int root_fd, const char *path, size_t max, char **ret, siz
  * no O_PATH reopen, so it costs open, fstat, read), bounded and NUL-free as read_regular_fd(). */
 int read_file_at(int dir_fd, const char *path, size_t max, char **ret);
 
+/* write() until all n bytes are written (EINTR retried). */
+int loop_write(int fd, const void *buf, size_t n);
+
 /* Writes content to dir_fd/name through a temporary file and rename(), so that a reader sees the
  * old file or the new one, never a half-written one. */
 int write_file_atomic_at(int dir_fd, const char *name, const char *content, mode_t mode);

@@ -229,8 +229,7 @@ static bool stat_is_dev_null(const struct stat *st) {
  * does little else per image). stat() follows symlinks to images elsewhere; it never opens the
  * file, so a FIFO or a device node cannot block us here; a file system that does not answer at
  * all cannot either, past the deadline (dir_scan()). */
-static int discover_dir(const Context *c, ImageList *l, unsigned dir_index, const DirScan *scan,
-                        char ***masks, char ***seen) {
+static int discover_dir(ImageList *l, unsigned dir_index, const DirScan *scan, char ***masks, char ***seen) {
         const char *dir = portable_search_dirs[dir_index];
         char *const *names = scan->names;
         const struct stat *sts = scan->sts;
@@ -377,7 +376,7 @@ int images_discover(const Context *c, uint64_t deadline_usec, ImageList *l) {
                 return log_oom();
         r = dir_scan(c, portable_search_dirs, n_dirs, deadline_usec, scans);
         for (unsigned k = 0; r >= 0 && k < n_dirs; k++) {
-                r = discover_dir(c, l, k, scans + k, &masks, &seen);
+                r = discover_dir(l, k, scans + k, &masks, &seen);
                 if (r != -ENOMEM)
                         r = 0;  /* that directory is skipped, logged */
         }

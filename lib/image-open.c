@@ -33,18 +33,6 @@ int image_root_open(const Context *c, const DiscoveredImage *i, const char *moun
                 return 0;
         }
 
-        if (cache) {
-                r = extract_cache_lookup(cache, i, required_paths, &root.packed, &root.probe, &root.verity_xattrs);
-                if (r < 0)
-                        return r;
-                if (r > 0) {
-                        root.cached = true;
-                        *ret = root;
-                        root = IMAGE_ROOT_NULL;
-                        return 0;
-                }
-        }
-
         if (!mount_base)
                 return -EOPNOTSUPP;
 

@@ -6,11 +6,12 @@
 #include "image-discover.h"
 #include "image-raw.h"
 
-/* An image opened for reading: root_fd is its root directory. A raw image is taken from the
- * extraction cache when it has it (cache may be NULL), else mounted read-only in the caller's
- * private mount namespace (mount_namespace_private()) on a fresh directory below mount_base,
- * stored in the cache, and unmounted, its loop device detached, by image_root_done().
- * required_paths: see extract_cache_lookup(). */
+/* An image opened for reading: fd is its root directory, or, for a raw image the caller found in
+ * the extraction cache (extract_cache_lookup() into packed and probe), the packed tree. By
+ * image_root_open(), a raw image is mounted read-only in the caller's private mount namespace
+ * (mount_namespace_private()) on a fresh directory below mount_base, stored in the cache (cache
+ * may be NULL; required_paths: see extract_cache_lookup()), and unmounted, its loop device
+ * detached, by image_root_done(). */
 typedef struct ImageRoot {
         int fd;
         RawMount *mount;

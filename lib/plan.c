@@ -346,12 +346,12 @@ static int plan_settings_and_profile(Planner *p, ImagePlan *plan, const PlannerP
  * image it holds), and what its verity data means under the policy decided. A cached image whose
  * file has nothing more to say (no user.verity.* xattrs, no verity signature partition) is not
  * even opened: its sidecar files are all that is left to look at. */
-static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *cached, int *image_fd, RawProbe *probe) {
+static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, int *image_fd, RawProbe *probe) {
         const DiscoveredImage *i = plan->image;
-        bool probed = cached->cached;
+        bool probed = root->cached;
         int r;
 
-        if (i->type == IMAGE_RAW && !(probed && !cached->verity_xattrs && !probe->verity_sig.found)) {
+        if (i->type == IMAGE_RAW && !(probed && !root->verity_xattrs && !probe->verity_sig.found)) {
                 *image_fd = image_file_open(p->ctx, i);
                 if (*image_fd < 0)
                         return 0;       /* refused when the image is opened, with the reason */
