@@ -191,6 +191,14 @@ assert all(i["state"] != "attached" for i in d), [(i["name"], i["state"]) for i 
 assert any("global settings" in (i["reason"] or "") for i in d), d
 PY
 
+# The generator runs at every daemon-reload: it loads no library but libc at start (libblkid,
+# libmount and libcrypto are dlopen()ed when an image is read or verified, libsystemd not at all).
+if command -v readelf >/dev/null; then
+        # (The ASan/UBSan runtimes of a sanitizer build aside.)
+        needed=$(readelf -d "$generator" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -v 'san\.so' | tr '\n' ' ')
+        [ "$needed" = "libc.so.6 " ] || fail "the generator links more than libc: $needed"
+fi
+
 if [ "$failures" -gt 0 ]; then
         echo "$failures check(s) failed" >&2
         exit 1
