@@ -165,6 +165,7 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         _cleanup_strv_free_ char **fields = NULL;
         const PackedEntry *m;
         RawProbe probe = {};
+        bool verity_xattrs;
         const char *v;
         int format, r;
 
@@ -206,7 +207,8 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
 
-        /* Entries from before sysusers.d, tmpfiles.d and *Directory= mount points were cached. */
+        /* Entries of an older format (a directory tree, or without sysusers.d, tmpfiles.d and
+         * *Directory= mount points) are misses. */
         v = meta_get(fields, "CONTENT");
         if (!v || !streq(v, CACHE_CONTENT))
                 return 0;
@@ -224,6 +226,7 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         v = meta_get(fields, "VERITY_XATTRS");
         if (!v)
                 return 0;
+        verity_xattrs = !streq(v, "0");
         if (region_parse(meta_get(fields, "DATA"), &probe.data) < 0 ||
             region_parse(meta_get(fields, "VERITY"), &probe.verity) < 0 ||
             region_parse(meta_get(fields, "VERITY_SIG"), &probe.verity_sig) < 0)
@@ -240,7 +243,7 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         tree = (PackedTree) {};
         *ret_probe = probe;
         if (ret_verity_xattrs)
-                *ret_verity_xattrs = !streq(v, "0");
+                *ret_verity_xattrs = verity_xattrs;
         return 1;
 }
 
