@@ -85,6 +85,7 @@ int generator_run(const char *dest) {
                          global_ok ? portable_settings_time_budget_usec(&global) : 0);
         if (r < 0)
                 return r;
+        planner.record_claims = true;
 
         for (size_t k = 0; k < images.n_images; k++) {
                 _cleanup_(image_plan_done) ImagePlan plan = {};

@@ -559,7 +559,7 @@ int extract_cache_prune(ExtractCache *c) {
         while ((de = readdir(d))) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                if (strv_contains(c->used, de->d_name))
+                if (strv_contains(c->used, de->d_name) || startswith(de->d_name, EXTRACT_CACHE_KEEP_PREFIX))
                         continue;
                 log_debug("Pruning cache entry %s/%s.", c->dir, de->d_name);
                 (void) rm_rf_at(c->dir_fd, de->d_name);

@@ -20,6 +20,8 @@
  * entries not used by a complete run are pruned. */
 
 #define EXTRACT_CACHE_DIR_DEFAULT "/run/systemd/portables-cache"
+/* Files in the cache directory that are not entries (host-claims.h): never pruned. */
+#define EXTRACT_CACHE_KEEP_PREFIX "claim-"
 
 typedef struct ExtractCache {
         char *dir;

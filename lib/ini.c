@@ -1,91 +1,160 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
+
 #include "ini.h"
 #include "log.h"
 #include "string-util.h"
 
 #define INI_LINE_MAX (1024U * 1024U)
+#define UTF8_BYTE_ORDER_MARK "\xef\xbb\xbf"
 
-static int parse_line(char *l, char **section, const char *filename, unsigned line,
-                      ini_assignment_t assignment, ini_garbage_t garbage, void *userdata) {
+/* As systemd's string_is_safe(): no control characters, no quotes or backslashes. */
+static bool section_name_is_safe(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < ' ' || *s == 127 || strchr("\\\"'", *s))
+                        return false;
+        return true;
+}
+
+typedef struct IniParser {
+        const char *filename;
+        ini_assignment_t assignment;
+        ini_garbage_t garbage;
+        ini_garbage_t invalid;
+        void *userdata;
+        char *section;
+} IniParser;
+
+static int invalid_line(IniParser *p, const char *l, unsigned line, const char *why) {
+        if (p->invalid)
+                return p->invalid(why, p->filename, line, p->userdata);
+        if (p->garbage)
+                return p->garbage(l, p->filename, line, p->userdata);
+        return log_debug_errno(EBADMSG, "%s:%u: %s.", p->filename, line, why);
+}
+
+static int parse_line(IniParser *p, char *l, unsigned line) {
         char *eq;
 
         l = strstrip(l);
         if (*l == 0)
                 return 0;
 
+        if (!utf8_is_valid(l))
+                return invalid_line(p, l, line, "invalid UTF-8");
+
         if (*l == '[') {
                 size_t k = strlen(l);
                 char *n;
 
-                if (l[k - 1] != ']') {
-                        if (garbage)
-                                return garbage(l, filename, line, userdata);
-                        return log_debug_errno(EBADMSG, "%s:%u: Invalid section header '%s'.", filename, line, l);
-                }
+                if (l[k - 1] != ']')
+                        return invalid_line(p, l, line, "invalid section header");
 
                 n = strndup(l + 1, k - 2);
                 if (!n)
                         return -ENOMEM;
-                free(*section);
-                *section = n;
+                if (!section_name_is_safe(n)) {
+                        free(n);
+                        return invalid_line(p, l, line, "bad characters in section header");
+                }
+                free(p->section);
+                p->section = n;
                 return 0;
         }
 
         eq = strchr(l, '=');
-        if (!eq) {
-                if (garbage)
-                        return garbage(l, filename, line, userdata);
-                return log_debug_errno(EBADMSG, "%s:%u: Missing '=' in '%s'.", filename, line, l);
+        if (!eq || eq == l) {
+                if (p->garbage)
+                        return p->garbage(l, p->filename, line, p->userdata);
+                return log_debug_errno(EBADMSG, "%s:%u: Missing '=' in '%s'.", p->filename, line, l);
         }
 
         *eq = 0;
-        return assignment(*section, strstrip(l), strstrip(eq + 1), filename, line, userdata);
+        return p->assignment(p->section, strstrip(l), strstrip(eq + 1), p->filename, line, p->userdata);
 }
 
-int ini_parse(const char *text, const char *filename, ini_assignment_t assignment, ini_garbage_t garbage,
-              void *userdata) {
-        _cleanup_free_ char *copy = NULL, *continuation = NULL, *section = NULL;
-        unsigned line = 0, continuation_line = 0;
-        char *p, *next;
-        int r;
+/* The end of the line at s: the first "\n" or "\r", or the end of the text. Line end characters
+ * that follow belong to the same line end while each of the two kinds is seen once ("\r\n" and
+ * "\n\r" are one line end, "\n\n" two), as systemd's read_line() takes them. Returns where the
+ * next line starts, NULL after the last line. */
+static char *line_end(char *s) {
+        char *e = s + strcspn(s, "\n\r"), *q = e;
+        bool seen_n = false, seen_r = false;
+
+        if (*e == 0)
+                return NULL;
+        for (; *q == '\n' || *q == '\r'; q++) {
+                bool *seen = *q == '\n' ? &seen_n : &seen_r;
+                if (*seen)
+                        break;
+                *seen = true;
+        }
+        *e = 0;
+        return q;
+}
+
+int ini_parse_full(const char *text, const char *filename, ini_assignment_t assignment, ini_garbage_t garbage,
+                   ini_garbage_t invalid, void *userdata) {
+        _cleanup_free_ char *copy = NULL, *continuation = NULL;
+        IniParser p = {
+                .filename = filename,
+                .assignment = assignment,
+                .garbage = garbage,
+                .invalid = invalid,
+                .userdata = userdata,
+        };
+        unsigned line = 0;
+        bool bom_seen = false;
+        char *next;
+        int r = 0;
+
+        assert(text);
+        assert(filename);
+        assert(assignment);
 
         copy = strdup(text);
         if (!copy)
                 return -ENOMEM;
 
-        for (p = copy; p; p = next) {
-                char *l, *e;
+        for (char *s = copy; s; s = next) {
+                char *l;
                 bool escaped = false;
 
-                next = strchr(p, '\n');
-                if (next) {
-                        /* "\r\n" ends a line too, as in systemd's read_line(): a continuation
-                         * backslash before it must be seen as the last character. */
-                        if (next > p && next[-1] == '\r')
-                                next[-1] = 0;
-                        *next++ = 0;
-                }
+                if (*s == 0)
+                        break;  /* the text ended with a line end */
+                next = line_end(s);
                 line++;
 
-                /* Carriage returns of files written on other systems are white space. */
-                l = p + strspn(p, WHITESPACE);
+                /* A comment, also inside a continuation; systemd looks for it before it removes a
+                 * byte order mark, so a commented-out line behind a BOM is not a comment. */
+                l = s + strspn(s, WHITESPACE);
                 if (*l != 0 && strchr("#;", *l))
                         continue;
 
-                if (continuation) {
-                        if (strlen(continuation) + strlen(p) > INI_LINE_MAX)
-                                return log_debug_errno(ENOBUFS, "%s:%u: Line too long.", filename, line);
-                        if (!strextend(&continuation, p))
-                                return -ENOMEM;
-                        l = continuation;
-                } else {
-                        if (strlen(p) > INI_LINE_MAX)
-                                return log_debug_errno(ENOBUFS, "%s:%u: Line too long.", filename, line);
-                        l = p;
-                        continuation_line = line;
+                /* Each line may start with one, until one was seen. */
+                l = s;
+                if (!bom_seen && startswith(s, UTF8_BYTE_ORDER_MARK)) {
+                        l = s + strlen(UTF8_BYTE_ORDER_MARK);
+                        bom_seen = true;
                 }
 
+                if (continuation) {
+                        if (strlen(continuation) + strlen(l) > INI_LINE_MAX) {
+                                r = log_debug_errno(ENOBUFS, "%s:%u: Continuation line too long.", filename, line);
+                                goto finish;
+                        }
+                        if (!strextend(&continuation, l)) {
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                        l = continuation;
+                } else if (strlen(l) > INI_LINE_MAX) {
+                        r = log_debug_errno(ENOBUFS, "%s:%u: Line too long.", filename, line);
+                        goto finish;
+                }
+
+                char *e;
                 for (e = l; *e; e++) {
                         if (escaped)
                                 escaped = false;
@@ -93,27 +162,35 @@ int ini_parse(const char *text, const char *filename, ini_assignment_t assignmen
                                 escaped = true;
                 }
 
+                /* An odd backslash at the end continues the line; it becomes a space. */
                 if (escaped) {
                         e[-1] = ' ';
                         if (!continuation) {
                                 continuation = strdup(l);
-                                if (!continuation)
-                                        return -ENOMEM;
+                                if (!continuation) {
+                                        r = -ENOMEM;
+                                        goto finish;
+                                }
                         }
                         continue;
                 }
 
-                r = parse_line(l, &section, filename, continuation_line, assignment, garbage, userdata);
+                /* Like systemd, a continued line is reported by the number of its last line. */
+                r = parse_line(&p, l, line);
                 continuation = mfree(continuation);
                 if (r != 0)
-                        return r;
+                        goto finish;
         }
 
-        if (continuation) {
-                r = parse_line(continuation, &section, filename, continuation_line, assignment, garbage, userdata);
-                if (r != 0)
-                        return r;
-        }
+        if (continuation)
+                r = parse_line(&p, continuation, ++line);
 
-        return 0;
+finish:
+        free(p.section);
+        return r;
+}
+
+int ini_parse(const char *text, const char *filename, ini_assignment_t assignment, ini_garbage_t garbage,
+              void *userdata) {
+        return ini_parse_full(text, filename, assignment, garbage, NULL, userdata);
 }

@@ -3,14 +3,26 @@
 
 #include <stdbool.h>
 
-/* A reader for systemd's INI dialect (unit files, portable.conf, NAME.portable): "[Section]"
- * headers, "Key=Value" assignments with white space around both stripped, "#" and ";" comments,
- * and lines continued with a trailing backslash (which becomes a space; comment lines inside a
- * continuation are skipped), exactly as systemd's config_parse() reads them. Values are passed on
- * raw: quoting and specifiers belong to each setting. */
+/* A reader for systemd's INI dialect (unit files, portable.conf, NAME.portable), reading a text
+ * exactly as systemd 252's config_parse() reads a file, so that what a rule sees is what systemd
+ * will apply:
+ *  - lines end at "\n", "\r", "\r\n" or "\n\r" (read_line());
+ *  - a line whose first non-blank character is "#" or ";" is a comment, also inside a
+ *    continuation, looked for before a UTF-8 byte order mark is removed (any line may start with
+ *    one, until the first one seen);
+ *  - a trailing odd backslash continues the line (it becomes a space); the joined line is
+ *    reported by the number of its last line;
+ *  - "[Section]" headers (systemd refuses the whole file for a header without "]" or with
+ *    control characters, quotes or backslashes in the name, and for a line that is not UTF-8);
+ *  - "Key=Value" with white space around both stripped; a line without "=", or with nothing
+ *    before it, is ignored by systemd.
+ * Values are passed on raw: quoting, escaping and specifiers belong to each setting. A NUL byte
+ * ends a line for systemd but ends the text here: callers must not pass text with NUL bytes they
+ * care about (unit files with NUL bytes are not read at all, see unit-extract.h). */
 
-/* Called for each assignment. section is NULL before the first header. Return 0 to go on; any
- * other value stops the parse and is returned by ini_parse(). */
+/* Called for each assignment. section is NULL before the first header (systemd ignores such
+ * assignments). Return 0 to go on; any other value stops the parse and is returned by
+ * ini_parse(). */
 typedef int (*ini_assignment_t)(const char *section, const char *key, const char *value,
                                 const char *filename, unsigned line, void *userdata);
 
@@ -20,3 +32,8 @@ typedef int (*ini_garbage_t)(const char *line_text, const char *filename, unsign
 
 int ini_parse(const char *text, const char *filename, ini_assignment_t assignment, ini_garbage_t garbage,
               void *userdata);
+
+/* As ini_parse(), and lines for which systemd refuses to load the whole file go to invalid (with
+ * why instead of the line's text) rather than to garbage. */
+int ini_parse_full(const char *text, const char *filename, ini_assignment_t assignment, ini_garbage_t garbage,
+                   ini_garbage_t invalid, void *userdata);

@@ -6,6 +6,7 @@
 #include "names.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-printf.h"
 
 void install_info_done(InstallInfo *i) {
         i->wanted_by = strv_free(i->wanted_by);
@@ -15,54 +16,7 @@ void install_info_done(InstallInfo *i) {
 }
 
 int install_name_printf(const char *unit_name, const char *format, char **ret) {
-        _cleanup_free_ char *prefix = NULL, *instance = NULL, *stem = NULL, *out = NULL;
-        const char *at, *dot;
-        dot = strrchr(unit_name, '.');
-        at = strchr(unit_name, '@');
-        if (!dot)
-                return -EINVAL;
-        stem = strndup(unit_name, dot - unit_name);
-        prefix = strndup(unit_name, (at ?: dot) - unit_name);
-        instance = at && dot && dot > at + 1 ? strndup(at + 1, dot - at - 1) : strdup("");
-        if (!stem || !prefix || !instance)
-                return -ENOMEM;
-
-        for (const char *f = format; *f; f++) {
-                const char *add;
-                char buf[2] = {};
-
-                if (*f != '%') {
-                        buf[0] = *f;
-                        add = buf;
-                } else {
-                        f++;
-                        switch (*f) {
-                        case '%': add = "%"; break;
-                        case 'n': add = unit_name; break;
-                        case 'N': add = stem; break;
-                        case 'p': add = prefix; break;
-                        case 'i': add = instance; break;
-                        case 'j': {
-                                const char *dash = strrchr(prefix, '-');
-                                add = dash ? dash + 1 : prefix;
-                                break;
-                        }
-                        default:
-                                return -EBADSLT;
-                        }
-                }
-
-                if (!strextend(&out, add))
-                        return -ENOMEM;
-        }
-
-        if (!out) {
-                out = strdup("");
-                if (!out)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(out);
-        return 0;
+        return unit_printf(unit_name, format, /* full= */ false, ret);
 }
 
 typedef struct InstallParse {

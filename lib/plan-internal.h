@@ -6,14 +6,15 @@
 #include "plan.h"
 #include "profile.h"
 #include "unit-extract.h"
+#include "unit-rules.h"
 
 /* Sets plan->refused from the format (with %m for error) and logs it once. 0, or -ENOMEM. */
 int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) _printf_(3, 4);
 
 /* Plans unit u of plan's image: skipped with a reason (host or earlier image has it, or it asks for
  * more than the profile allows), or its drop-ins, unit file and [Install] links. Claims the name in
- * p when it is attached. protected_paths: host files the sandbox binds in (unit_check_rules()). */
-int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const ImageUnit *u, bool enable,
-              char *const *protected_paths);
+ * p when it is attached. rc: what the rules check it against (unit_check_rules()). */
+int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnit *u, bool enable,
+              const UnitRuleContext *rc);
 
 void planned_unit_done(PlannedUnit *u);

@@ -17,6 +17,7 @@ void planned_unit_done(PlannedUnit *u) {
         free(u->name);
         free(u->source);
         free(u->skipped);
+        strv_free(u->violations);
         for (size_t i = 0; i < u->n_files; i++) {
                 free(u->files[i].name);
                 free(u->files[i].text);
@@ -199,8 +200,10 @@ static int plan_links(PlannedUnit *pu, const ImageUnit *u, bool enable) {
         return 0;
 }
 
-int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const ImageUnit *u, bool enable,
-              char *const *protected_paths) {
+int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnit *u, bool enable,
+              const UnitRuleContext *rc) {
+        const Profile *profile = &pp->profile;
+        bool trusted = streq(plan->profile, "trusted");
         PlannedUnit *pu;
         int r;
 
@@ -232,24 +235,31 @@ int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const ImageUn
                 return 0;
         }
 
-        /* Only the trusted profile may run units that reach past their sandbox. */
-        if (!streq(plan->profile, "trusted")) {
-                _cleanup_free_ char *v = NULL;
-                UnitRuleContext rc = {
-                        .prefixes = plan->prefixes,
-                        .host = &p->host_users,
-                        .protected_paths = protected_paths,
-                };
+        /* systemd reads foo-.service.d/ for every foo-*.service: such a unit's drop-ins would be
+         * every such host unit's. Never, whatever the profile. */
+        if (unit_name_is_prefix_dropin(u->name)) {
+                if (asprintf(&pu->skipped, "its name makes its drop-ins apply to every unit whose name starts "
+                             "with its prefix") < 0)
+                        return -ENOMEM;
+                log_warning("Image %s: unit %s not attached: %s.", plan->image->path, u->name, pu->skipped);
+                return 0;
+        }
 
-                r = unit_check_rules(u, &rc, &v);
+        /* Only the trusted profile may run units that reach past their sandbox. */
+        if (!trusted) {
+                r = unit_check_rules(u, rc, &pu->violations);
                 if (r < 0)
                         return r;
                 if (r > 0) {
-                        if (asprintf(&pu->skipped, "it asks for more than profile '%s' allows: %s", plan->profile, v) < 0)
+                        if (asprintf(&pu->skipped, "it asks for more than profile '%s' allows: %s%s", plan->profile,
+                                     pu->violations[0], r > 1 ? " (and more, see portables inspect)" : "") < 0)
                                 return -ENOMEM;
                         log_warning("Image %s: unit %s not attached, it asks for more than profile '%s' allows: %s "
-                                    "(only Profile=trusted permits this).",
-                                    plan->image->path, u->name, plan->profile, v);
+                                    "(%s%sonly Profile=trusted permits this).",
+                                    plan->image->path, u->name, plan->profile, pu->violations[0],
+                                    r > 1 ? "more below; " : "", "");
+                        STRV_FOREACH(v, pu->violations + 1)
+                                log_info("Image %s: unit %s: also refused: %s", plan->image->path, u->name, *v);
                         return 0;
                 }
         }
@@ -278,6 +288,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const ImageUn
                         *src = strjoin("profile ", profile->name, " (", profile->dir, ")");
                 _cleanup_strv_free_ char **dropped = NULL;
                 const char *body = profile->texts[u->type];
+                bool neutralize = u->type == UNIT_SERVICE && !trusted;
 
                 if (!src)
                         return -ENOMEM;
@@ -299,7 +310,8 @@ int plan_unit(Planner *p, ImagePlan *plan, const Profile *profile, const ImageUn
 
                 r = unit_add_file(pu, strjoin(u->name, ".d/10-profile.conf"),
                                   strjoin(h, body ? "\n" : "# This profile has no settings for this unit type.\n",
-                                          strempty(before), before ? "\n" : "", strempty(body), strempty(after)),
+                                          strempty(before), before ? "\n" : "", strempty(body), strempty(after),
+                                          neutralize ? "\n[Service]\n" : "", neutralize ? unit_rules_neutralize_text : ""),
                                   NULL);
                 if (r < 0)
                         return r;

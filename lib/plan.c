@@ -15,6 +15,7 @@
 #include "mount-dl.h"
 #include "names.h"
 #include "os-release.h"
+#include "host-claims.h"
 #include "plan-internal.h"
 #include "profile.h"
 #include "string-util.h"
@@ -115,7 +116,12 @@ static int planner_profile(Planner *p, const char *name, const PlannerProfile **
                         r = strv_extend(&pp->protected_paths, "/run/host");
                 if (r < 0)
                         return r;
-                pp->dynamic_user = service_text_dynamic_user(service);
+                pp->dynamic_user = service_text_boolean(service, "DynamicUser");
+                /* No network for the profile's services: none for its sockets either. */
+                pp->network = service_text_boolean(service, "PrivateNetwork") <= 0;
+                r = sandbox_lists_profile_allowed(service, "CapabilityBoundingSet", &pp->capabilities);
+                if (r < 0)
+                        return r;
         }
 
         *ret = pp;
@@ -181,6 +187,7 @@ void planner_done(Planner *p) {
                 profile_done(&pp->profile);
                 strv_free(pp->bind_targets);
                 strv_free(pp->protected_paths);
+                strv_free(pp->capabilities);
                 profile_binds_done(&pp->binds);
         }
         p->profiles = mfree(p->profiles);
@@ -521,13 +528,63 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
         return plan->refused ? 1 : 0;
 }
 
+/* What the rules need to know of the host's /run and /var for this image. */
+typedef struct HostState {
+        Planner *p;
+        const char *image;
+        int dynamic_user;
+} HostState;
+
+static int host_run_dir_usable(void *userdata, const char *name) {
+        HostState *h = userdata;
+        HostClaims c = { .ctx = h->p->ctx, .cache = h->p->cache, .record = h->p->record_claims };
+
+        return host_claim_run_dir(&c, h->image, name);
+}
+
+static int host_var_dir_usable(void *userdata, const char *base, const char *name) {
+        HostState *h = userdata;
+
+        return host_state_dir_usable(h->p->ctx, base, name);
+}
+
 static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnits *units) {
+        _cleanup_strv_free_ char **own = NULL, **run_dirs = NULL, **state_dirs = NULL;
+        HostState hs = { .p = p, .image = plan->image->name, .dynamic_user = pp->dynamic_user };
+        const UnitRuleHost host = {
+                .run_dir_usable = host_run_dir_usable,
+                .state_dir_usable = host_var_dir_usable,
+                .userdata = &hs,
+        };
         size_t n_attached = 0;
         int r;
 
+        /* The image's own units: those in it that are not the host's or an earlier image's. */
         for (size_t k = 0; k < units->n_units; k++) {
-                r = plan_unit(p, plan, &pp->profile, units->units + k, portable_settings_enable(&plan->settings),
-                              pp->protected_paths);
+                const char *n = units->units[k].name;
+
+                if (!planner_host_has_unit(p, n) && !strv_contains(p->claimed, n) && strv_extend(&own, n) < 0)
+                        return -ENOMEM;
+        }
+        r = unit_rules_image_dirs(units, &run_dirs, &state_dirs);
+        if (r < 0)
+                return r;
+
+        const UnitRuleContext rc = {
+                .prefixes = plan->prefixes,
+                .own_units = own,
+                .host = &p->host_users,
+                .protected_paths = pp->protected_paths,
+                .profile_ro_binds = pp->binds.read_only,
+                .profile_caps = pp->capabilities,
+                .profile_network = pp->network,
+                .run_dirs = run_dirs,
+                .state_dirs = state_dirs,
+                .host_state = &host,
+        };
+
+        for (size_t k = 0; k < units->n_units; k++) {
+                r = plan_unit(p, plan, pp, units->units + k, portable_settings_enable(&plan->settings), &rc);
                 if (r < 0)
                         return r;
                 if (!plan->units[plan->n_units - 1].skipped)

@@ -25,6 +25,8 @@ typedef struct PlannerProfile {
         char **protected_paths;         /* profile_bind_targets_all() and /run/host */
         int dynamic_user;               /* DynamicUser= of service.conf: 1, 0, or <0 unset */
         ProfileBinds binds;             /* profile_binds_parse() */
+        bool network;                   /* its services reach the network (no PrivateNetwork=yes) */
+        char **capabilities;            /* its CapabilityBoundingSet= allow list (NULL: none known) */
 } PlannerProfile;
 
 /* The decision for one image, as data: which units are written, with which drop-ins and links,
@@ -41,6 +43,7 @@ typedef struct PlannedUnit {
         char *name;
         char *source;           /* path inside the image */
         char *skipped;          /* why this unit is not written, or NULL */
+        char **violations;      /* every setting the rules refused ("file:line: Setting=value: why") */
         /* In write order: drop-ins, the unit file itself, then [Install] links. */
         PlannedFile *files;
         size_t n_files;
@@ -90,6 +93,8 @@ typedef struct Planner {
         char **host_units;              /* every name in host_unit_dirs, sorted */
         struct PlannerProfile *profiles;/* profiles loaded in this run, by name */
         size_t n_profiles;
+        bool record_claims;             /* record which image a new /run directory is for (the
+                                         * generator; host-claims.h) */
         bool host_has_etc_os_release;
         bool host_has_usr_os_release;
 } Planner;

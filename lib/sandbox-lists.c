@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
+
 #include "ini.h"
 #include "sandbox-lists.h"
 #include "string-util.h"
@@ -184,5 +186,22 @@ int sandbox_lists_merge(const ImageUnit *u, const char *profile_text, char **ret
 finish:
         list_state_done(&profile);
         list_state_done(&unit);
+        return r;
+}
+
+int sandbox_lists_profile_allowed(const char *profile_text, const char *key, char ***ret) {
+        ListState s = {};
+        ListSetting l = list_setting_from_key(key);
+        int r;
+
+        assert(l < _LIST_MAX);
+        assert(ret);
+
+        r = ini_parse(strempty(profile_text), "profile", collect, ignore, &s);
+        if (r >= 0) {
+                *ret = s.set[l] && !s.deny[l] ? TAKE_PTR(s.allow[l]) : NULL;
+                r = 0;
+        }
+        list_state_done(&s);
         return r;
 }

@@ -23,3 +23,7 @@
  * (*ret_after), either may be NULL. */
 int sandbox_lists_merge(const ImageUnit *u, const char *profile_text, char **ret_before, char **ret_after,
                         char ***ret_dropped);
+
+/* The allow list the profile's assignments of list setting key amount to (the words after the
+ * last reset), or NULL if the profile does not set it or denies rather than allows. */
+int sandbox_lists_profile_allowed(const char *profile_text, const char *key, char ***ret);

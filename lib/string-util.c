@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <strings.h>
 
+#include "extract-word.h"
 #include "string-util.h"
 
 char *startswith(const char *s, const char *prefix) {
@@ -165,96 +166,8 @@ int parse_boolean(const char *v) {
         return -EINVAL;
 }
 
-static int cunescape_one(const char *p, char *ret, size_t *consumed) {
-        switch (p[0]) {
-        case 'a': *ret = '\a'; break;
-        case 'b': *ret = '\b'; break;
-        case 'f': *ret = '\f'; break;
-        case 'n': *ret = '\n'; break;
-        case 'r': *ret = '\r'; break;
-        case 't': *ret = '\t'; break;
-        case 'v': *ret = '\v'; break;
-        case '\\': *ret = '\\'; break;
-        case '"': *ret = '"'; break;
-        case '\'': *ret = '\''; break;
-        case 's': *ret = ' '; break;
-        default:
-                return -EINVAL;
-        }
-        *consumed = 1;
-        return 0;
-}
-
 int extract_first_word(const char **p, char **ret) {
-        _cleanup_free_ char *s = NULL;
-        size_t n = 0;
-        char quote = 0;
-        const char *c;
-        bool any = false;
-
-        c = *p + strspn(*p, WHITESPACE);
-        if (*c == 0) {
-                *p = c;
-                *ret = NULL;
-                return 0;
-        }
-
-        s = malloc(strlen(c) + 1);
-        if (!s)
-                return -ENOMEM;
-
-        for (; *c; c++) {
-                if (quote) {
-                        if (*c == quote) {
-                                quote = 0;
-                                continue;
-                        }
-                        if (*c == '\\' && quote == '"') {
-                                size_t consumed;
-                                char u;
-
-                                if (c[1] == 0)
-                                        return -EINVAL;
-                                if (cunescape_one(c + 1, &u, &consumed) < 0)
-                                        return -EINVAL;
-                                s[n++] = u;
-                                c += consumed;
-                                continue;
-                        }
-                        s[n++] = *c;
-                        continue;
-                }
-
-                if (strchr(WHITESPACE, *c))
-                        break;
-                if (*c == '"' || *c == '\'') {
-                        quote = *c;
-                        any = true;
-                        continue;
-                }
-                if (*c == '\\') {
-                        size_t consumed;
-                        char u;
-
-                        if (c[1] == 0 || cunescape_one(c + 1, &u, &consumed) < 0)
-                                return -EINVAL;
-                        s[n++] = u;
-                        c += consumed;
-                        any = true;
-                        continue;
-                }
-                s[n++] = *c;
-                any = true;
-        }
-
-        if (quote)
-                return -EINVAL;
-
-        (void) any;
-        s[n] = 0;
-        *p = c;
-        *ret = TAKE_PTR(s);
-        return 1;
+        return extract_first_word_full(p, ret, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
 }
 
 char *log_escape(const char *s) {

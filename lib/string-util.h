@@ -52,7 +52,7 @@ int unhexchar(char c) _const_;
 /* Parses a boolean the way systemd does (1/yes/y/true/t/on, 0/no/n/false/f/off). */
 int parse_boolean(const char *v);
 
-/* Splits off the first whitespace separated word of *p, honouring "" and '' quoting and C escapes
- * inside double quotes, as systemd's extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE) does.
- * Returns 1 and the word, 0 at the end, -EINVAL on unbalanced quotes. */
+/* Splits off the first whitespace separated word of *p as systemd's
+ * extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE) does (extract-word.h). Returns 1 and the
+ * word, 0 at the end (*p is then NULL), -EINVAL on unbalanced quotes or bad escapes. */
 int extract_first_word(const char **p, char **ret);

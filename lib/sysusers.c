@@ -632,21 +632,27 @@ int sysusers_check_host(const Sysusers *s, const HostAccounts *h, char **ret_pro
         return 0;
 }
 
-/* ---- DynamicUser= ---- */
+/* ---- boolean settings of a profile ---- */
 
-static int collect_dynamic_user(const char *section, const char *key, const char *value, const char *filename,
-                                unsigned line, void *userdata) {
-        int *v = userdata, b;
+typedef struct BoolSetting {
+        const char *key;
+        int value;
+} BoolSetting;
 
-        if (!section || !streq(section, "Service") || !streq(key, "DynamicUser"))
+static int collect_bool(const char *section, const char *key, const char *value, const char *filename,
+                        unsigned line, void *userdata) {
+        BoolSetting *b = userdata;
+        int v;
+
+        if (!section || !streq(section, "Service") || !streq(key, b->key))
                 return 0;
         if (isempty(value)) {
-                *v = -ENOENT;
+                b->value = -ENOENT;
                 return 0;
         }
-        b = parse_boolean(value);
-        if (b >= 0)
-                *v = b;
+        v = parse_boolean(value);
+        if (v >= 0)
+                b->value = v;
         return 0;
 }
 
@@ -654,13 +660,14 @@ static int ignore_garbage(const char *line_text, const char *filename, unsigned 
         return 0;
 }
 
-int service_text_dynamic_user(const char *text) {
-        int v = -ENOENT, r;
+int service_text_boolean(const char *text, const char *key) {
+        BoolSetting b = { .key = key, .value = -ENOENT };
+        int r;
 
         if (!text)
                 return -ENOENT;
-        r = ini_parse(text, "service", collect_dynamic_user, ignore_garbage, &v);
+        r = ini_parse(text, "service", collect_bool, ignore_garbage, &b);
         if (r < 0 && r != -ENOENT)
                 return -ENOENT;
-        return v;
+        return b.value;
 }

@@ -89,6 +89,6 @@ const HostAccount *host_account_by_id(const HostAccount *a, size_t n, uint32_t i
  * NULL, gets one line per user or group that would be created ("user foo (uid 990)" / "group bar"). */
 int sysusers_check_host(const Sysusers *s, const HostAccounts *h, char **ret_problem, char ***ret_new);
 
-/* DynamicUser= of a [Service] text (a profile, a unit, a drop-in): 1 yes, 0 no, -ENOENT if not set
- * (last assignment wins, an empty one resets). */
-int service_text_dynamic_user(const char *text);
+/* A boolean setting (DynamicUser=, PrivateNetwork=, ...) of a [Service] text (a profile, a unit, a
+ * drop-in): 1 yes, 0 no, -ENOENT if not set (last assignment wins, an empty one resets). */
+int service_text_boolean(const char *text, const char *key);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
+#include <string.h>
 
 #include "fileio.h"
 #include "image-fs.h"
@@ -92,6 +93,12 @@ static int unit_add_dropins(const ImageFS *fs, const char *image_path, ImageUnit
                         if (r < 0) {
                                 log_warning_errno(r, "Image %s: cannot read drop-in %s/%s, ignoring: %s", image_path, dir, *n,
                                                   read_error_to_string(r));
+                                continue;
+                        }
+
+                        if (memchr(content, 0, size)) {
+                                log_warning("Image %s: drop-in %s/%s has a NUL byte (a line end for systemd), ignoring it.",
+                                            image_path, dir, *n);
                                 continue;
                         }
 
@@ -201,6 +208,14 @@ int image_extract_units(const ImageFS *fs, const char *image_path, char *const *
                                 continue;
                         }
                         budget -= size;
+
+                        /* systemd ends a line there, this reader would end the file: neither
+                         * reads what the other does, so such a file is not a unit. */
+                        if (memchr(content, 0, size)) {
+                                log_warning("Image %s: unit %s/%s has a NUL byte (a line end for systemd), ignoring it.",
+                                            image_path, dir, *n);
+                                continue;
+                        }
 
                         u = reallocarray(units.units, units.n_units + 1, sizeof(ImageUnit));
                         if (!u)

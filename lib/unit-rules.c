@@ -1,85 +1,165 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
 #include <stdarg.h>
+#include <strings.h>
 
+#include "extract-word.h"
 #include "ini.h"
+#include "install-section.h"
 #include "names.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-printf.h"
 #include "unit-rules.h"
 
 typedef struct RuleCheck {
         const ImageUnit *unit;
         const UnitRuleContext *rc;
-        char *violation;
+        char **violations;
+        char *bad_section;      /* the last unknown section reported, to report it once */
+        const char *filename;
+        unsigned line;
+        const char *key;
+        const char *value;
+        const UnitRule *rule;
+        char *install_name;     /* what [Install] is read for: the unit, or for a template its
+                                 * DefaultInstance= (NULL: the generator installs no instance) */
 } RuleCheck;
 
-static const char *const refused_settings[] = {
-        "BindPaths", "BindReadOnlyPaths", "DeviceAllow", "AmbientCapabilities",
-        "PAMName", "TTYPath", "IPAddressAllow",
-        "RootDirectory", "RootImage", "RootImageOptions", "RootHash", "RootHashSignature", "RootVerity",
-        "MountImages", "ExtensionImages", "ExtensionDirectories", "NetworkNamespacePath", "IPCNamespacePath",
-        "EnvironmentFile", "LoadCredential", "LoadCredentialEncrypted",
-        NULL,
-};
+/* Records "file:line: Key=value: why" for the assignment being checked. Returns 0 (the parse goes
+ * on: every violation is listed) or -ENOMEM. */
+_printf_(2, 3) static int violation(RuleCheck *c, const char *fmt, ...) {
+        _cleanup_free_ char *why = NULL, *v = NULL, *s = NULL;
+        va_list ap;
+        int r;
 
-static const char *const refused_socket_settings[] = {
-        "ListenSpecial", "ListenFIFO", "ListenMessageQueue", "ListenUSBFunction", "ListenNetlink", "Symlinks",
-        NULL,
-};
-
-static const char *const action_settings[] = {
-        "SuccessAction", "FailureAction", "StartLimitAction", "JobTimeoutAction", NULL,
-};
-
-/* Dependencies that only make sense on the image's own units. */
-static const char *const own_unit_settings[] = {
-        "Conflicts", "OnFailure", "OnSuccess", "PropagatesStopTo", "PropagatesReloadTo",
-        "StopPropagatedFrom", "ReloadPropagatedFrom", "Unit", "Service", NULL,
-};
-
-/* Dependencies that must not name the host's shutdown and emergency units. */
-static const char *const dependency_settings[] = {
-        "Wants", "Requires", "Requisite", "BindsTo", "Upholds", "PartOf", "OnFailure", "OnSuccess", NULL,
-};
-
-static const char *const host_power_units[] = {
-        "poweroff.target", "reboot.target", "halt.target", "kexec.target", "soft-reboot.target",
-        "rescue.target", "emergency.target", "shutdown.target", "exit.target", "final.target",
-        "ctrl-alt-del.target", "systemd-poweroff.service", "systemd-reboot.service",
-        "systemd-halt.service", "systemd-kexec.service", "systemd-soft-reboot.service",
-        "systemd-exit.service", "rescue.service", "emergency.service", NULL,
-};
-
-static bool in_list(const char *const *l, const char *s) {
-        for (; *l; l++)
-                if (streq(*l, s))
-                        return true;
-        return false;
-}
-
-static int violation(RuleCheck *c, const char *filename, unsigned line, const char *key, const char *value,
-                     const char *why) {
-        if (asprintf(&c->violation, "%s:%u: %s=%s: %s", filename, line, key, value, why) < 0) {
-                c->violation = NULL;
+        va_start(ap, fmt);
+        r = vasprintf(&why, fmt, ap);
+        va_end(ap);
+        if (r < 0)
                 return -ENOMEM;
-        }
-        return 1;       /* stops the parse; the caller looks at c->violation */
+
+        v = log_escape(c->value);
+        if (!v || asprintf(&s, "%s:%u: %s=%s: %s", c->filename, c->line, c->key, v, why) < 0)
+                return -ENOMEM;
+        return strv_consume(&c->violations, TAKE_PTR(s));
 }
 
-static bool is_image_unit(const RuleCheck *c, const char *name) {
-        STRV_FOREACH(p, c->rc->prefixes)
-                if (unit_name_matches_prefix(name, *p))
-                        return true;
-        return false;
-}
+/* The unit types systemd knows, for names a unit may mention (dependencies may name any type). */
+static bool unit_name_valid_any(const char *name) {
+        static const char *const suffixes[] = {
+                "service", "socket", "target", "device", "mount", "automount", "swap", "timer", "path",
+                "slice", "scope", NULL,
+        };
+        const char *dot, *at;
 
-static bool host_has(const RuleCheck *c, bool user, const char *name) {
-        if (!c->rc->host)
+        if (isempty(name) || strlen(name) >= UNIT_NAME_MAX)
                 return false;
-        /* Specifiers are resolved by systemd later; a name with one cannot be checked here and is
-         * not a plain host name either. */
-        return strv_contains(user ? c->rc->host->users : c->rc->host->groups, name);
+        dot = strrchr(name, '.');
+        if (!dot || dot == name || !strv_contains((char **) suffixes, dot + 1))
+                return false;
+        at = strchr(name, '@');
+        if (at && (at == name || at > dot || strchr(at + 1, '@')))
+                return false;
+        for (const char *p = name; p < dot; p++)
+                if (*p != '@' && !strchr(ALPHANUMERICAL ":-_.\\", *p))
+                        return false;
+        return true;
+}
+
+bool unit_name_is_prefix_dropin(const char *name) {
+        const char *end = strchr(name, '@') ?: strrchr(name, '.');
+
+        return end && end > name && end[-1] == '-';
+}
+
+/* Resolves the specifiers of format for this unit. For a template, whose instance whoever starts
+ * it chooses, resolves it for two probe instances: *ret_b differs from *ret_a if the value
+ * depends on the instance (NULL for other units). -EBADSLT: a specifier that depends on the
+ * host. */
+static int resolve(const RuleCheck *c, const char *format, bool full, char **ret_a, char **ret_b) {
+        _cleanup_free_ char *a = NULL, *b = NULL, *na = NULL, *nb = NULL;
+        int r;
+
+        if (!unit_name_is_template(c->unit->name)) {
+                *ret_b = NULL;
+                return unit_printf(c->unit->name, format, full, ret_a);
+        }
+
+        r = unit_name_replace_instance(c->unit->name, UNIT_PRINTF_PROBE_INSTANCE_A, &na);
+        if (r < 0)
+                return r;
+        r = unit_name_replace_instance(c->unit->name, UNIT_PRINTF_PROBE_INSTANCE_B, &nb);
+        if (r < 0)
+                return r;
+        r = unit_printf(na, format, full, &a);
+        if (r < 0)
+                return r;
+        r = unit_printf(nb, format, full, &b);
+        if (r < 0)
+                return r;
+        *ret_a = TAKE_PTR(a);
+        *ret_b = TAKE_PTR(b);
+        return 0;
+}
+
+static int resolve_error(RuleCheck *c, int r) {
+        if (r == -EBADSLT)
+                return violation(c, "a specifier in it depends on the host, it cannot be checked");
+        return r;
+}
+
+/* The value resolved, when the rule needs one value whatever the instance: returns 1 with
+ * *ret, or 0 after recording why not. */
+static int resolve_fixed(RuleCheck *c, const char *format, bool full, char **ret) {
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        int r;
+
+        r = resolve(c, format, full, &a, &b);
+        if (r < 0) {
+                r = resolve_error(c, r);
+                return r < 0 ? r : 0;
+        }
+        if (b && !streq(a, b)) {
+                r = violation(c, "depends on the instance name, which whoever starts the unit chooses");
+                return r < 0 ? r : 0;
+        }
+        *ret = TAKE_PTR(a);
+        return 1;
+}
+
+/* In place: "//" and "/./" collapsed, trailing "/" removed. Returns false for paths systemd
+ * refuses or that could leave their directory ("..", relative where absolute is wanted). */
+static bool path_simplify_check(char *p, bool absolute) {
+        char *t = p;
+
+        if (isempty(p) || (absolute != (p[0] == '/')))
+                return false;
+
+        for (const char *s = p; *s; ) {
+                if (*s == '/') {
+                        s += strspn(s, "/");
+                        if (t == p || t[-1] != '/')
+                                *t++ = '/';
+                        continue;
+                }
+                size_t n = strcspn(s, "/");
+                if (n == 1 && s[0] == '.') {
+                        s += 1;
+                        s += strspn(s, "/");
+                        continue;
+                }
+                if (n == 2 && s[0] == '.' && s[1] == '.')
+                        return false;
+                memmove(t, s, n);
+                t += n;
+                s += n;
+        }
+        if (t > p + 1 && t[-1] == '/')
+                t--;
+        *t = 0;
+        return *p != 0;
 }
 
 /* a equals b, or one is below the other. */
@@ -98,138 +178,645 @@ static bool path_overlaps(const char *a, const char *b) {
         return (la > lb ? a[n] : b[n]) == '/';
 }
 
-static bool is_root(const char *v) {
-        return streq(v, "root") || streq(v, "0");
+static int run_dir_usable(const RuleCheck *c, const char *name) {
+        const UnitRuleHost *h = c->rc->host_state;
+
+        if (!h || !h->run_dir_usable)
+                return 0;
+        return h->run_dir_usable(h->userdata, name);
 }
 
-/* Command prefixes: any of "-@:+!|" before the path; "+" and "!" escape the sandbox. */
-static bool exec_escapes_sandbox(const char *v) {
-        for (; *v && strchr("-@:+!|", *v); v++)
-                if (*v == '+' || *v == '!')
-                        return true;
-        return false;
+/* A /run path the service manager creates, binds or removes for the unit: below a /run directory
+ * of the image. */
+static int check_run_path(RuleCheck *c, const char *path, const char *what) {
+        _cleanup_free_ char *d = NULL;
+        const char *s = startswith(path, "/run/") ?: startswith(path, "/var/run/");
+        int r;
+
+        if (isempty(s))
+                return violation(c, "%s must be below a directory of the image in /run", what);
+        d = strndup(s, strcspn(s, "/"));
+        if (!d)
+                return -ENOMEM;
+        r = run_dir_usable(c, d);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return violation(c, "/run/%s is the host's: %s must be below a directory of the image in /run", d,
+                                 what);
+        return 0;
+}
+
+static bool user_name_is_plain(const char *n) {
+        size_t k = strlen(n);
+
+        if (k == 0 || k > 31 || !(ascii_isalpha(n[0]) || n[0] == '_'))
+                return false;
+        for (size_t i = 1; i < k; i++)
+                if (!ascii_isalpha(n[i]) && !ascii_isdigit(n[i]) && !strchr("_-", n[i]))
+                        return false;
+        return true;
+}
+
+static bool host_has_identity(const RuleCheck *c, const char *name) {
+        const HostUsers *h = c->rc->host;
+
+        return h && (strv_contains(h->users, name) || strv_contains(h->groups, name));
+}
+
+static int check_identity(RuleCheck *c, const char *format, const char *what) {
+        _cleanup_free_ char *n = NULL;
+        int r;
+
+        r = resolve_fixed(c, format, /* full= */ true, &n);
+        if (r <= 0)
+                return r;
+        if (streq(n, "root") || streq(n, "0"))
+                return violation(c, "runs as root");
+        if (n[strspn(n, DIGITS)] == 0)
+                return violation(c, "a numeric id is a host account, not a dynamic user");
+        if (!user_name_is_plain(n))
+                return violation(c, "'%s' is not a plain %s name", n, what);
+        if (host_has_identity(c, n))
+                return violation(c, "names a user or group of the host: the service would run as that "
+                                 "static host identity, not as a dynamic user");
+        return 0;
+}
+
+/* Words of the value, split as systemd splits this setting. A word that systemd cannot split is
+ * one violation, and ends the list. */
+typedef int (*word_check_t)(RuleCheck *c, const char *word);
+
+static int for_each_word(RuleCheck *c, ExtractFlags flags, word_check_t check) {
+        const char *p = c->value;
+        int r;
+
+        for (;;) {
+                _cleanup_free_ char *w = NULL;
+
+                r = extract_first_word_full(&p, &w, NULL, flags);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return violation(c, "cannot be split into words as systemd splits it");
+                if (r == 0)
+                        return 0;
+                r = check(c, w);
+                if (r < 0)
+                        return r;
+        }
+}
+
+static int check_group_word(RuleCheck *c, const char *w) {
+        return check_identity(c, w, "group");
+}
+
+/* Prefix characters of a command, as systemd reads them: '+' and '!' (once, and not after each
+ * other) run it without the profile. */
+static bool command_escapes(const char *f) {
+        bool ignore = false, argv0 = false, noenv = false, plus = false, bang = false, bangbang = false;
+
+        for (;; f++) {
+                if (*f == '-' && !ignore)
+                        ignore = true;
+                else if (*f == '@' && !argv0)
+                        argv0 = true;
+                else if (*f == ':' && !noenv)
+                        noenv = true;
+                else if (*f == '+' && !(plus || bang || bangbang))
+                        plus = true;
+                else if (*f == '!' && !(plus || bang || bangbang))
+                        bang = true;
+                else if (*f == '!' && !(plus || bangbang)) {
+                        bang = false;
+                        bangbang = true;
+                } else
+                        break;
+        }
+        return plus || bang || bangbang;
+}
+
+/* As config_parse_exec(): commands separated by a lone ";", each one's first word unquoted and
+ * unescaped before its prefix is read. */
+static int check_exec(RuleCheck *c) {
+        const char *p = c->value;
+        bool semicolon;
+        int r;
+
+        do {
+                _cleanup_free_ char *first = NULL;
+
+                semicolon = false;
+                r = extract_first_word_full(&p, &first, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return violation(c, "cannot be split into words as systemd splits it");
+                if (r == 0)
+                        return 0;
+                if (streq(first, ";")) {
+                        semicolon = true;
+                        continue;
+                }
+                if (command_escapes(first))
+                        return violation(c, "the '+', '!' and '!!' prefixes run commands without the profile's restrictions");
+
+                while (!isempty(p)) {
+                        _cleanup_free_ char *w = NULL;
+
+                        if (p[0] == ';' && (!p[1] || strchr(WHITESPACE, p[1]))) {
+                                p++;
+                                p += strspn(p, WHITESPACE);
+                                semicolon = true;
+                                break;
+                        }
+                        if (p[0] == '\\' && p[1] == ';' && (!p[2] || strchr(WHITESPACE, p[2]))) {
+                                p += 2;
+                                p += strspn(p, WHITESPACE);
+                                continue;
+                        }
+                        r = extract_first_word_full(&p, &w, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return violation(c, "cannot be split into words as systemd splits it");
+                        if (r == 0)
+                                break;
+                }
+        } while (semicolon);
+
+        return 0;
+}
+
+static bool unit_is_own(const RuleCheck *c, const char *name) {
+        _cleanup_free_ char *t = NULL;
+
+        if (strv_contains(c->rc->own_units, name))
+                return true;
+        /* An instance of an own template. */
+        return unit_name_is_instance(name) && unit_name_template(name, &t) >= 0 && strv_contains(c->rc->own_units, t);
+}
+
+static int check_unit_name(RuleCheck *c, const char *word) {
+        const UnitRule *rule = c->rule;
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        int r;
+
+        /* The generator reads [Install] for the name it installs (install-section.h); a template
+         * without DefaultInstance= it does not install at all. */
+        if (streq(rule->section, "Install")) {
+                if (!c->install_name)
+                        return 0;
+                r = unit_printf(c->install_name, word, /* full= */ false, &a);
+        } else
+                r = resolve(c, word, /* full= */ false, &a, &b);
+        if (r < 0)
+                return resolve_error(c, r);
+
+        for (const char *n = a; n; n = n == a ? b : NULL) {
+                if (!unit_name_valid_any(n))
+                        continue;       /* systemd ignores it */
+                if (unit_is_own(c, n))
+                        continue;
+                if (rule->words && strv_contains((char **) rule->words, n))
+                        continue;
+                if (b && !streq(a, b))
+                        return violation(c, "names a unit that depends on the instance name, which whoever "
+                                         "starts the unit chooses; only instances of the image's own templates can be");
+                return violation(c, "%s is not a unit of this image%s", n,
+                                 rule->words ? ", nor one this setting may name" : "");
+        }
+        return 0;
+}
+
+static int check_units(RuleCheck *c, const UnitRule *rule) {
+        ExtractFlags flags;
+
+        /* Unit= (timers, paths) and Service= (sockets) are one name each; the rest are lists,
+         * split as systemd splits each. */
+        if (streq(rule->key, "Unit") || streq(rule->key, "Service"))
+                return check_unit_name(c, c->value);
+        if (streq(rule->section, "Install"))
+                flags = EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE;
+        else if (streq(rule->key, "Sockets"))
+                flags = 0;
+        else
+                flags = EXTRACT_RETAIN_ESCAPE;
+        return for_each_word(c, flags, check_unit_name);
+}
+
+static int check_rw_path_word(RuleCheck *c, const char *w) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        /* Inside the image root these name the image's own paths; only the host files the sandbox
+         * binds in must stay read-only. */
+        w += *w == '-';
+        w += *w == '+';
+        r = resolve_fixed(c, w, /* full= */ true, &path);
+        if (r <= 0)
+                return r;
+        if (!path_simplify_check(path, /* absolute= */ true))
+                return violation(c, "'%s' is not a normalized absolute path", path);
+        STRV_FOREACH(b, c->rc->protected_paths)
+                if (path_overlaps(path, *b))
+                        return violation(c, "would make a host file bound into the sandbox writable");
+        return 0;
+}
+
+/* As config_parse_bind_paths(): [-]SOURCE[:DEST[:OPTIONS]] entries. The source is a host path. */
+static int check_bind_ro(RuleCheck *c) {
+        const char *p = c->value;
+        int r;
+
+        for (;;) {
+                _cleanup_free_ char *source = NULL, *resolved = NULL, *dest = NULL, *options = NULL;
+                const char *s;
+
+                r = extract_first_word_full(&p, &source, ":" WHITESPACE, EXTRACT_UNQUOTE | EXTRACT_DONT_COALESCE_SEPARATORS);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return violation(c, "cannot be split into words as systemd splits it");
+                if (r == 0)
+                        return 0;
+
+                s = source + (source[0] == '-');
+                r = resolve_fixed(c, s, /* full= */ true, &resolved);
+                if (r <= 0)
+                        return r;
+                if (!path_simplify_check(resolved, /* absolute= */ true) ||
+                    !strv_contains(c->rc->profile_ro_binds, resolved))
+                        return violation(c, "binds %s of the host: only what the profile binds read-only may be "
+                                         "bound again", resolved);
+
+                if (p && p[-1] == ':') {
+                        r = extract_first_word_full(&p, &dest, ":" WHITESPACE,
+                                                    EXTRACT_UNQUOTE | EXTRACT_DONT_COALESCE_SEPARATORS);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r <= 0)
+                                return violation(c, "cannot be split into words as systemd splits it");
+                        if (p && p[-1] == ':') {
+                                r = extract_first_word_full(&p, &options, NULL, EXTRACT_UNQUOTE);
+                                if (r == -ENOMEM)
+                                        return r;
+                                if (r < 0)
+                                        return violation(c, "cannot be split into words as systemd splits it");
+                        }
+                }
+        }
+}
+
+static int check_caps_word(RuleCheck *c, const char *w) {
+        if (w[0] == '~')
+                return violation(c, "an inverted list grants every capability but these");
+        STRV_FOREACH(k, c->rc->profile_caps)
+                if (strcasecmp(*k, w) == 0)
+                        return 0;
+        return violation(c, "%s is not in the profile's CapabilityBoundingSet=", w);
+}
+
+static const char *exec_dir_base(const char *key) {
+        if (streq(key, "StateDirectory"))
+                return "/var/lib";
+        if (streq(key, "CacheDirectory"))
+                return "/var/cache";
+        if (streq(key, "LogsDirectory"))
+                return "/var/log";
+        return "/run";
+}
+
+/* One exec directory, as config_parse_exec_directories() reads it; returns 1 with the name in
+ * *ret if it is one plain directory name, 0 after recording why not (if c is not NULL). */
+static int exec_dir_name(RuleCheck *c, const char *unit_name, const char *word, char **ret) {
+        _cleanup_free_ char *n = NULL;
+        int r;
+
+        if (strchr(word, ':'))
+                return c ? violation(c, "symlinks to exec directories are not supported here") : 0;
+        if (c) {
+                r = resolve_fixed(c, word, /* full= */ true, &n);
+                if (r <= 0)
+                        return r;
+        } else if (unit_printf(unit_name, word, true, &n) < 0)
+                return 0;
+        if (!path_simplify_check(n, /* absolute= */ false) || strchr(n, '/') || streq(n, "private"))
+                return c ? violation(c, "'%s' must be one directory name, not 'private'", n) : 0;
+        *ret = TAKE_PTR(n);
+        return 1;
+}
+
+static int check_exec_dir_word(RuleCheck *c, const char *w) {
+        _cleanup_free_ char *n = NULL;
+        const char *base = exec_dir_base(c->key);
+        const UnitRuleHost *h = c->rc->host_state;
+        int r;
+
+        r = exec_dir_name(c, c->unit->name, w, &n);
+        if (r <= 0)
+                return r;
+
+        if (streq(base, "/run"))
+                r = run_dir_usable(c, n);
+        else
+                r = h && h->state_dir_usable ? h->state_dir_usable(h->userdata, base, n) : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return violation(c, "%s/%s is the host's: the service manager would hand it to the service%s", base, n,
+                                 streq(base, "/run") ? " and remove it when it stops" : "");
+        return 0;
+}
+
+static int check_host_path(RuleCheck *c, bool state_dirs_too, const char *what) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = resolve_fixed(c, c->value, /* full= */ true, &path);
+        if (r <= 0)
+                return r;
+        if (!path_simplify_check(path, /* absolute= */ true))
+                return violation(c, "'%s' is not a normalized absolute path", path);
+        if (state_dirs_too)
+                STRV_FOREACH(d, c->rc->state_dirs)
+                        if (path_overlaps(path, *d) && strlen(path) >= strlen(*d))
+                                return 0;
+        return check_run_path(c, path, what);
+}
+
+static int check_listen(RuleCheck *c) {
+        _cleanup_free_ char *a = NULL;
+        int r;
+
+        r = resolve_fixed(c, c->value, /* full= */ true, &a);
+        if (r <= 0)
+                return r;
+
+        if (a[0] == '/')
+                return check_host_path(c, false, "a file system socket");
+        if (a[0] == '@')
+                return violation(c, "abstract sockets are shared with the whole host");
+        if (startswith(a, "vsock:"))
+                return violation(c, "VSOCK sockets reach the host's virtual machines");
+        if (!c->rc->profile_network)
+                return violation(c, "the profile has no network, but the service manager would listen on the host's");
+        return 0;
+}
+
+static int check_number(RuleCheck *c, const UnitRule *rule) {
+        const char *v = c->value;
+        char *end;
+        long n;
+
+        if (rule->words && strv_contains((char **) rule->words, v))
+                return 0;
+        /* Plain decimal only: what systemd might read in another base is refused. */
+        if (!(ascii_isdigit(v[v[0] == '-']) && (v[v[0] == '-'] != '0' || v[1 + (v[0] == '-')] == 0)))
+                return violation(c, "only a decimal number from %ld to %ld", rule->min, rule->max);
+        errno = 0;
+        n = strtol(v, &end, 10);
+        if (errno != 0 || *end != 0 || n < rule->min || n > rule->max)
+                return violation(c, "only a decimal number from %ld to %ld", rule->min, rule->max);
+        return 0;
+}
+
+static int check_values(RuleCheck *c, const UnitRule *rule) {
+        for (const char *const *w = rule->words; w && *w; w++) {
+                if (streq(*w, c->value))
+                        return 0;
+                if (endswith(*w, ":") && startswith(c->value, *w))
+                        return 0;
+        }
+        return violation(c, "only %s", "the values portables-confinement(7) lists for it");
+}
+
+static int check_alias_word(RuleCheck *c, const char *w) {
+        _cleanup_free_ char *n = NULL;
+        int r;
+
+        r = resolve_fixed(c, w, false, &n);
+        if (r <= 0)
+                return r;
+        if (unit_name_type(n) == c->unit->type && !unit_name_is_prefix_dropin(n))
+                STRV_FOREACH(p, c->rc->prefixes)
+                        if (unit_name_matches_prefix(n, *p))
+                                return 0;
+        return violation(c, "an alias outside the image's names");
 }
 
 static int check_assignment(const char *section, const char *key, const char *value, const char *filename,
                             unsigned line, void *userdata) {
         RuleCheck *c = userdata;
-        const char *p;
-        int r;
+        const UnitRule *rule;
 
-        if (!section || streq(section, "Install"))
+        c->filename = filename;
+        c->line = line;
+        c->key = key;
+        c->value = value;
+
+        /* Ignored by systemd: before any section, and in "X-" sections. */
+        if (!section || startswith(section, "X-"))
                 return 0;
 
-        if (startswith(key, "Exec")) {
-                if (c->unit->type == UNIT_SOCKET && !isempty(value))
-                        return violation(c, filename, line, key, value,
-                                         "commands of socket units run outside the service's sandbox");
-                if (exec_escapes_sandbox(value))
-                        return violation(c, filename, line, key, value,
-                                         "the '+', '!' and '!!' prefixes run commands without the profile's restrictions");
+        if (!unit_rule_section_known(c->unit->type, section)) {
+                if (c->bad_section && streq(c->bad_section, section))
+                        return 0;
+                free(c->bad_section);
+                c->bad_section = strdup(section);
+                if (!c->bad_section)
+                        return -ENOMEM;
+                return violation(c, "section [%s] is not one systemd reads in .%s units", section,
+                                 unit_type_to_string(c->unit->type));
+        }
+
+        rule = c->rule = unit_rule_find(c->unit->type, section, key);
+        if (!rule)
+                return violation(c, "not a setting known to stay inside the sandbox (portables-confinement(7))");
+
+        /* An empty assignment resets a setting to its default, or a list to nothing. */
+        if (isempty(value) && rule->kind != RULE_ANY)
                 return 0;
-        }
 
-        if (in_list(refused_settings, key) && !isempty(value))
-                return violation(c, filename, line, key, value, "reaches host paths, privileges or another root");
-
-        if (c->unit->type == UNIT_SOCKET) {
-                if (in_list(refused_socket_settings, key) && !isempty(value))
-                        return violation(c, filename, line, key, value, "makes the service manager open host files");
-                if (IN_SET(0, strcmp(key, "ListenStream"), strcmp(key, "ListenDatagram"),
-                           strcmp(key, "ListenSequentialPacket")) &&
-                    value[0] == '/' && (!startswith(value, "/run/") || strstr(value, "/../")))
-                        return violation(c, filename, line, key, value,
-                                         "file system sockets are created on the host, only below /run/");
-        }
-
-        if (streq(key, "User") || streq(key, "Group")) {
-                if (is_root(value))
-                        return violation(c, filename, line, key, value, "runs as root");
-                if (host_has(c, streq(key, "User"), value))
-                        return violation(c, filename, line, key, value,
-                                         "names a user or group of the host: the service would run as that "
-                                         "static host identity, not as a dynamic user");
+        switch (rule->kind) {
+        case RULE_ANY:
+        case RULE_IGNORED:
+        case RULE_NEUTRALIZED:
                 return 0;
+        case RULE_REFUSED:
+                return violation(c, "%s", rule->why);
+        case RULE_VALUES:
+                return check_values(c, rule);
+        case RULE_NUMBER_RANGE:
+                return check_number(c, rule);
+        case RULE_EXEC:
+                return check_exec(c);
+        case RULE_USER:
+                return check_identity(c, value, streq(key, "User") ? "user" : "group");
+        case RULE_GROUPS:
+                return for_each_word(c, 0, check_group_word);
+        case RULE_UNITS:
+                return check_units(c, rule);
+        case RULE_RW_PATHS:
+                return for_each_word(c, EXTRACT_UNQUOTE, check_rw_path_word);
+        case RULE_BIND_RO:
+                return check_bind_ro(c);
+        case RULE_CAPS:
+                return for_each_word(c, EXTRACT_UNQUOTE, check_caps_word);
+        case RULE_EXEC_DIR:
+                return for_each_word(c, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE, check_exec_dir_word);
+        case RULE_PID_FILE:
+                /* systemd reads PIDFile= on the host and removes it when the service stops. */
+                return check_host_path(c, false, "a PID file");
+        case RULE_LISTEN:
+                return check_listen(c);
+        case RULE_PATH_WATCH:
+                return check_host_path(c, true, "a watched path");
+        case RULE_ALIAS:
+                return for_each_word(c, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE, check_alias_word);
+        default:
+                assert(false);
+                return -EINVAL;
         }
-
-        if (streq(key, "ReadWritePaths") || streq(key, "ReadWriteDirectories")) {
-                /* Inside the image root these name the image's own paths, made writable where the
-                 * image's file system allows it; only the host files the sandbox binds in must
-                 * stay read-only. */
-                p = value;
-                for (;;) {
-                        _cleanup_free_ char *w = NULL;
-                        const char *path;
-
-                        r = extract_first_word(&p, &w);
-                        if (r < 0)
-                                return violation(c, filename, line, key, value, "cannot be parsed");
-                        if (r == 0)
-                                break;
-                        path = w + strspn(w, "-+");
-                        STRV_FOREACH(b, c->rc->protected_paths)
-                                if (path_overlaps(path, *b))
-                                        return violation(c, filename, line, key, value,
-                                                         "would make a host file bound into the sandbox writable");
-                }
-                return 0;
-        }
-
-        if (streq(key, "SupplementaryGroups") || in_list(own_unit_settings, key) || in_list(dependency_settings, key)) {
-                p = value;
-                for (;;) {
-                        _cleanup_free_ char *w = NULL;
-
-                        r = extract_first_word(&p, &w);
-                        if (r < 0)
-                                return violation(c, filename, line, key, value, "cannot be parsed");
-                        if (r == 0)
-                                break;
-
-                        if (streq(key, "SupplementaryGroups") && is_root(w))
-                                return violation(c, filename, line, key, value, "adds the root group");
-                        if (streq(key, "SupplementaryGroups") && host_has(c, false, w))
-                                return violation(c, filename, line, key, value, "adds a group of the host");
-
-                        if (in_list(dependency_settings, key) && in_list(host_power_units, w))
-                                return violation(c, filename, line, key, value,
-                                                 "pulls in the host's shutdown or emergency units");
-
-                        if (in_list(own_unit_settings, key) && !is_image_unit(c, w))
-                                return violation(c, filename, line, key, value,
-                                                 "acts on a unit that is not from this image");
-                }
-                return 0;
-        }
-
-        if (in_list(action_settings, key) && !isempty(value) && !streq(value, "none"))
-                return violation(c, filename, line, key, value, "acts on the whole host");
-
-        if (IN_SET(0, strcmp(key, "StandardInput"), strcmp(key, "StandardOutput"), strcmp(key, "StandardError")) &&
-            (startswith(value, "file:") || startswith(value, "append:") || startswith(value, "truncate:")))
-                return violation(c, filename, line, key, value, "makes the service manager open a host file");
-
-        return 0;
 }
 
 static int check_garbage(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
+        return 0;       /* systemd ignores lines without "=" */
 }
 
-int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char **ret_violation) {
+static int check_invalid(const char *why, const char *filename, unsigned line, void *userdata) {
+        RuleCheck *c = userdata;
+        char *s = NULL;
+
+        if (asprintf(&s, "%s:%u: %s: systemd would not load this file", filename, line, why) < 0)
+                return -ENOMEM;
+        return strv_consume(&c->violations, s);
+}
+
+static int install_name(const ImageUnit *u, char **ret) {
+        _cleanup_(install_info_done) InstallInfo info = {};
+        int r;
+
+        if (!unit_name_is_template(u->name))
+                return (*ret = strdup(u->name)) ? 0 : -ENOMEM;
+
+        r = install_info_parse(&info, u->content, u->name, u->source);
+        for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
+                r = install_info_parse(&info, u->dropins[k].content, u->name, u->dropins[k].source);
+        if (r < 0)
+                return r;
+        if (!info.default_instance) {
+                *ret = NULL;
+                return 0;
+        }
+        return unit_name_replace_instance(u->name, info.default_instance, ret);
+}
+
+int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations) {
         RuleCheck c = { .unit = u, .rc = rc };
         int r;
 
-        r = ini_parse(u->content, u->source, check_assignment, check_garbage, &c);
-        for (size_t k = 0; r == 0 && k < u->n_dropins; k++)
-                r = ini_parse(u->dropins[k].content, u->dropins[k].source, check_assignment, check_garbage, &c);
+        assert(u);
+        assert(rc);
+        assert(ret_violations);
+
+        r = install_name(u, &c.install_name);
+        if (r < 0)
+                return r;
+
+        r = ini_parse_full(u->content, u->source, check_assignment, check_garbage, check_invalid, &c);
+        for (size_t k = 0; r == 0 && k < u->n_dropins; k++) {
+                free(c.bad_section);
+                c.bad_section = NULL;
+                r = ini_parse_full(u->dropins[k].content, u->dropins[k].source, check_assignment, check_garbage,
+                                   check_invalid, &c);
+        }
+        free(c.bad_section);
+        free(c.install_name);
         if (r < 0) {
-                free(c.violation);
+                strv_free(c.violations);
                 return r;
         }
 
-        if (!c.violation)
+        r = (int) strv_length(c.violations);
+        *ret_violations = c.violations;
+        return r;
+}
+
+/* unit_rules_image_dirs(): collects from every service of the image. */
+typedef struct DirCollect {
+        const char *unit_name;
+        char **run_dirs;
+        char **state_dirs;
+} DirCollect;
+
+static int collect_dirs(const char *section, const char *key, const char *value, const char *filename,
+                        unsigned line, void *userdata) {
+        DirCollect *d = userdata;
+        const char *p = value;
+        const char *base;
+        int r;
+
+        if (!section || !streq(section, "Service") ||
+            !IN_SET(0, strcmp(key, "StateDirectory"), strcmp(key, "CacheDirectory"), strcmp(key, "LogsDirectory"),
+                    strcmp(key, "RuntimeDirectory")))
                 return 0;
-        *ret_violation = c.violation;
-        return 1;
+        base = exec_dir_base(key);
+
+        for (;;) {
+                _cleanup_free_ char *w = NULL, *n = NULL;
+                char ***l = streq(base, "/run") ? &d->run_dirs : &d->state_dirs;
+
+                r = extract_first_word_full(&p, &w, NULL, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE);
+                if (r == -ENOMEM)
+                        return r;
+                if (r <= 0)
+                        return 0;
+                r = exec_dir_name(NULL, d->unit_name, w, &n);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                if (!streq(base, "/run")) {
+                        char *full = strjoin(base, "/", n);
+                        if (!full)
+                                return -ENOMEM;
+                        free(n);
+                        n = full;
+                }
+                if (!strv_contains(*l, n) && strv_consume(l, TAKE_PTR(n)) < 0)
+                        return -ENOMEM;
+        }
+}
+
+static int ignore_line(const char *text, const char *filename, unsigned line, void *userdata) {
+        return 0;
+}
+
+int unit_rules_image_dirs(const ImageUnits *units, char ***ret_run_dirs, char ***ret_state_dirs) {
+        DirCollect d = {};
+        int r = 0;
+
+        assert(units);
+        assert(ret_run_dirs);
+        assert(ret_state_dirs);
+
+        for (size_t i = 0; r >= 0 && i < units->n_units; i++) {
+                const ImageUnit *u = units->units + i;
+
+                if (u->type != UNIT_SERVICE || unit_name_is_template(u->name))
+                        continue;
+                d.unit_name = u->name;
+                r = ini_parse(u->content, u->source, collect_dirs, ignore_line, &d);
+                for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
+                        r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_dirs, ignore_line, &d);
+        }
+        if (r < 0) {
+                strv_free(d.run_dirs);
+                strv_free(d.state_dirs);
+                return r;
+        }
+        *ret_run_dirs = d.run_dirs;
+        *ret_state_dirs = d.state_dirs;
+        return 0;
 }

@@ -1,48 +1,124 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 #include "host-users.h"
+#include "names.h"
 #include "unit-extract.h"
 
-/* What an image's unit may not ask for, under every profile except "trusted".
+/* What an image's unit may ask for, under every profile except "trusted": an allowlist.
  *
- * systemd runs some settings outside the service's sandbox, with the host's root and full
- * privileges, and a portable service's profile cannot take them back: a later drop-in cannot
- * remove list entries or command prefixes. These are refused (the image is not attached), so that
- * the profile is what an image gets:
+ * Each unit file and each of its drop-ins in the image is read exactly as systemd 252 reads it
+ * (ini.h: line ends, byte order marks, comments, continuations; extract-word.h: quoting and
+ * escaping; unit-printf.h: specifiers), and every assignment must match a row of unit_rules[]:
+ * its section, its key, and what its kind demands of the value. An assignment no row names is
+ * refused, so that a setting systemd adds later is refused until it is known to be safe. A
+ * setting is on the list only if systemd applies it inside the service's sandbox, to the unit's
+ * own processes and cgroup, or to the image's own units and paths, or if the profile drop-in,
+ * written after the unit, sets it back.
  *
- *  - commands prefixed with "+", "!" or "!!" (run without the profile's user or restrictions);
- *  - host paths and privileges: BindPaths=, BindReadOnlyPaths=, DeviceAllow=,
- *    AmbientCapabilities=, User=/Group=/SupplementaryGroups= of root, PAMName=, TTYPath=,
- *    IPAddressAllow=; ReadWritePaths= (and ReadWriteDirectories=) on a host file the sandbox binds
- *    in (elsewhere they name the image's own paths and are fine);
- *  - host identities: User=, Group= or SupplementaryGroups= naming a user or group that exists in
- *    the host's /etc/passwd or /etc/group (systemd then runs the service as that static host user
- *    instead of a dynamic one, with whatever that user may do on the host);
- *  - another root or namespace: RootDirectory=, RootImage=, RootImageOptions=, RootHash=,
- *    RootVerity=, MountImages=, ExtensionImages=, ExtensionDirectories=,
- *    NetworkNamespacePath=, IPCNamespacePath=;
- *  - host files read or written by the service manager: EnvironmentFile=, LoadCredential=,
- *    LoadCredentialEncrypted=, StandardInput=/StandardOutput=/StandardError= with file:,
- *    append: or truncate:;
- *  - socket units: any Exec*= (socket commands are not sandboxed), ListenSpecial=,
- *    ListenFIFO=, ListenMessageQueue=, ListenUSBFunction=, ListenNetlink=, Symlinks=, and
- *    file system sockets outside /run;
- *  - acting on the host: SuccessAction=, FailureAction=, StartLimitAction=, JobTimeoutAction=
- *    other than "none"; dependencies on poweroff, reboot, halt, kexec, rescue, emergency and
- *    other shutdown targets; Conflicts=, OnFailure=, OnSuccess=, PropagatesStopTo=,
- *    PropagatesReloadTo=, StopPropagatedFrom=, ReloadPropagatedFrom= on units not from the image;
- *    Unit= (timers, paths) and Service= (sockets) naming units not from the image.
+ * "The image's own units" are the units of the image that are attached (found in the image, not
+ * present on the host, not attached from an image of higher precedence), and instances of its
+ * templates; a name matching the image's prefix is not enough. Host places a unit may use on the
+ * host side (/run/NAME for RuntimeDirectory=, sockets, PID files and path units; /var/lib/NAME and
+ * friends) must belong to the image (see UnitRuleHost).
  *
- * List settings that add up (SystemCallFilter=, CapabilityBoundingSet=, ...) are not refused but
- * neutralised: see sandbox-lists.h.
- *
- * Returns 0 if the unit and its drop-ins are acceptable, 1 with *ret_violation describing the
- * first offending setting ("file:line: Setting=value: why"), <0 on errors. */
+ * The table is also the documentation: tools/rules-man prints portables-confinement(7) from it. */
+
+typedef enum UnitRuleKind {
+        RULE_ANY,               /* any value */
+        RULE_IGNORED,           /* systemd ignores it (obsolete settings) */
+        RULE_NEUTRALIZED,       /* any value; the profile drop-in sets it back to "no" */
+        RULE_REFUSED,           /* never, with the row's reason */
+        RULE_VALUES,            /* one of the row's words (a trailing ':' admits that prefix) */
+        RULE_NUMBER_RANGE,      /* an integer from min to max, or one of the row's words */
+        RULE_EXEC,              /* command lines without "+", "!", "!!" */
+        RULE_USER,              /* User=, Group= */
+        RULE_GROUPS,            /* SupplementaryGroups= */
+        RULE_UNITS,             /* unit names: own units, or those of the row's list */
+        RULE_RW_PATHS,          /* ReadWritePaths= */
+        RULE_BIND_RO,           /* BindReadOnlyPaths= */
+        RULE_CAPS,              /* AmbientCapabilities= */
+        RULE_EXEC_DIR,          /* StateDirectory=, CacheDirectory=, LogsDirectory=, RuntimeDirectory= */
+        RULE_PID_FILE,          /* PIDFile= */
+        RULE_LISTEN,            /* ListenStream=, ListenDatagram=, ListenSequentialPacket= */
+        RULE_PATH_WATCH,        /* PathExists=, ... of path units */
+        RULE_ALIAS,             /* [Install] Alias= */
+        _RULE_KIND_MAX,
+} UnitRuleKind;
+
+/* Unit types a row applies to. */
+#define RULE_SERVICE (1U << UNIT_SERVICE)
+#define RULE_SOCKET  (1U << UNIT_SOCKET)
+#define RULE_TARGET  (1U << UNIT_TARGET)
+#define RULE_TIMER   (1U << UNIT_TIMER)
+#define RULE_PATH    (1U << UNIT_PATH)
+#define RULE_ALL     (RULE_SERVICE | RULE_SOCKET | RULE_TARGET | RULE_TIMER | RULE_PATH)
+
+typedef struct UnitRule {
+        const char *section;
+        const char *key;
+        unsigned types;
+        UnitRuleKind kind;
+        const char *const *words;       /* RULE_VALUES, RULE_NUMBER_RANGE: accepted words; RULE_UNITS:
+                                         * host units accepted besides the image's own */
+        long min, max;                  /* RULE_NUMBER_RANGE */
+        const char *why;                /* RULE_REFUSED: the reason; else what is checked, if it
+                                         * needs saying beyond the kind's text */
+} UnitRule;
+
+extern const UnitRule unit_rules[];
+extern const size_t n_unit_rules;
+
+/* What a kind demands, for the man page and messages. */
+const char *unit_rule_kind_to_string(UnitRuleKind k);
+
+/* The row for section/key in a unit of that type, or NULL. */
+const UnitRule *unit_rule_find(UnitType type, const char *section, const char *key);
+
+/* Sections systemd reads for a unit type ("X-" sections, which it ignores, are fine too). */
+bool unit_rule_section_known(UnitType type, const char *section);
+
+/* Settings the profile drop-in sets back after the unit (RULE_NEUTRALIZED), as drop-in text for
+ * [Service]. */
+extern const char unit_rules_neutralize_text[];
+
+/* What the checks need to know of the host and the image. */
+typedef struct UnitRuleHost {
+        /* 1 if the image may use /run/NAME (it does not exist on the host, or the image claimed it
+         * before), 0 if not, <0 on errors. NULL: /run/NAME must not exist. */
+        int (*run_dir_usable)(void *userdata, const char *name);
+        /* For StateDirectory= and friends: 1 if BASE/NAME (BASE /var/lib, /var/cache, /var/log) is
+         * free for the image: missing, or the "private/NAME" symlink systemd makes for a dynamic
+         * user; 0 if it is the host's. NULL: always free. */
+        int (*state_dir_usable)(void *userdata, const char *base, const char *name);
+        void *userdata;
+} UnitRuleHost;
+
 typedef struct UnitRuleContext {
-        char *const *prefixes;          /* the image's unit name prefixes: which units are its own */
+        char *const *prefixes;          /* the image's unit name prefixes (Alias= only) */
+        char *const *own_units;         /* the image's own units (see above) */
         const HostUsers *host;          /* may be NULL: no host identities are known */
         char *const *protected_paths;   /* host files bound into the sandbox (profile, /run/host) */
+        char *const *profile_ro_binds;  /* sources the profile binds read-only */
+        char *const *profile_caps;      /* the profile's CapabilityBoundingSet= (NULL: none allowed) */
+        bool profile_network;           /* the profile's services reach the network */
+        char *const *run_dirs;          /* names below /run the image's services own (RuntimeDirectory=) */
+        char *const *state_dirs;        /* "/var/lib/NAME", ... of the image's services */
+        const UnitRuleHost *host_state; /* may be NULL */
 } UnitRuleContext;
 
-int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char **ret_violation);
+/* Checks unit u and its drop-ins. Returns 0 if every assignment is acceptable, else the number of
+ * violations with *ret_violations listing each ("file:line: Setting=value: why"), <0 on errors. */
+int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations);
+
+/* The host side of an image's services, needed before any unit is checked: the first components
+ * of RuntimeDirectory= (*ret_run_dirs) and the host directories of StateDirectory=,
+ * CacheDirectory= and LogsDirectory= ("/var/lib/NAME", *ret_state_dirs), as systemd parses them;
+ * values the rules refuse are left out. */
+int unit_rules_image_dirs(const ImageUnits *units, char ***ret_run_dirs, char ***ret_state_dirs);
+
+/* A unit name that would make its drop-in directory apply to other units: "foo-.service"
+ * (systemd reads foo-.service.d/ for every foo-*.service), "foo-@.service". */
+bool unit_name_is_prefix_dropin(const char *name);

@@ -56,7 +56,8 @@ WantedBy=multi-user.target
 UNIT
 cat >"$root/var/lib/portables/foo_2/usr/lib/systemd/system/foo-web.socket" <<'UNIT'
 [Socket]
-ListenStream=8080
+# The strict profile has no network: a file system socket, in a /run directory of its own.
+ListenStream=/run/foo/web.sock
 
 [Install]
 WantedBy=sockets.target

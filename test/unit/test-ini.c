@@ -35,13 +35,24 @@ static int on_garbage(const char *text, const char *filename, unsigned line, voi
         return strv_consume(&rec->seen, s);
 }
 
-/* Parses text and compares what was seen, joined with "\n", with expected. */
+static int on_invalid(const char *why, const char *filename, unsigned line, void *userdata) {
+        Record *rec = userdata;
+        char *s;
+
+        if (asprintf(&s, "(invalid)|%s|%u", why, line) < 0)
+                return -ENOMEM;
+        return strv_consume(&rec->seen, s);
+}
+
+/* Parses text and compares what was seen, joined with "\n", with expected. With with_garbage, lines
+ * systemd refuses go to on_invalid(). */
 static void check(const char *text, bool with_garbage, int expected_r, const char *expected) {
         Record rec = {};
         _cleanup_free_ char *joined = NULL;
         int r;
 
-        r = ini_parse(text, "test.conf", on_assignment, with_garbage ? on_garbage : NULL, &rec);
+        r = ini_parse_full(text, "test.conf", on_assignment, with_garbage ? on_garbage : NULL,
+                           with_garbage ? on_invalid : NULL, &rec);
         joined = strv_join(rec.seen, "\n");
         if (r != expected_r || !streq(joined, expected))
                 fprintf(stderr, "--- input:\n%s\n--- got r=%d:\n%s\n--- expected r=%d:\n%s\n", text, r, joined,
@@ -60,7 +71,8 @@ TEST(basic) {
         /* White space around key and value is stripped; inner white space and "=" kept. */
         check("[S]\n  Key  =   a = b  c   \n", false, 0, "S|Key|a = b  c|2");
         check("[S]\nEmpty=\n", false, 0, "S|Empty||2");
-        check("[S]\n=value\n", false, 0, "S||value|2");
+        /* Nothing before "=": systemd ignores the line. */
+        check("[S]\n=value\n", true, 0, "!=value|2");
         /* No trailing newline. */
         check("[S]\nA=1", false, 0, "S|A|1|2");
         /* Section names are taken as they are; a later header replaces the section. */
@@ -76,19 +88,20 @@ TEST(comments) {
 }
 
 TEST(continuation) {
-        /* The backslash becomes a space, the next line is appended as it is. */
-        check("[S]\nA=a\\\nb\n", false, 0, "S|A|a b|2");
-        check("[S]\nA=a \\\n    b\nB=2\n", false, 0, "S|A|a      b|2\nS|B|2|4");
-        check("[S]\nA=1\\\n2\\\n3\n", false, 0, "S|A|1 2 3|2");
+        /* The backslash becomes a space, the next line is appended as it is; systemd reports the
+         * joined line by its last line's number. */
+        check("[S]\nA=a\\\nb\n", false, 0, "S|A|a b|3");
+        check("[S]\nA=a \\\n    b\nB=2\n", false, 0, "S|A|a      b|3\nS|B|2|4");
+        check("[S]\nA=1\\\n2\\\n3\n", false, 0, "S|A|1 2 3|4");
         /* Comment lines inside a continuation are skipped, as systemd does. */
-        check("[S]\nA=a\\\n# comment\n; comment\nb\n", false, 0, "S|A|a b|2");
+        check("[S]\nA=a\\\n# comment\n; comment\nb\n", false, 0, "S|A|a b|5");
         /* An escaped backslash does not continue the line. */
         check("[S]\nA=a\\\\\nB=b\n", false, 0, "S|A|a\\\\|2\nS|B|b|3");
         /* A continuation at the end of the text is still an assignment. */
-        check("[S]\nA=a\\", false, 0, "S|A|a|2");
-        check("[S]\nA=a\\\n", false, 0, "S|A|a|2");
+        check("[S]\nA=a\\", false, 0, "S|A|a|3");
+        check("[S]\nA=a\\\n", false, 0, "S|A|a|3");
         /* The key may be continued too. */
-        check("[S]\nKe\\\ny=v\n", false, 0, "S|Ke y|v|2");
+        check("[S]\nKe\\\ny=v\n", false, 0, "S|Ke y|v|3");
 }
 
 TEST(garbage) {
@@ -97,7 +110,7 @@ TEST(garbage) {
         check("[S\nA=1\n", false, -EBADMSG, "");
         /* With one, it is reported and parsing goes on. */
         check("[S]\nA=1\nnonsense here\nB=2\n", true, 0, "S|A|1|2\n!nonsense here|3\nS|B|2|4");
-        check("[Broken\nA=1\n", true, 0, "![Broken|1\n(none)|A|1|2");
+        check("[Broken\nA=1\n", true, 0, "(invalid)|invalid section header|1\n(none)|A|1|2");
 }
 
 TEST(crlf) {
@@ -105,7 +118,32 @@ TEST(crlf) {
         check("# c\r\n[S]\r\n", false, 0, "");
         /* A continuation backslash before "\r\n" continues the line, as systemd's read_line()
          * ends lines at "\r\n". */
-        check("[S]\r\nA=1\\\r\n2\r\nB=3\r\n", false, 0, "S|A|1 2|2\nS|B|3|4");
+        check("[S]\r\nA=1\\\r\n2\r\nB=3\r\n", false, 0, "S|A|1 2|3\nS|B|3|4");
+}
+
+TEST(line_ends) {
+        /* A lone CR ends a line, as in systemd's read_line(): what follows is a line of its own. */
+        check("[S]\rA=1\rExecStartPre=+/bin/sh\r", false, 0, "S|A|1|2\nS|ExecStartPre|+/bin/sh|3");
+        /* "\n\r" is one line end, "\n\n" and "\r\r" are two. */
+        check("[S]\n\rA=1\r\rB=2\n\nC=3\n", false, 0, "S|A|1|2\nS|B|2|4\nS|C|3|6");
+        /* A CR between a continuation backslash and the next line still continues it. */
+        check("[S]\nA=1\\\r2\n", false, 0, "S|A|1 2|3");
+}
+
+TEST(bom) {
+        /* A UTF-8 byte order mark is removed from the first line that has one. */
+        check("\xef\xbb\xbf[S]\nA=1\n", false, 0, "S|A|1|2");
+        check("[S]\n\xef\xbb\xbf" "A=1\n", false, 0, "S|A|1|2");
+        /* Only once: a second one is part of the line. */
+        check("\xef\xbb\xbf[S]\n\xef\xbb\xbf" "A=1\n", false, 0, "S|\xef\xbb\xbf" "A|1|2");
+        /* A comment is looked for before the BOM is removed: behind one, "#" starts a key. */
+        check("[S]\n\xef\xbb\xbf#A=1\n", false, 0, "S|#A|1|2");
+}
+
+TEST(refused_files) {
+        /* Lines for which systemd does not load the file at all. */
+        check("[S]\nA=\xff\n", true, 0, "(invalid)|invalid UTF-8|2");
+        check("[S\"x]\nA=1\n", true, 0, "(invalid)|bad characters in section header|1\n(none)|A|1|2");
 }
 
 TEST(stop) {
@@ -154,6 +192,9 @@ int main(void) {
         RUN(continuation);
         RUN(garbage);
         RUN(crlf);
+        RUN(line_ends);
+        RUN(bom);
+        RUN(refused_files);
         RUN(stop);
         RUN(long_lines);
         return tests_finish();

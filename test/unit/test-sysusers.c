@@ -246,12 +246,12 @@ TEST(host_check) {
 }
 
 TEST(dynamic_user) {
-        CHECK_INT(service_text_dynamic_user("[Service]\nDynamicUser=yes\n"), 1);
-        CHECK_INT(service_text_dynamic_user("[Service]\nDynamicUser=yes\nDynamicUser=no\n"), 0);
-        CHECK_INT(service_text_dynamic_user("[Service]\nDynamicUser=yes\nDynamicUser=\n"), -ENOENT);
-        CHECK_INT(service_text_dynamic_user("[Service]\nPrivateTmp=yes\n"), -ENOENT);
-        CHECK_INT(service_text_dynamic_user("[Unit]\nDynamicUser=yes\n"), -ENOENT);
-        CHECK_INT(service_text_dynamic_user(NULL), -ENOENT);
+        CHECK_INT(service_text_boolean("[Service]\nDynamicUser=yes\n", "DynamicUser"), 1);
+        CHECK_INT(service_text_boolean("[Service]\nDynamicUser=yes\nDynamicUser=no\n", "DynamicUser"), 0);
+        CHECK_INT(service_text_boolean("[Service]\nDynamicUser=yes\nDynamicUser=\n", "DynamicUser"), -ENOENT);
+        CHECK_INT(service_text_boolean("[Service]\nPrivateTmp=yes\n", "DynamicUser"), -ENOENT);
+        CHECK_INT(service_text_boolean("[Unit]\nDynamicUser=yes\n", "DynamicUser"), -ENOENT);
+        CHECK_INT(service_text_boolean(NULL, "DynamicUser"), -ENOENT);
 }
 
 static void write_at(int dfd, const char *path, const char *text) {
