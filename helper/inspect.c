@@ -119,7 +119,12 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
                         const PlannedUnit *u = p->units + k;
 
                         printf("        %s (%s): %s%s%s\n", u->name, u->source, unit_state(si, u),
-                               u->skipped ? ": " : "", strempty(u->skipped));
+                               u->skipped && !u->violations ? ": " : "", u->violations ? "" : strempty(u->skipped));
+                        /* Every setting the rules refused, not just the first (portables-confinement(7)). */
+                        if (u->violations)
+                                printf("                asks for more than profile '%s' allows:\n", p->profile);
+                        STRV_FOREACH(v, u->violations)
+                                printf("                %s\n", *v);
                         if (!u->skipped && !p->refused && k < d->n_infos && unit_name_type(u->name) == UNIT_SERVICE)
                                 print_user(d->infos + k);
                 }
@@ -219,6 +224,8 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                         json_field_string(&w, "source", u->source);
                         json_field_string(&w, "state", unit_state(si, u));
                         json_field_string(&w, "reason", u->skipped);
+                        if (u->violations)
+                                json_field_strv(&w, "refusedSettings", u->violations);
                         if (ui && !u->skipped && unit_name_type(u->name) == UNIT_SERVICE) {
                                 json_field_string(&w, "user", ui->user);
                                 json_field_string(&w, "group", ui->group);
