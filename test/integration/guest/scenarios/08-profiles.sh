@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Profiles, one image each, chosen by NAME.portable: strict and nonetwork cannot reach a listener
 # on loopback, default can, trusted can and sees the host's /run. An unknown profile leaves the
-# image unattached with a log line saying so. Records `systemd-analyze security` per profile.
+# image unattached with a log line saying so. Records `systemd-analyze security` per profile, and
+# checks that each of default, nonetwork and strict exposes strictly less than upstream systemd's
+# profile of the same name on the same unit in the same boot.
 involve pdefault.service pnonet.service pstrict.service ptrusted.service pwiden.service ptest-listener.service
 mkdir -p /tmp/ptest-www && echo ptest-listener-ok >/tmp/ptest-www/ok.txt
 systemctl stop ptest-listener.service >/dev/null 2>&1
@@ -32,8 +34,9 @@ probe() {       # probe NAME PROFILE NET HOSTRUN
         check "$n ($p): sees host /run: $hostrun" journal_has PORTABLE=$n.raw "PTEST tag=$n HOSTRUN=$hostrun"
         local e; e=$(exposure $n.service)
         say "systemd-analyze security $n.service ($p): $e"
-        printf '%s\t%s\t%s\n' "$p" "$n.service" "$e" >>/results/security.tsv
+        EXPOSURE[$p]=$e
 }
+declare -A EXPOSURE
 : >/results/security.tsv
 probe pdefault default ok no
 probe pnonet nonetwork fail no
@@ -66,3 +69,31 @@ check "unknown profile: no generator output for pbogus" test ! -e $GEN_DIR/pbogu
 check "unknown profile: a generator line names the image and the profile" gen_log_has 'pbogus.*nosuchprofile|nosuchprofile.*pbogus'
 systemctl stop ptest-listener.service
 rm -f /run/ptest-host-marker
+
+# Upstream's profiles (systemd-container's files, saved by `run` before the project's replaced
+# them) on the same units, in the same boot: the very same unit and image, only 10-profile.conf
+# differs. Each of ours must expose strictly less (systemd-analyze security: lower is better).
+# Without upstream's files: the exposure systemd 252 gives them.
+UPSTREAM_PROFILES=/usr/local/share/ptest/upstream-profile
+declare -A UPSTREAM_252=([default]="3.2 OK" [nonetwork]="2.0 OK" [strict]="0.9 SAFE")
+below() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN { exit !(a != "" && b != "" && a + 0 < b + 0) }'; }
+systemctl stop pdefault.service pnonet.service pstrict.service
+for spec in pdefault:default pnonet:nonetwork pstrict:strict; do
+        n=${spec%%:*} p=${spec#*:}
+        [[ -f $UPSTREAM_PROFILES/$p/service.conf ]] && settings /var/lib/portables $n Profile=$UPSTREAM_PROFILES/$p
+done
+reload
+for spec in pdefault:default pnonet:nonetwork pstrict:strict; do
+        n=${spec%%:*} p=${spec#*:} f=$UPSTREAM_PROFILES/$p/service.conf
+        if [[ -f $f ]]; then
+                check "$n: 10-profile.conf is now upstream's $p" \
+                        sh -c "grep -v -e '^#' -e '^\$' $f | while IFS= read -r l; do grep -qxF -- \"\$l\" $GEN_DIR/$n.service.d/10-profile.conf || exit 1; done"
+                up=$(exposure $n.service) how="measured"
+        else
+                up=${UPSTREAM_252[$p]} how="systemd 252's, not measured: no upstream profile files"
+        fi
+        say "systemd-analyze security $n.service: $p ${EXPOSURE[$p]}, upstream's $p $up ($how)"
+        check "$p: exposure ${EXPOSURE[$p]} strictly below upstream's $p ($up)" below "${EXPOSURE[$p]}" "$up"
+        printf '%s\t%s\t%s\tupstream %s\n' "$p" "$n.service" "${EXPOSURE[$p]}" "$up" >>/results/security.tsv
+done
+printf '%s\t%s\t%s\n' trusted ptrusted.service "${EXPOSURE[trusted]}" >>/results/security.tsv
