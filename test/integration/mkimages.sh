@@ -308,5 +308,6 @@ fi
 . "$HERE/mkimages-reload.sh"         # 20-22: reloads (slow files, time budget, extraction cache)
 . "$HERE/mkimages-verity.sh"      # 18, 19: verified images
 . "$HERE/mkimages-escape.sh"      # 23: units that try to leave their sandbox
+. "$HERE/mkimages-confine.sh"     # 26: hostile images, one way past the sandbox each
 
 ls -la "$OUT" >&2
