@@ -693,23 +693,40 @@ static int check_invalid(const char *why, const char *filename, unsigned line, v
         return strv_consume(&c->violations, s);
 }
 
+static int ignore_line(const char *text, const char *filename, unsigned line, void *userdata) {
+        return 0;
+}
+
+static int collect_default_instance(const char *section, const char *key, const char *value, const char *filename,
+                                    unsigned line, void *userdata) {
+        char **v = userdata;
+
+        if (!section || !streq(section, "Install") || !streq(key, "DefaultInstance"))
+                return 0;
+        free(*v);
+        *v = isempty(value) ? NULL : strdup(value);
+        return isempty(value) || *v ? 0 : -ENOMEM;
+}
+
+/* What the generator installs the unit as (install-section.h): itself, or for a template its
+ * DefaultInstance= instance (NULL: none, the template is not installed). */
 static int install_name(const ImageUnit *u, char **ret) {
-        _cleanup_(install_info_done) InstallInfo info = {};
+        _cleanup_free_ char *instance = NULL, *resolved = NULL;
         int r;
 
         if (!unit_name_is_template(u->name))
                 return (*ret = strdup(u->name)) ? 0 : -ENOMEM;
 
-        r = install_info_parse(&info, u->content, u->name, u->source);
+        r = ini_parse(u->content, u->source, collect_default_instance, ignore_line, &instance);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = install_info_parse(&info, u->dropins[k].content, u->name, u->dropins[k].source);
+                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_default_instance, ignore_line,
+                              &instance);
         if (r < 0)
                 return r;
-        if (!info.default_instance) {
-                *ret = NULL;
+        *ret = NULL;
+        if (!instance || install_name_printf(u->name, instance, &resolved) < 0 || !unit_instance_is_valid(resolved))
                 return 0;
-        }
-        return unit_name_replace_instance(u->name, info.default_instance, ret);
+        return unit_name_replace_instance(u->name, resolved, ret);
 }
 
 int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations) {
@@ -787,10 +804,6 @@ static int collect_dirs(const char *section, const char *key, const char *value,
                 if (!strv_contains(*l, n) && strv_consume(l, TAKE_PTR(n)) < 0)
                         return -ENOMEM;
         }
-}
-
-static int ignore_line(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
 }
 
 int unit_rules_image_dirs(const ImageUnits *units, char ***ret_run_dirs, char ***ret_state_dirs) {

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* unit_check_rules() and what it is built on (the unit reader, word splitting, specifiers) on a
+ * unit file, as a service, a socket, a path unit and a template, with a fake host that has some
+ * directories and none of the units. Also the image's exec directories. */
+
+#include "fuzz.h"
+#include "strv.h"
+#include "unit-rules.h"
+
+static int run_dir(void *userdata, const char *name) {
+        return strlen(name) % 2;
+}
+
+static int state_dir(void *userdata, const char *base, const char *name) {
+        return strlen(name) % 3 != 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        static const char *const names[] = { "foo.service", "foo.socket", "foo.path", "foo@.service", "foo.timer" };
+        static char *own[] = { "foo.service", "foo.socket", "foo@.service", NULL };
+        static char *prefixes[] = { "foo", NULL };
+        static char *paths[] = { "/etc/machine-id", "/run/host", NULL };
+        static char *caps[] = { "CAP_CHOWN", NULL };
+        static const UnitRuleHost host = { .run_dir_usable = run_dir, .state_dir_usable = state_dir };
+        _cleanup_free_ char *s = NULL;
+
+        if (size > 256 * 1024)
+                return 0;
+        fuzz_setup();
+        s = fuzz_string(data, size);
+
+        for (size_t k = 0; k < ELEMENTSOF(names); k++) {
+                ImageUnit u = {
+                        .name = (char *) names[k],
+                        .type = unit_name_type(names[k]),
+                        .source = (char *) "fuzz",
+                        .content = s,
+                };
+                ImageUnits units = { .units = &u, .n_units = 1 };
+                _cleanup_strv_free_ char **v = NULL, **run_dirs = NULL, **state_dirs = NULL;
+                UnitRuleContext rc = {
+                        .prefixes = prefixes,
+                        .own_units = own,
+                        .protected_paths = paths,
+                        .profile_ro_binds = paths,
+                        .profile_caps = caps,
+                        .profile_network = k % 2,
+                        .host_state = &host,
+                };
+                int r;
+
+                if (unit_rules_image_dirs(&units, &run_dirs, &state_dirs) < 0)
+                        continue;
+                rc.run_dirs = run_dirs;
+                rc.state_dirs = state_dirs;
+                r = unit_check_rules(&u, &rc, &v);
+                if (r >= 0 && (size_t) r != strv_length(v))
+                        abort();
+        }
+        return 0;
+}
