@@ -15,7 +15,9 @@
  * any other host directory, so when an image is first planned with /run/NAME missing, the
  * generator records the claim ("claim-run-NAME" in the extraction cache directory, holding the
  * image's name); later reloads accept /run/NAME for the image that claimed it, also after an
- * upgrade to another version, and for no other. /run and the cache are both cleared at boot. */
+ * upgrade to another version, and for no other. /run and the cache are both cleared at boot.
+ * (Names the host will use although they do not exist yet, the base system's and those of host
+ * services, are refused before this is asked: plan.c.) */
 
 typedef struct HostClaims {
         const Context *ctx;

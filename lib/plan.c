@@ -535,16 +535,46 @@ typedef struct HostState {
         int dynamic_user;
 } HostState;
 
+/* Names below /run (and /var/lib, ...) that belong to the host even before they exist: the base
+ * system's, and those of services the host has units for (they create /run/NAME when they start,
+ * maybe later than the image's units). */
+static const char *const host_run_names[] = {
+        "systemd", "user", "lock", "log", "mount", "host", "credentials", "udev", "initramfs", "nologin",
+        "utmp", "shm", "motd", "motd.d", "dbus", "sshd", "sudo", "console-setup", "blkid", "cryptsetup", "lvm",
+        "portables", "resolvconf", "network", "NetworkManager", "netns", "screen", "agetty.reload", NULL,
+};
+
+static bool host_owns_run_name(const Planner *p, const char *name) {
+        size_t n = strcspn(name, ".");
+
+        if (strv_contains((char **) host_run_names, name))
+                return true;
+        /* "NAME", "NAME.pid", "NAME.sock": the host's if it has a NAME.service, .socket or template. */
+        for (const char *const *suffix = (const char *const[]) { ".service", ".socket", "@.service", NULL }; *suffix; suffix++) {
+                _cleanup_free_ char *u = strndup(name, n);
+
+                if (!u || !strextend(&u, *suffix))
+                        return true;    /* OOM: the safe answer */
+                if (planner_host_has_unit(p, u))
+                        return true;
+        }
+        return false;
+}
+
 static int host_run_dir_usable(void *userdata, const char *name) {
         HostState *h = userdata;
         HostClaims c = { .ctx = h->p->ctx, .cache = h->p->cache, .record = h->p->record_claims };
 
+        if (host_owns_run_name(h->p, name))
+                return 0;
         return host_claim_run_dir(&c, h->image, name);
 }
 
 static int host_var_dir_usable(void *userdata, const char *base, const char *name) {
         HostState *h = userdata;
 
+        if (host_owns_run_name(h->p, name))
+                return 0;
         return host_state_dir_usable(h->p->ctx, base, name);
 }
 

@@ -8,7 +8,8 @@ CACHE=/run/systemd/portables-cache
 RAW=(rl1 rl2 rl3 rl5 swap)      # rl5 is a GPT disk image
 involve swap.service swap-old.service swap-new.service
 
-entries() { find "$CACHE" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%f\n' 2>/dev/null | sort; }
+# Claims of /run directories (claim-*, host-claims.h) live there too; they are not entries.
+entries() { find "$CACHE" -mindepth 1 -maxdepth 1 ! -name '.*' ! -name 'claim-*' -printf '%f\n' 2>/dev/null | sort; }
 
 # entries_with UNIT: the cache entries holding UNIT. An entry is one file, a packed tree
 # (lib/image-fs.h): each entry's path stands on a line of its own.
