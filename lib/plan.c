@@ -16,6 +16,7 @@
 #include "names.h"
 #include "os-release.h"
 #include "host-claims.h"
+#include "host-names.h"
 #include "plan-internal.h"
 #include "profile.h"
 #include "string-util.h"
@@ -119,6 +120,7 @@ static int planner_profile(Planner *p, const char *name, const PlannerProfile **
                 pp->dynamic_user = service_text_boolean(service, "DynamicUser");
                 /* No network for the profile's services: none for its sockets either. */
                 pp->network = service_text_boolean(service, "PrivateNetwork") <= 0;
+                pp->private_devices = service_text_boolean(service, "PrivateDevices") > 0;
                 r = sandbox_lists_profile_allowed(service, "CapabilityBoundingSet", &pp->capabilities);
                 if (r < 0)
                         return r;
@@ -179,6 +181,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
 void planner_done(Planner *p) {
         p->claimed = strv_free(p->claimed);
         host_users_done(&p->host_users);
+        host_names_done(&p->host_names);
         p->host_units = strv_free(p->host_units);
         for (size_t k = 0; k < p->n_profiles; k++) {
                 PlannerProfile *pp = p->profiles + k;
@@ -544,10 +547,21 @@ static const char *const host_run_names[] = {
         "portables", "resolvconf", "network", "NetworkManager", "netns", "screen", "agetty.reload", NULL,
 };
 
-static bool host_owns_run_name(const Planner *p, const char *name) {
+static const HostNames *planner_host_names(Planner *p) {
+        if (!p->host_names_loaded) {
+                int r = host_names_load(p->ctx, &p->host_names);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to read the host's units and tmpfiles.d for the names they use: %m");
+                p->host_names_loaded = true;
+        }
+        return &p->host_names;
+}
+
+static bool host_owns_name(Planner *p, const char *name, bool run) {
+        const HostNames *h;
         size_t n = strcspn(name, ".");
 
-        if (strv_contains((char **) host_run_names, name))
+        if (run && strv_contains((char **) host_run_names, name))
                 return true;
         /* "NAME", "NAME.pid", "NAME.sock": the host's if it has a NAME.service, .socket or template. */
         for (const char *const *suffix = (const char *const[]) { ".service", ".socket", "@.service", NULL }; *suffix; suffix++) {
@@ -558,14 +572,23 @@ static bool host_owns_run_name(const Planner *p, const char *name) {
                 if (planner_host_has_unit(p, u))
                         return true;
         }
-        return false;
+        /* Those the host's units and tmpfiles.d name. */
+        h = planner_host_names(p);
+        return strv_contains(run ? h->run : h->var, name);
+}
+
+static int host_identity_usable(void *userdata, const char *name) {
+        HostState *h = userdata;
+
+        /* A dynamic user of that name would be the host service's, with its directories. */
+        return !strv_contains(planner_host_names(h->p)->identities, name);
 }
 
 static int host_run_dir_usable(void *userdata, const char *name) {
         HostState *h = userdata;
         HostClaims c = { .ctx = h->p->ctx, .cache = h->p->cache, .record = h->p->record_claims };
 
-        if (host_owns_run_name(h->p, name))
+        if (host_owns_name(h->p, name, /* run= */ true))
                 return 0;
         return host_claim_run_dir(&c, h->image, name);
 }
@@ -573,7 +596,7 @@ static int host_run_dir_usable(void *userdata, const char *name) {
 static int host_var_dir_usable(void *userdata, const char *base, const char *name) {
         HostState *h = userdata;
 
-        if (host_owns_run_name(h->p, name))
+        if (host_owns_name(h->p, name, /* run= */ false))
                 return 0;
         return host_state_dir_usable(h->p->ctx, base, name);
 }
@@ -584,6 +607,7 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
         const UnitRuleHost host = {
                 .run_dir_usable = host_run_dir_usable,
                 .state_dir_usable = host_var_dir_usable,
+                .identity_usable = host_identity_usable,
                 .userdata = &hs,
         };
         size_t n_attached = 0;
@@ -600,7 +624,7 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
         if (r < 0)
                 return r;
 
-        const UnitRuleContext rc = {
+        UnitRuleContext rc = {
                 .prefixes = plan->prefixes,
                 .own_units = own,
                 .host = &p->host_users,
@@ -608,10 +632,33 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
                 .profile_ro_binds = pp->binds.read_only,
                 .profile_caps = pp->capabilities,
                 .profile_network = pp->network,
+                .profile_private_devices = pp->private_devices,
                 .run_dirs = run_dirs,
                 .state_dirs = state_dirs,
                 .host_state = &host,
         };
+
+        /* A unit the rules refuse is not the image's for the others either (a socket whose service
+         * is refused would activate nothing, or a host unit of that name): to a fixed point. */
+        if (!streq(plan->profile, "trusted"))
+                for (bool changed = true; changed; ) {
+                        changed = false;
+                        for (size_t k = 0; k < units->n_units; k++) {
+                                const ImageUnit *u = units->units + k;
+                                _cleanup_strv_free_ char **v = NULL;
+
+                                if (!strv_contains(own, u->name))
+                                        continue;
+                                r = unit_check_rules(u, &rc, &v);
+                                if (r < 0)
+                                        return r;
+                                if (r == 0 && !unit_name_is_prefix_dropin(u->name))
+                                        continue;
+                                strv_remove(own, u->name);
+                                rc.own_units = own;
+                                changed = true;
+                        }
+                }
 
         for (size_t k = 0; k < units->n_units; k++) {
                 r = plan_unit(p, plan, pp, units->units + k, portable_settings_enable(&plan->settings), &rc);

@@ -6,6 +6,7 @@
 
 #include "context.h"
 #include "extract-cache.h"
+#include "host-names.h"
 #include "host-users.h"
 #include "image-discover.h"
 #include "image-raw.h"
@@ -26,6 +27,7 @@ typedef struct PlannerProfile {
         int dynamic_user;               /* DynamicUser= of service.conf: 1, 0, or <0 unset */
         ProfileBinds binds;             /* profile_binds_parse() */
         bool network;                   /* its services reach the network (no PrivateNetwork=yes) */
+        bool private_devices;           /* PrivateDevices=yes */
         char **capabilities;            /* its CapabilityBoundingSet= allow list (NULL: none known) */
 } PlannerProfile;
 
@@ -90,6 +92,8 @@ typedef struct Planner {
         bool verity_dropin_planned;     /* per image; reset by image_plan() */
         bool kernel_verity;             /* verity_kernel_supported() */
         HostUsers host_users;           /* names in the host's /etc/passwd and /etc/group */
+        HostNames host_names;           /* what the host's units use (host-names.h), read on first use */
+        bool host_names_loaded;
         char **host_units;              /* every name in host_unit_dirs, sorted */
         struct PlannerProfile *profiles;/* profiles loaded in this run, by name */
         size_t n_profiles;

@@ -98,3 +98,17 @@ char *strv_join(char *const *l, const char *sep) {
                         return mfree(r);
         return r;
 }
+
+void strv_remove(char **l, const char *s) {
+        char **w = l;
+
+        if (!l)
+                return;
+        for (char **r = l; *r; r++) {
+                if (streq(*r, s))
+                        free(*r);
+                else
+                        *w++ = *r;
+        }
+        *w = NULL;
+}

@@ -16,6 +16,8 @@ static inline void strv_freep(char ***l) {
 
 size_t strv_length(char *const *l);
 bool strv_contains(char *const *l, const char *s);
+/* Removes (and frees) every entry equal to s, in place. */
+void strv_remove(char **l, const char *s);
 /* Takes a copy of value. */
 int strv_extend(char ***l, const char *value);
 /* Takes ownership of value (freed on failure too). */

@@ -55,7 +55,7 @@ static const char *const before_units[] = {
         "multi-user.target", "graphical.target", "nss-lookup.target", "nss-user-lookup.target",
         "time-sync.target", "network-online.target", "shutdown.target", NULL,
 };
-static const char *const conflicts_units[] = { "shutdown.target", NULL };
+static const char *const conflicts_units[] = { "shutdown.target", "umount.target", NULL };
 static const char *const install_units[] = {
         "multi-user.target", "graphical.target", "default.target", "sockets.target", "timers.target",
         "paths.target", NULL,
@@ -71,6 +71,7 @@ static const char *const io_classes[] = { "none", "best-effort", "idle", "0", "2
 static const char *const cpu_policies[] = { "other", "batch", "idle", NULL };
 static const char *const mount_flags[] = { "private", "slave", NULL };
 static const char *const idle_word[] = { "idle", NULL };
+static const char *const false_words[] = { "no", "false", "0", "off", "n", "f", NULL };
 
 const UnitRule unit_rules[] = {
         /* [Unit] */
@@ -88,12 +89,13 @@ const UnitRule unit_rules[] = {
         CONDITION("PathExistsGlob"), CONDITION("PathIsDirectory"), CONDITION("PathIsEncrypted"), CONDITION("PathIsMountPoint"),
         CONDITION("PathIsReadWrite"), CONDITION("PathIsSymbolicLink"), CONDITION("Security"), CONDITION("User"),
         CONDITION("Virtualization"),
-        UNIT_OWN("Requires"), UNIT_OWN("Requisite"), UNIT_OWN("BindsTo"), UNIT_OWN("BindTo"),
+        UNIT_OWN("Requisite"), UNIT_OWN("BindsTo"), UNIT_OWN("BindTo"),
         UNIT_OWN("PartOf"), UNIT_OWN("Upholds"), UNIT_OWN("OnFailure"), UNIT_OWN("OnSuccess"),
         UNIT_OWN("PropagatesReloadTo"), UNIT_OWN("PropagateReloadTo"), UNIT_OWN("ReloadPropagatedFrom"), UNIT_OWN("PropagateReloadFrom"),
         UNIT_OWN("PropagatesStopTo"), UNIT_OWN("StopPropagatedFrom"), UNIT_OWN("JoinsNamespaceOf"), UNIT_OWN("RequiresOverridable"),
         UNIT_OWN("RequisiteOverridable"),
         ROW("Unit", "Wants", RULE_ALL, RULE_UNITS, .words = wants_units),
+        ROW("Unit", "Requires", RULE_ALL, RULE_UNITS, .words = wants_units),
         ROW("Unit", "After", RULE_ALL, RULE_UNITS, .words = after_units),
         ROW("Unit", "Before", RULE_ALL, RULE_UNITS, .words = before_units),
         ROW("Unit", "Conflicts", RULE_ALL, RULE_UNITS, .words = conflicts_units),
@@ -112,7 +114,7 @@ const UnitRule unit_rules[] = {
         ROW("Install", "UpheldBy", RULE_ALL, RULE_UNITS),
         ROW("Install", "Also", RULE_ALL, RULE_UNITS),
         ROW("Install", "DefaultInstance", RULE_ALL, RULE_ANY),
-        ROW("Install", "Alias", RULE_ALL, RULE_ALIAS),
+        ROW("Install", "Alias", RULE_ALL, RULE_ANY, .why = "read only by systemctl enable, which does not enable generated units; the generator makes no alias links"),
 
         /* [Service] */
         SERVICE_ANY("Type"), SERVICE_ANY("ExitType"), SERVICE_ANY("Restart"),
@@ -122,7 +124,7 @@ const UnitRule unit_rules[] = {
         SERVICE_ANY("TimeoutAbortSec"), SERVICE_ANY("TimeoutCleanSec"), SERVICE_ANY("TimeoutStartFailureMode"),
         SERVICE_ANY("TimeoutStopFailureMode"), SERVICE_ANY("RuntimeMaxSec"), SERVICE_ANY("RuntimeRandomizedExtraSec"),
         SERVICE_ANY("WatchdogSec"), SERVICE_ANY("NotifyAccess"), SERVICE_ANY("FileDescriptorStoreMax"),
-        SERVICE_ANY("OOMPolicy"), SERVICE_ANY("BusName"), SERVICE_ANY("StartLimitBurst"),
+        SERVICE_ANY("OOMPolicy"), SERVICE_ANY("StartLimitBurst"),
         SERVICE_ANY("StartLimitInterval"), SERVICE_ANY("KillMode"), SERVICE_ANY("KillSignal"),
         SERVICE_ANY("RestartKillSignal"), SERVICE_ANY("FinalKillSignal"), SERVICE_ANY("SendSIGKILL"),
         SERVICE_ANY("SendSIGHUP"), SERVICE_ANY("WatchdogSignal"), SERVICE_ANY("Environment"),
@@ -136,7 +138,7 @@ const UnitRule unit_rules[] = {
         SERVICE_ANY("LimitCPU"), SERVICE_ANY("LimitLOCKS"), SERVICE_ANY("LimitSIGPENDING"),
         SERVICE_ANY("LimitMSGQUEUE"), SERVICE_ANY("SyslogIdentifier"), SERVICE_ANY("SyslogFacility"),
         SERVICE_ANY("SyslogLevel"), SERVICE_ANY("SyslogLevelPrefix"), SERVICE_ANY("LogLevelMax"),
-        SERVICE_ANY("LogExtraFields"), SERVICE_ANY("LogRateLimitIntervalSec"), SERVICE_ANY("LogRateLimitBurst"),
+        SERVICE_ANY("LogRateLimitIntervalSec"), SERVICE_ANY("LogRateLimitBurst"),
         SERVICE_ANY("StandardInputText"), SERVICE_ANY("StandardInputData"), SERVICE_ANY("DynamicUser"),
         SERVICE_ANY("NoNewPrivileges"), SERVICE_ANY("LockPersonality"), SERVICE_ANY("MemoryDenyWriteExecute"),
         SERVICE_ANY("RestrictRealtime"), SERVICE_ANY("RestrictSUIDSGID"), SERVICE_ANY("RestrictNamespaces"),
@@ -176,6 +178,7 @@ const UnitRule unit_rules[] = {
         SERVICE_KIND("StateDirectory", RULE_EXEC_DIR), SERVICE_KIND("CacheDirectory", RULE_EXEC_DIR),
         SERVICE_KIND("LogsDirectory", RULE_EXEC_DIR), SERVICE_KIND("RuntimeDirectory", RULE_EXEC_DIR),
         SERVICE_KIND("PIDFile", RULE_PID_FILE),
+        SERVICE_KIND("LogExtraFields", RULE_LOG_FIELDS),
         ROW("Service", "Sockets", RULE_SERVICE, RULE_UNITS),
         SERVICE_KIND("PermissionsStartOnly", RULE_NEUTRALIZED),
         SERVICE_KIND("RootDirectoryStartOnly", RULE_NEUTRALIZED),
@@ -199,7 +202,7 @@ const UnitRule unit_rules[] = {
         ROW("Service", "NetClass", RULE_SERVICE, RULE_IGNORED),
         ROW("Service", "BusPolicy", RULE_SERVICE, RULE_IGNORED),
         SERVICE_REFUSED("BindPaths", "binds a host path into the sandbox, writable"),
-        SERVICE_REFUSED("DeviceAllow", "opens the host's devices"),
+        SERVICE_KIND("DeviceAllow", RULE_DEVICES),
         SERVICE_REFUSED("PAMName", "runs the host's PAM stack, as root"),
         SERVICE_REFUSED("TTYPath", HOST_TTY_WHY), SERVICE_REFUSED("TTYReset", HOST_TTY_WHY),
         SERVICE_REFUSED("TTYVHangup", HOST_TTY_WHY), SERVICE_REFUSED("TTYVTDisallocate", HOST_TTY_WHY),
@@ -230,9 +233,13 @@ const UnitRule unit_rules[] = {
         SERVICE_REFUSED("USBFunctionStrings", HOST_FILES_WHY),
         SERVICE_REFUSED("LogNamespace", "starts a journal daemon instance on the host"),
         SERVICE_REFUSED("Slice", "places the service into a slice of the host"),
+        SERVICE_REFUSED("BusName", "the service manager adopts whoever owns the name on the host's bus as the "
+                        "service's main process (and kills it with the service), and refuses the host's service of that name"),
         SERVICE_REFUSED("Delegate", "hands the service its cgroup subtree"),
         SERVICE_REFUSED("ConfigurationDirectory", "creates or binds a directory in the host's /etc"),
-        SERVICE_REFUSED("LimitMEMLOCK", HOST_LIMIT_WHY), SERVICE_REFUSED("LimitRTPRIO", HOST_LIMIT_WHY),
+        ROW("Service", "LimitMEMLOCK", RULE_SERVICE, RULE_LIMIT, .max = 8 * 1024 * 1024,
+            .why = "at most systemd 252's default of 8M, soft and hard"),
+        SERVICE_REFUSED("LimitRTPRIO", HOST_LIMIT_WHY),
         SERVICE_REFUSED("LimitRTTIME", HOST_LIMIT_WHY), SERVICE_REFUSED("LimitNICE", HOST_LIMIT_WHY),
         SERVICE_REFUSED("MemoryMin", HOST_SHARE_WHY), SERVICE_REFUSED("MemoryLow", HOST_SHARE_WHY),
         SERVICE_REFUSED("DefaultMemoryMin", HOST_SHARE_WHY), SERVICE_REFUSED("DefaultMemoryLow", HOST_SHARE_WHY),
@@ -250,9 +257,9 @@ const UnitRule unit_rules[] = {
         SOCKET_ANY("PassCredentials"), SOCKET_ANY("PassPacketInfo"), SOCKET_ANY("PassSecurity"),
         SOCKET_ANY("PipeSize"), SOCKET_ANY("ReceiveBuffer"), SOCKET_ANY("SendBuffer"),
         SOCKET_ANY("RemoveOnStop"), SOCKET_ANY("SocketMode"), SOCKET_ANY("DirectoryMode"),
-        SOCKET_ANY("SocketProtocol"), SOCKET_ANY("TCPCongestion"), SOCKET_ANY("Timestamping"),
+        SOCKET_ANY("SocketProtocol"), SOCKET_ANY("Timestamping"),
         SOCKET_ANY("TriggerLimitBurst"), SOCKET_ANY("TriggerLimitIntervalSec"), SOCKET_ANY("Writable"),
-        SOCKET_ANY("SocketUser"), SOCKET_ANY("SocketGroup"), SOCKET_ANY("MessageQueueMaxMessages"),
+        SOCKET_ANY("MessageQueueMaxMessages"),
         SOCKET_ANY("MessageQueueMessageSize"), SOCKET_ANY("TimeoutSec"),
         ROW("Socket", "ListenStream", RULE_SOCKET, RULE_LISTEN),
         ROW("Socket", "ListenDatagram", RULE_SOCKET, RULE_LISTEN),
@@ -263,6 +270,9 @@ const UnitRule unit_rules[] = {
         SOCKET_REFUSED("ListenNetlink", KERNEL_IF_WHY), SOCKET_REFUSED("ListenMessageQueue", KERNEL_IF_WHY),
         SOCKET_REFUSED("ListenUSBFunction", KERNEL_IF_WHY),
         SOCKET_REFUSED("Symlinks", "creates symlinks on the host"),
+        SOCKET_REFUSED("SocketUser", "the service manager chowns the socket's path, which the service could have swapped for a symlink"),
+        SOCKET_REFUSED("SocketGroup", "the service manager chowns the socket's path, which the service could have swapped for a symlink"),
+        SOCKET_REFUSED("TCPCongestion", "may load a kernel module on the host"),
         SOCKET_REFUSED("ExecStartPre", SOCKET_EXEC_WHY), SOCKET_REFUSED("ExecStartPost", SOCKET_EXEC_WHY),
         SOCKET_REFUSED("ExecStopPre", SOCKET_EXEC_WHY), SOCKET_REFUSED("ExecStopPost", SOCKET_EXEC_WHY),
         SOCKET_REFUSED("Mark", "marks packets for the host's firewall and routing"),
@@ -286,12 +296,44 @@ const UnitRule unit_rules[] = {
         PATH_KIND("PathExists", RULE_PATH_WATCH), PATH_KIND("PathExistsGlob", RULE_PATH_WATCH),
         PATH_KIND("PathChanged", RULE_PATH_WATCH), PATH_KIND("PathModified", RULE_PATH_WATCH),
         PATH_KIND("DirectoryNotEmpty", RULE_PATH_WATCH),
-        PATH_KIND("MakeDirectory", RULE_ANY), PATH_KIND("DirectoryMode", RULE_ANY),
+        ROW("Path", "MakeDirectory", RULE_PATH, RULE_VALUES, .words = false_words,
+            .why = "the service manager would create directories on the host, through symlinks the service may plant"),
+        PATH_KIND("DirectoryMode", RULE_ANY),
         PATH_KIND("TriggerLimitBurst", RULE_ANY), PATH_KIND("TriggerLimitIntervalSec", RULE_ANY),
         ROW("Path", "Unit", RULE_PATH, RULE_UNITS),
 };
 
 const size_t n_unit_rules = ELEMENTSOF(unit_rules);
+
+/* The order the passive targets come in at boot (unit-rules.h). */
+static const struct {
+        const char *name;
+        int level;
+} target_levels[] = {
+        { "sysinit.target", 0 }, { "basic.target", 0 }, { "sockets.target", 0 }, { "timers.target", 0 },
+        { "paths.target", 0 }, { "local-fs.target", 0 }, { "syslog.target", 0 }, { "network-pre.target", 0 },
+        { "systemd-journald.socket", 0 }, { "systemd-journald.service", 0 }, { "dbus.socket", 0 },
+        { "dbus.service", 0 }, { "systemd-tmpfiles-setup.service", 0 }, { "systemd-sysusers.service", 0 },
+        { "network.target", 1 },
+        { "nss-lookup.target", 2 }, { "nss-user-lookup.target", 2 }, { "time-set.target", 2 }, { "time-sync.target", 2 },
+        { "network-online.target", 3 }, { "remote-fs.target", 3 }, { "systemd-user-sessions.service", 3 },
+        { "multi-user.target", 4 }, { "graphical.target", 4 },
+        { "shutdown.target", 5 }, { "umount.target", 5 },
+};
+
+int unit_rule_target_level(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(target_levels); i++)
+                if (streq(target_levels[i].name, name))
+                        return target_levels[i].level;
+        return -1;
+}
+
+const char *unit_rule_target_name(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(target_levels); i++)
+                if (streq(target_levels[i].name, name))
+                        return target_levels[i].name;
+        return NULL;
+}
 
 const char unit_rules_neutralize_text[] =
         "# Run every command in the sandbox, whatever the image's units say:\n"
@@ -313,10 +355,12 @@ static const char *const kind_table[_RULE_KIND_MAX] = {
         [RULE_BIND_RO]      = "Only sources the profile already binds read-only, onto paths in the image",
         [RULE_CAPS]         = "Only capabilities of the profile's CapabilityBoundingSet=",
         [RULE_EXEC_DIR]     = "One directory name (not 'private', no '/'), whose directory on the host is missing or the image's",
-        [RULE_PID_FILE]     = "A path below a directory of the image in /run (systemd reads it on the host and removes it)",
-        [RULE_LISTEN]       = "A path below a directory of the image in /run; an IP address and port only where the profile has network; no abstract or VSOCK sockets",
+        [RULE_PID_FILE]     = "A file in a directory of the image in /run, or one directly in /run that the image claimed (systemd reads it on the host and removes it)",
+        [RULE_LISTEN]       = "A file in a directory of the image in /run, or one directly in /run that the image claimed; an IP address and port only where the profile has network; no abstract or VSOCK sockets",
         [RULE_PATH_WATCH]   = "A path below a directory of the image in /run, or below a StateDirectory=, CacheDirectory= or LogsDirectory= of its services",
-        [RULE_ALIAS]        = "Names of the unit's type that start with one of the image's prefixes (the generator makes no alias links)",
+        [RULE_LIMIT]        = "Only a limit",
+        [RULE_DEVICES]      = "Only where the profile has PrivateDevices=yes, which leaves no host device in the sandbox to open",
+        [RULE_LOG_FIELDS]   = "Fields whose names do not start with PORTABLE, which the generator sets",
 };
 
 const char *unit_rule_kind_to_string(UnitRuleKind k) {

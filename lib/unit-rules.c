@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <assert.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <strings.h>
 
@@ -25,6 +26,11 @@ typedef struct RuleCheck {
         const UnitRule *rule;
         char *install_name;     /* what [Install] is read for: the unit, or for a template its
                                  * DefaultInstance= (NULL: the generator installs no instance) */
+        bool trigger_set;       /* Unit= or Service= named the unit this one triggers */
+        int accept;             /* Accept= of a socket: 1, 0 (last assignment wins) */
+        int after_level;        /* the latest passive target in After= (-1: none) */
+        int before_level;       /* the earliest passive target in Before= (INT_MAX: none) */
+        const char *before_what, *after_what;
 } RuleCheck;
 
 /* Records "file:line: Key=value: why" for the assignment being checked. Returns 0 (the parse goes
@@ -188,22 +194,44 @@ static int run_dir_usable(const RuleCheck *c, const char *name) {
 
 /* A /run path the service manager creates, binds or removes for the unit: below a /run directory
  * of the image. */
-static int check_run_path(RuleCheck *c, const char *path, const char *what) {
-        _cleanup_free_ char *d = NULL;
+/* "/run/NAME..." (or /var/run, the host's symlink to /run): the first component, or NULL; with
+ * *ret_depth the number of components below /run. */
+static const char *run_path_split(const char *path, size_t *ret_len, size_t *ret_depth) {
         const char *s = startswith(path, "/run/") ?: startswith(path, "/var/run/");
-        int r;
+        size_t depth = 0;
 
         if (isempty(s))
-                return violation(c, "%s must be below a directory of the image in /run", what);
-        d = strndup(s, strcspn(s, "/"));
+                return NULL;
+        for (const char *q = s; q; q = strchr(q, '/'))
+                depth++, q += *q == '/';
+        *ret_len = strcspn(s, "/");
+        *ret_depth = depth;
+        return s;
+}
+
+/* A /run path the service manager creates, binds, chowns or removes on the host for the unit:
+ * in a directory of the image in /run. With direct, only a file directly in it (or directly in
+ * /run, claimed like a directory): the service owns that directory and could plant symlinks
+ * in it, which the service manager would follow in every component but the last. */
+static int check_run_path(RuleCheck *c, const char *path, bool direct, const char *what) {
+        _cleanup_free_ char *d = NULL;
+        size_t len, depth;
+        const char *s = run_path_split(path, &len, &depth);
+        int r;
+
+        if (!s)
+                return violation(c, "%s must be in a directory of the image in /run", what);
+        if (direct && depth > 2)
+                return violation(c, "%s must be a file directly in a directory of the image in /run, which "
+                                 "has no symlinks the service could plant", what);
+        d = strndup(s, len);
         if (!d)
                 return -ENOMEM;
         r = run_dir_usable(c, d);
         if (r < 0)
                 return r;
         if (r == 0)
-                return violation(c, "/run/%s is the host's: %s must be below a directory of the image in /run", d,
-                                 what);
+                return violation(c, "/run/%s is the host's: %s must be in a directory of the image in /run", d, what);
         return 0;
 }
 
@@ -240,6 +268,14 @@ static int check_identity(RuleCheck *c, const char *format, const char *what) {
         if (host_has_identity(c, n))
                 return violation(c, "names a user or group of the host: the service would run as that "
                                  "static host identity, not as a dynamic user");
+        if (c->rc->host_state && c->rc->host_state->identity_usable) {
+                r = c->rc->host_state->identity_usable(c->rc->host_state->userdata, n);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return violation(c, "a unit of the host runs as or is named '%s': the dynamic user, and "
+                                         "its directories, would be shared with it", n);
+        }
         return 0;
 }
 
@@ -357,6 +393,29 @@ static bool unit_is_own(const RuleCheck *c, const char *name) {
         return unit_name_is_instance(name) && unit_name_template(name, &t) >= 0 && strv_contains(c->rc->own_units, t);
 }
 
+/* Where a passive target comes in the boot, for ordering (unit-rules-table.c): a unit may not be
+ * ordered after one target and before an earlier or the same one, which would be a cycle that
+ * systemd breaks by dropping some unit's job, maybe the host's. */
+static void note_order(RuleCheck *c, const UnitRule *rule, const char *n) {
+        int level = unit_rule_target_level(n);
+
+        if (level < 0)
+                return;
+        if (streq(rule->key, "After") && level > c->after_level) {
+                c->after_level = level;
+                c->after_what = unit_rule_target_name(n);
+        }
+        if (streq(rule->key, "Before") && level < c->before_level) {
+                c->before_level = level;
+                c->before_what = unit_rule_target_name(n);
+        }
+}
+
+static const char *type_target(UnitType t) {
+        return t == UNIT_SOCKET ? "sockets.target" : t == UNIT_TIMER ? "timers.target" :
+               t == UNIT_PATH ? "paths.target" : "";
+}
+
 static int check_unit_name(RuleCheck *c, const char *word) {
         const UnitRule *rule = c->rule;
         _cleanup_free_ char *a = NULL, *b = NULL;
@@ -374,11 +433,18 @@ static int check_unit_name(RuleCheck *c, const char *word) {
                 return resolve_error(c, r);
 
         for (const char *n = a; n; n = n == a ? b : NULL) {
+                /* What this reader does not take for a unit name, systemd might (its rules are
+                 * looser in places): refused rather than skipped. */
                 if (!unit_name_valid_any(n))
-                        continue;       /* systemd ignores it */
+                        return violation(c, "'%s' is not a unit name this check understands", n);
                 if (unit_is_own(c, n))
                         continue;
-                if (rule->words && strv_contains((char **) rule->words, n))
+                if (rule->words && strv_contains((char **) rule->words, n)) {
+                        note_order(c, rule, n);
+                        continue;
+                }
+                /* A socket, timer or path unit is ordered before its own type's target anyway. */
+                if (streq(rule->key, "Before") && streq(n, type_target(c->unit->type)))
                         continue;
                 if (b && !streq(a, b))
                         return violation(c, "names a unit that depends on the instance name, which whoever "
@@ -394,8 +460,10 @@ static int check_units(RuleCheck *c, const UnitRule *rule) {
 
         /* Unit= (timers, paths) and Service= (sockets) are one name each; the rest are lists,
          * split as systemd splits each. */
-        if (streq(rule->key, "Unit") || streq(rule->key, "Service"))
+        if (streq(rule->key, "Unit") || streq(rule->key, "Service")) {
+                c->trigger_set = true;
                 return check_unit_name(c, c->value);
+        }
         if (streq(rule->section, "Install"))
                 flags = EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE;
         else if (streq(rule->key, "Sockets"))
@@ -418,8 +486,9 @@ static int check_rw_path_word(RuleCheck *c, const char *w) {
                 return r;
         if (!path_simplify_check(path, /* absolute= */ true))
                 return violation(c, "'%s' is not a normalized absolute path", path);
+        /* A parent may be writable: the bind mounts below it stay read-only mounts of their own. */
         STRV_FOREACH(b, c->rc->protected_paths)
-                if (path_overlaps(path, *b))
+                if (path_overlaps(path, *b) && strlen(path) >= strlen(*b))
                         return violation(c, "would make a host file bound into the sandbox writable");
         return 0;
 }
@@ -529,20 +598,33 @@ static int check_exec_dir_word(RuleCheck *c, const char *w) {
         return 0;
 }
 
-static int check_host_path(RuleCheck *c, bool state_dirs_too, const char *what) {
-        _cleanup_free_ char *path = NULL;
+/* A host path the service manager acts on (PID files, sockets, watched paths). For a template the
+ * instance may vary the file's name but not the directory it is in (%i has no "/"; %I may). */
+static int check_host_path(RuleCheck *c, const char *value, bool state_dirs_too, bool direct, const char *what) {
+        _cleanup_free_ char *a = NULL, *b = NULL;
         int r;
 
-        r = resolve_fixed(c, c->value, /* full= */ true, &path);
-        if (r <= 0)
-                return r;
-        if (!path_simplify_check(path, /* absolute= */ true))
-                return violation(c, "'%s' is not a normalized absolute path", path);
+        r = resolve(c, value, /* full= */ true, &a, &b);
+        if (r < 0)
+                return resolve_error(c, r);
+
+        for (char *path = a; path; path = path == a ? b : NULL)
+                if (!path_simplify_check(path, /* absolute= */ true))
+                        return violation(c, "'%s' is not a normalized absolute path", path);
+        if (b) {
+                size_t la, da, lb, db;
+                const char *sa = run_path_split(a, &la, &da), *sb = run_path_split(b, &lb, &db);
+
+                if (!sa || !sb || la != lb || da != db || strncmp(sa, sb, la) != 0)
+                        return violation(c, "its directory depends on the instance name, which whoever starts the "
+                                         "unit chooses");
+        }
+
         if (state_dirs_too)
                 STRV_FOREACH(d, c->rc->state_dirs)
-                        if (path_overlaps(path, *d) && strlen(path) >= strlen(*d))
+                        if (path_overlaps(a, *d) && strlen(a) >= strlen(*d))
                                 return 0;
-        return check_run_path(c, path, what);
+        return check_run_path(c, a, direct, what);
 }
 
 static int check_listen(RuleCheck *c) {
@@ -554,7 +636,7 @@ static int check_listen(RuleCheck *c) {
                 return r;
 
         if (a[0] == '/')
-                return check_host_path(c, false, "a file system socket");
+                return check_host_path(c, c->value, false, /* direct= */ true, "a file system socket");
         if (a[0] == '@')
                 return violation(c, "abstract sockets are shared with the whole host");
         if (startswith(a, "vsock:"))
@@ -588,21 +670,44 @@ static int check_values(RuleCheck *c, const UnitRule *rule) {
                 if (endswith(*w, ":") && startswith(c->value, *w))
                         return 0;
         }
-        return violation(c, "only %s", "the values portables-confinement(7) lists for it");
+        _cleanup_free_ char *l = strv_join((char **) rule->words, ", ");
+        return violation(c, "only %s%s%s", strna(l), rule->why ? ": " : "", strempty(rule->why));
 }
 
-static int check_alias_word(RuleCheck *c, const char *w) {
-        _cleanup_free_ char *n = NULL;
-        int r;
+/* LogExtraFields=: FIELD=VALUE words; PORTABLE* fields are the generator's (journalctl PORTABLE=). */
+static int check_log_field_word(RuleCheck *c, const char *w) {
+        if (startswith(w, "PORTABLE"))
+                return violation(c, "PORTABLE fields say which image logs: the generator sets them");
+        return 0;
+}
 
-        r = resolve_fixed(c, w, false, &n);
-        if (r <= 0)
-                return r;
-        if (unit_name_type(n) == c->unit->type && !unit_name_is_prefix_dropin(n))
-                STRV_FOREACH(p, c->rc->prefixes)
-                        if (unit_name_matches_prefix(n, *p))
-                                return 0;
-        return violation(c, "an alias outside the image's names");
+/* Resource limits: "N" or "SOFT:HARD", with K, M, G, T suffixes (base 1024), or infinity. */
+static int check_limit(RuleCheck *c, const UnitRule *rule) {
+        const char *p = c->value;
+
+        for (int part = 0; part < 2 && p; part++) {
+                char *end;
+                unsigned long long v;
+                size_t n = strcspn(p, ":");
+
+                if (!ascii_isdigit(*p))
+                        return violation(c, "%s", rule->why);
+                errno = 0;
+                v = strtoull(p, &end, 10);
+                if (errno != 0)
+                        return violation(c, "%s", rule->why);
+                if ((size_t) (end - p) < n) {
+                        const char *u = strchr("KMGT", *end);
+                        if (!u || (size_t) (end + 1 - p) != n)
+                                return violation(c, "%s", rule->why);
+                        for (const char *k = "KMGT"; k <= u; k++)
+                                v = v > ULLONG_MAX / 1024 ? ULLONG_MAX : v * 1024;
+                }
+                if (v > (unsigned long long) rule->max)
+                        return violation(c, "%s", rule->why);
+                p = p[n] == ':' ? p + n + 1 : NULL;
+        }
+        return 0;
 }
 
 static int check_assignment(const char *section, const char *key, const char *value, const char *filename,
@@ -633,6 +738,9 @@ static int check_assignment(const char *section, const char *key, const char *va
         rule = c->rule = unit_rule_find(c->unit->type, section, key);
         if (!rule)
                 return violation(c, "not a setting known to stay inside the sandbox (portables-confinement(7))");
+
+        if (streq(section, "Socket") && streq(key, "Accept"))
+                c->accept = isempty(value) ? 0 : parse_boolean(value) > 0;
 
         /* An empty assignment resets a setting to its default, or a list to nothing. */
         if (isempty(value) && rule->kind != RULE_ANY)
@@ -667,13 +775,18 @@ static int check_assignment(const char *section, const char *key, const char *va
                 return for_each_word(c, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE, check_exec_dir_word);
         case RULE_PID_FILE:
                 /* systemd reads PIDFile= on the host and removes it when the service stops. */
-                return check_host_path(c, false, "a PID file");
+                return check_host_path(c, c->value, false, /* direct= */ true, "a PID file");
         case RULE_LISTEN:
                 return check_listen(c);
         case RULE_PATH_WATCH:
-                return check_host_path(c, true, "a watched path");
-        case RULE_ALIAS:
-                return for_each_word(c, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE, check_alias_word);
+                return check_host_path(c, c->value, true, /* direct= */ false, "a watched path");
+        case RULE_LIMIT:
+                return check_limit(c, rule);
+        case RULE_DEVICES:
+                return c->rc->profile_private_devices ? 0 :
+                        violation(c, "opens the host's devices (the profile does not set PrivateDevices=yes)");
+        case RULE_LOG_FIELDS:
+                return for_each_word(c, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, check_log_field_word);
         default:
                 assert(false);
                 return -EINVAL;
@@ -729,8 +842,49 @@ static int install_name(const ImageUnit *u, char **ret) {
         return unit_name_replace_instance(u->name, resolved, ret);
 }
 
+/* What is only known once the unit and its drop-ins are read. */
+static int check_unit_wide(RuleCheck *c) {
+        char *s = NULL;
+        int r;
+
+        if (c->after_level >= 0 && c->before_level <= c->after_level) {
+                if (asprintf(&s, "%s: After=%s and Before=%s: an ordering cycle, which systemd breaks by dropping "
+                             "a job, maybe the host's", c->unit->source, strna(c->after_what), strna(c->before_what)) < 0)
+                        return -ENOMEM;
+                r = strv_consume(&c->violations, s);
+                if (r < 0)
+                        return r;
+        }
+
+        /* A socket, timer or path unit without Service=/Unit= triggers the service of its name
+         * (a socket with Accept=yes, the template): that must be the image's too, not a host
+         * unit of that name. */
+        if (IN_SET(c->unit->type, UNIT_SOCKET, UNIT_TIMER, UNIT_PATH) && !c->trigger_set) {
+                _cleanup_free_ char *stem = strndup(c->unit->name, strrchr(c->unit->name, '.') - c->unit->name), *t = NULL;
+                bool template = c->unit->type == UNIT_SOCKET && c->accept > 0;
+
+                if (!stem)
+                        return -ENOMEM;
+                if (unit_name_is_template(c->unit->name))
+                        t = strjoin(stem, ".service");  /* foo@.socket triggers foo@X.service: own if foo@.service is */
+                else
+                        t = strjoin(stem, template ? "@.service" : ".service");
+                if (!t)
+                        return -ENOMEM;
+                if (!strv_contains(c->rc->own_units, t)) {
+                        if (asprintf(&s, "%s: triggers %s, which is not a unit of this image that is attached",
+                                     c->unit->source, t) < 0)
+                                return -ENOMEM;
+                        r = strv_consume(&c->violations, s);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations) {
-        RuleCheck c = { .unit = u, .rc = rc };
+        RuleCheck c = { .unit = u, .rc = rc, .after_level = -1, .before_level = INT_MAX };
         int r;
 
         assert(u);
@@ -748,6 +902,8 @@ int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_
                 r = ini_parse_full(u->dropins[k].content, u->dropins[k].source, check_assignment, check_garbage,
                                    check_invalid, &c);
         }
+        if (r >= 0)
+                r = check_unit_wide(&c);
         free(c.bad_section);
         free(c.install_name);
         if (r < 0) {

@@ -44,7 +44,9 @@ typedef enum UnitRuleKind {
         RULE_PID_FILE,          /* PIDFile= */
         RULE_LISTEN,            /* ListenStream=, ListenDatagram=, ListenSequentialPacket= */
         RULE_PATH_WATCH,        /* PathExists=, ... of path units */
-        RULE_ALIAS,             /* [Install] Alias= */
+        RULE_LIMIT,             /* resource limits: at most max, soft and hard */
+        RULE_DEVICES,           /* DeviceAllow=: only under PrivateDevices=yes */
+        RULE_LOG_FIELDS,        /* LogExtraFields=: not the generator's PORTABLE* fields */
         _RULE_KIND_MAX,
 } UnitRuleKind;
 
@@ -63,7 +65,7 @@ typedef struct UnitRule {
         UnitRuleKind kind;
         const char *const *words;       /* RULE_VALUES, RULE_NUMBER_RANGE: accepted words; RULE_UNITS:
                                          * host units accepted besides the image's own */
-        long min, max;                  /* RULE_NUMBER_RANGE */
+        long min, max;                  /* RULE_NUMBER_RANGE; RULE_LIMIT: max */
         const char *why;                /* RULE_REFUSED: the reason; else what is checked, if it
                                          * needs saying beyond the kind's text */
 } UnitRule;
@@ -76,6 +78,11 @@ const char *unit_rule_kind_to_string(UnitRuleKind k);
 
 /* The row for section/key in a unit of that type, or NULL. */
 const UnitRule *unit_rule_find(UnitType type, const char *section, const char *key);
+
+/* The order a passive target comes in at boot (0 early, higher later), -1 for other units; and the
+ * table's own copy of the name. */
+int unit_rule_target_level(const char *name);
+const char *unit_rule_target_name(const char *name);
 
 /* Sections systemd reads for a unit type ("X-" sections, which it ignores, are fine too). */
 bool unit_rule_section_known(UnitType type, const char *section);
@@ -93,6 +100,9 @@ typedef struct UnitRuleHost {
          * free for the image: missing, or the "private/NAME" symlink systemd makes for a dynamic
          * user; 0 if it is the host's. NULL: always free. */
         int (*state_dir_usable)(void *userdata, const char *base, const char *name);
+        /* 1 if a dynamic user may be called name: no host unit runs as it or is named so (their
+         * dynamic users and directories would be shared), 0 if not. NULL: always. */
+        int (*identity_usable)(void *userdata, const char *name);
         void *userdata;
 } UnitRuleHost;
 
@@ -104,6 +114,7 @@ typedef struct UnitRuleContext {
         char *const *profile_ro_binds;  /* sources the profile binds read-only */
         char *const *profile_caps;      /* the profile's CapabilityBoundingSet= (NULL: none allowed) */
         bool profile_network;           /* the profile's services reach the network */
+        bool profile_private_devices;   /* the profile has PrivateDevices=yes */
         char *const *run_dirs;          /* names below /run the image's services own (RuntimeDirectory=) */
         char *const *state_dirs;        /* "/var/lib/NAME", ... of the image's services */
         const UnitRuleHost *host_state; /* may be NULL */

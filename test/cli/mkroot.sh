@@ -58,6 +58,7 @@ cat >"$root/var/lib/portables/foo_2/usr/lib/systemd/system/foo-web.socket" <<'UN
 [Socket]
 # The strict profile has no network: a file system socket, in a /run directory of its own.
 ListenStream=/run/foo/web.sock
+Service=foo.service
 
 [Install]
 WantedBy=sockets.target
