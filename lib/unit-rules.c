@@ -449,7 +449,7 @@ static int check_unit_name(RuleCheck *c, const char *word) {
                 if (b && !streq(a, b))
                         return violation(c, "names a unit that depends on the instance name, which whoever "
                                          "starts the unit chooses; only instances of the image's own templates can be");
-                return violation(c, "%s is not a unit of this image%s", n,
+                return violation(c, "%s is not an attached unit of this image%s", n,
                                  rule->words ? ", nor one this setting may name" : "");
         }
         return 0;
