@@ -6,6 +6,7 @@
 
 #include "exec-dirs.h"
 #include "extract-cache.h"
+#include "unit-env.h"
 #include "fileio.h"
 #include "image-fs.h"
 #include "log.h"
@@ -20,7 +21,7 @@
  * CHECKED= line for each required path it recorded. */
 #define META_PATH "/.portables-cache-meta"
 /* What an entry holds besides os-release, units and API mount points; entries without it are misses. */
-#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs"
+#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles"
 /* Unit files are at most UNIT_FILE_SIZE_MAX each, IMAGE_UNIT_BYTES_MAX together. */
 #define CACHE_ENTRY_SIZE_MAX (64U * 1024U * 1024U)
 #define EXEC_DIR_MARKERS_MAX 4096U
@@ -276,9 +277,10 @@ static int pack_unit_entry(const ImageFS *src, const char *dir, const char *name
         return packed_builder_add(b, 'f', p, text);
 }
 
-/* The "*.conf" entries of a configuration directory of the image (sysusers.d, tmpfiles.d), masks
- * kept as such; a link to another name is stored as what it points to, which the planner reads. */
-static int pack_conf_dir(const ImageFS *src, const char *dir, PackedBuilder *b) {
+/* The entries of a configuration directory of the image (the "*.conf" ones of sysusers.d and
+ * tmpfiles.d, every one of /etc/default), masks kept as such; a link to another name is stored as
+ * what it points to, which the planner reads. */
+static int pack_conf_dir(const ImageFS *src, const char *dir, const char *suffix, PackedBuilder *b) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
 
@@ -292,7 +294,7 @@ static int pack_conf_dir(const ImageFS *src, const char *dir, PackedBuilder *b) 
                 _cleanup_(image_file_done) ImageFile f = IMAGE_FILE_NULL;
                 _cleanup_free_ char *path = NULL, *text = NULL;
 
-                if (!endswith(*n, ".conf"))
+                if (suffix && !endswith(*n, suffix))
                         continue;
                 r = image_fs_open_unit_file(src, dir, *n, &f, NULL);
                 if (r == -ENOMEM)
@@ -436,7 +438,13 @@ static int pack_image(const ImageFS *src, PackedBuilder *b, char *const *require
 
         for (const char *const *d = (const char *const[]) { "/etc/sysusers.d", "/usr/lib/sysusers.d",
                                                              "/etc/tmpfiles.d", "/usr/lib/tmpfiles.d", NULL }; *d; d++) {
-                r = pack_conf_dir(src, *d, b);
+                r = pack_conf_dir(src, *d, ".conf", b);
+                if (r < 0)
+                        return r;
+        }
+        /* The files EnvironmentFile= may name (unit-env.h). */
+        for (size_t k = 0; unit_env_dirs[k]; k++) {
+                r = pack_conf_dir(src, unit_env_dirs[k], NULL, b);
                 if (r < 0)
                         return r;
         }

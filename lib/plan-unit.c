@@ -60,7 +60,8 @@ static char *header(const ImagePlan *plan, const char *what, const char *source)
         return s;
 }
 
-static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitType type, char **ret) {
+static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const ImageUnit *u, char **ret) {
+        UnitType type = u->type;
         _cleanup_free_ char *t = NULL, *root = NULL, *word = NULL, *word_nv = NULL;
         const DiscoveredImage *i = plan->image;
         const char *id, *version;
@@ -99,11 +100,11 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitTyp
                     !strextend(&t, "\n[Unit]\n", strempty(plan->verity.unit_text)))
                         return -ENOMEM;
                 if (plan->users_unit) {
-                        _cleanup_free_ char *u = unit_escape_specifiers(plan->users_unit);
-                        if (!u || !strextend(&t,
-                                             "# The image's sysusers.d users are created on the host before start.\n",
-                                             "Requires=", u, "\n",
-                                             "After=", u, "\n"))
+                        _cleanup_free_ char *uu = unit_escape_specifiers(plan->users_unit);
+                        if (!uu || !strextend(&t,
+                                              "# The image's sysusers.d users are created on the host before start.\n",
+                                              "Requires=", uu, "\n",
+                                              "After=", uu, "\n"))
                                 return -ENOMEM;
                 }
 
@@ -115,6 +116,17 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, UnitTyp
                         return -ENOMEM;
                 if (qnv && !strextend(&t, "LogExtraFields=", qnv, "\n"))
                         return -ENOMEM;
+        }
+
+        /* EnvironmentFile= from the image, not the host (unit-env.h). */
+        if (u->environment_files && !streq(plan->profile, "trusted")) {
+                if (!strextend(&t, "# EnvironmentFile= read from the image:\nEnvironmentFile=\n"))
+                        return -ENOMEM;
+                STRV_FOREACH(e, u->environment) {
+                        _cleanup_free_ char *q = unit_quote_word(*e);
+                        if (!q || !strextend(&t, "Environment=", q, "\n"))
+                                return -ENOMEM;
+                }
         }
 
         /* Resets of the profile's bind mounts come first: they must not reset ours. */
@@ -245,6 +257,14 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 return 0;
         }
 
+        if (u->environment_missing && !trusted) {
+                if (asprintf(&pu->skipped, "its EnvironmentFile=%s is not in the image", u->environment_missing) < 0)
+                        return -ENOMEM;
+                log_warning("Image %s: unit %s not attached: %s (mark it optional with \"-\" if it may be missing).",
+                            plan->image->path, u->name, pu->skipped);
+                return 0;
+        }
+
         /* Only the trusted profile may run units that reach past their sandbox. */
         if (!trusted) {
                 r = unit_check_rules(u, rc, &pu->violations);
@@ -320,7 +340,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
         {
                 _cleanup_free_ char *t = NULL;
 
-                r = portable_dropin_text(p, plan, u->type, &t);
+                r = portable_dropin_text(p, plan, u, &t);
                 if (r < 0)
                         return r;
                 r = unit_add_file(pu, strjoin(u->name, ".d/20-portable.conf"), TAKE_PTR(t), NULL);

@@ -16,6 +16,7 @@
 #include "names.h"
 #include "os-release.h"
 #include "host-claims.h"
+#include "unit-env.h"
 #include "host-names.h"
 #include "plan-internal.h"
 #include "profile.h"
@@ -499,6 +500,10 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
                 return refused(plan_refuse(plan, 0, "no unit files matching the prefixes '%s' in /etc/systemd/system, "
                                            "/usr/lib/systemd/system or /lib/systemd/system", strna(l)));
         }
+
+        r = image_units_read_environment(&fs, i->path, units);
+        if (r < 0)
+                return r;
 
         /* A usr-only image gets its root from systemd, not from the image: nothing to check. */
         if (i->type == IMAGE_RAW && !root->probe.usr_only)

@@ -24,6 +24,8 @@ static void unit_dropin_done(UnitDropin *d) {
 }
 
 static void image_unit_done(ImageUnit *u) {
+        strv_free(u->environment);
+        free(u->environment_missing);
         free(u->name);
         free(u->source);
         free(u->content);

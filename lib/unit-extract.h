@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 #include "image-fs.h"
@@ -30,6 +32,10 @@ typedef struct ImageUnit {
         char *content;
         UnitDropin *dropins;
         size_t n_dropins;
+        /* EnvironmentFile= read from the image (unit-env.h) */
+        bool environment_files;         /* the unit has some: the host paths are reset */
+        char **environment;             /* their KEY=VALUE assignments */
+        char *environment_missing;      /* a file that is neither in the image nor optional */
 } ImageUnit;
 
 typedef struct ImageUnits {

@@ -216,7 +216,7 @@ const UnitRule unit_rules[] = {
         SERVICE_REFUSED("ExtensionDirectories", HOST_ROOT_WHY),
         SERVICE_REFUSED("NetworkNamespacePath", "joins a namespace of the host"),
         SERVICE_REFUSED("IPCNamespacePath", "joins a namespace of the host"),
-        SERVICE_REFUSED("EnvironmentFile", HOST_FILES_WHY),
+        SERVICE_KIND("EnvironmentFile", RULE_ENV_FILE),
         SERVICE_REFUSED("LoadCredential", HOST_FILES_WHY),
         SERVICE_REFUSED("LoadCredentialEncrypted", HOST_FILES_WHY),
         SERVICE_REFUSED("SetCredentialEncrypted", "decrypted with the host's credential key"),
@@ -360,6 +360,7 @@ static const char *const kind_table[_RULE_KIND_MAX] = {
         [RULE_PATH_WATCH]   = "A path below a directory of the image in /run, or below a StateDirectory=, CacheDirectory= or LogsDirectory= of its services",
         [RULE_LIMIT]        = "Only a limit",
         [RULE_DEVICES]      = "Only where the profile has PrivateDevices=yes, which leaves no host device in the sandbox to open",
+        [RULE_ENV_FILE]     = "Only files directly in the image's /etc/default or /etc/sysconfig: the generator reads them from the image and passes their assignments as Environment=, and no host file is read",
         [RULE_LOG_FIELDS]   = "Fields whose names do not start with PORTABLE, which the generator sets",
 };
 

@@ -11,6 +11,7 @@
 #include "names.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-env.h"
 #include "unit-printf.h"
 #include "unit-rules.h"
 
@@ -714,6 +715,7 @@ static int check_assignment(const char *section, const char *key, const char *va
                             unsigned line, void *userdata) {
         RuleCheck *c = userdata;
         const UnitRule *rule;
+        int r;
 
         c->filename = filename;
         c->line = line;
@@ -785,6 +787,17 @@ static int check_assignment(const char *section, const char *key, const char *va
         case RULE_DEVICES:
                 return c->rc->profile_private_devices ? 0 :
                         violation(c, "opens the host's devices (the profile does not set PrivateDevices=yes)");
+        case RULE_ENV_FILE: {
+                _cleanup_free_ char *path = NULL;
+
+                r = resolve_fixed(c, value + (value[0] == '-'), /* full= */ true, &path);
+                if (r <= 0)
+                        return r;
+                if (!unit_env_path_allowed(path))
+                        return violation(c, "read by the service manager on the host: only files directly in the "
+                                         "image's /etc/default or /etc/sysconfig are carried over from the image");
+                return 0;
+        }
         case RULE_LOG_FIELDS:
                 return for_each_word(c, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, check_log_field_word);
         default:

@@ -47,6 +47,7 @@ typedef enum UnitRuleKind {
         RULE_LIMIT,             /* resource limits: at most max, soft and hard */
         RULE_DEVICES,           /* DeviceAllow=: only under PrivateDevices=yes */
         RULE_LOG_FIELDS,        /* LogExtraFields=: not the generator's PORTABLE* fields */
+        RULE_ENV_FILE,          /* EnvironmentFile=: carried over from the image (unit-env.h) */
         _RULE_KIND_MAX,
 } UnitRuleKind;
 

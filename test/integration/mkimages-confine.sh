@@ -25,6 +25,7 @@
 #                alias, Conflicts= a running host unit named with the prefix, a timer's Unit=
 # ptpx.raw       ptpx-.service (with a drop-in): its drop-in directory ptpx-.service.d is a
 #                prefix drop-in directory for every ptpx-*.service, the host's ptpx-host.service too
+# ptenv.raw      EnvironmentFile=/etc/default/ptenv: read from the image, not from the host
 # ptclaim.raw    PORTABLE_PREFIXES=ptesthost: the namespace of the host's ptesthost-a.service;
 #                ships ptesthost-a.service and ptesthost-.service (each with a drop-in), and
 #                ptesthost-b.service that Conflicts= ptesthost-a.service
@@ -243,3 +244,16 @@ EOS
 done
 dep_unit "$d" ptesthost-b.service Conflicts=ptesthost-a.service
 squash "$d" "$OUT/ptclaim.raw"
+
+# --- 13: EnvironmentFile= names the image's own defaults file, which the host also has
+d=$(new ptenv); mk_root "$d" ptenv 1
+mkdir -p "$d/etc/default"
+printf 'PTENV_VALUE="from the image, 100%%n"\n' >"$d/etc/default/ptenv"
+unit "$d" ptenv.service <<'EOS'
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+EnvironmentFile=/etc/default/ptenv
+ExecStart=/bin/sh -c 'echo "PTEST tag=ptenv value=$${PTENV_VALUE:-none}"'
+EOS
+squash "$d" "$OUT/ptenv.raw"

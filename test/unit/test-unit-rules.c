@@ -281,7 +281,13 @@ TEST(paths) {
         REFUSED("foo.service", "[Service]\nBindPaths=/dev/log\n");
         REFUSED("foo.service", "[Service]\nAmbientCapabilities=CAP_SYS_ADMIN\n");
         REFUSED("foo.service", "[Service]\nAmbientCapabilities=~CAP_SYS_ADMIN\n");
-        REFUSED("foo.service", "[Service]\nEnvironmentFile=/etc/default/foo\n");
+        /* Carried over from the image's /etc/default and /etc/sysconfig (unit-env.h), nothing else. */
+        OK("foo.service", "[Service]\nEnvironmentFile=/etc/default/foo\nEnvironmentFile=-/etc/sysconfig/%p\n");
+        REFUSED("foo.service", "[Service]\nEnvironmentFile=/etc/shadow\n");
+        REFUSED("foo.service", "[Service]\nEnvironmentFile=-/run/foo/env\n");
+        REFUSED("foo.service", "[Service]\nEnvironmentFile=/etc/default/../shadow\n");
+        REFUSED("foo.service", "[Service]\nEnvironmentFile=/etc/default/*\n");
+        REFUSED("foo.service", "[Service]\nEnvironmentFile=/etc/default/%H\n");
 }
 
 TEST(host_dirs) {

@@ -10,7 +10,7 @@
 # The host side of it: test/integration/run installs the host units (ptest-host-*.service,
 # ptdeps-host*.service, ptpx-host.service, ptesthost-a.service, ptest-pidvictim.service); this
 # scenario creates the host files and directories the images aim at, and removes them at the end.
-involve hello.service pnonet.service ptpath.path ptsockets-devlog.service ptsockets-quoted.service \
+involve ptenv.service hello.service pnonet.service ptpath.path ptsockets-devlog.service ptsockets-quoted.service \
         ptnet.socket ptfsock.socket ptpso.service ptpso-rdso.service ptplus-quoted.service \
         ptplus-cesc.service ptplus-bom.service ptplus-cr.service ptuser-spec.service \
         ptuser-zero.service ptstate.service ptrun.service ptpid.service ptest-pidvictim.service \
@@ -173,7 +173,8 @@ require "nothing listens on port 2222 before" no_host_listener 2222
 
 # --- the images, with two benign ones beside them
 
-for n in ptpath ptsockets ptnet ptfsock ptpso ptplus ptuser ptstate ptrun ptpid ptdeps ptpx ptclaim; do
+mkdir -p /etc/default && echo "PTENV_VALUE=HOST-SECRET" >/etc/default/ptenv
+for n in ptpath ptsockets ptnet ptfsock ptpso ptplus ptuser ptstate ptrun ptpid ptdeps ptpx ptclaim ptenv; do
         place $n.raw /var/lib/portables
 done
 settings /var/lib/portables ptnet Profile=nonetwork
@@ -325,6 +326,13 @@ check "12 ptesthost-a.service has nothing from the generator" not_from_generator
 check "12 ptesthost-a.service has no RootImage=" prop_is ptesthost-a.service RootImage ''
 check "12 ptesthost-a.service has not the image's environment" prop_not_matches ptesthost-a.service Environment PTEST_CLAIM
 check "12 ptesthost-a.service still runs, same process" still_running ptesthost-a.service "${HOSTPID[ptesthost-a.service]}"
+
+say "-- 13: EnvironmentFile= is the image's file, not the host's"
+timeout 30 systemctl start ptenv.service
+check "13 ptenv.service ran with the image's value" journal_has PORTABLE=ptenv.raw "PTEST tag=ptenv value=from the image, 100%n"
+check "13 ptenv.service never saw the host's file" sh -c '! journalctl -q -b --no-pager PORTABLE=ptenv.raw -o cat | grep -q HOST-SECRET'
+check "13 ptenv.service: no EnvironmentFile= left for the host" sh -c '[ -z "$(systemctl show -P EnvironmentFiles ptenv.service)" ]'
+rm -f /etc/default/ptenv
 
 say "-- the benign image is still fine"
 check "hello.service still runs as a dynamic user" is_dynamic_uid hello.service
