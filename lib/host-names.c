@@ -85,10 +85,13 @@ static int ignore(const char *text, const char *filename, unsigned line, void *u
         return 0;
 }
 
-static int read_units(const Context *c, HostNames *n) {
+/* Calls fn for every regular file name of dirs (bounded, symlinks inside the root followed) that
+ * want() takes, with its text. */
+static int read_dirs(const Context *c, const char *const *dirs, bool (*want)(const char *name),
+                     int (*fn)(HostNames *n, const char *name, const char *path, char *text), HostNames *n) {
         int r;
 
-        for (const char *const *d = host_unit_dirs; *d; d++) {
+        for (const char *const *d = dirs; *d; d++) {
                 _cleanup_closedir_ DIR *dd = NULL;
                 struct dirent *de;
 
@@ -96,64 +99,60 @@ static int read_units(const Context *c, HostNames *n) {
                         continue;
                 while ((de = readdir(dd))) {
                         _cleanup_free_ char *path = NULL, *text = NULL;
-                        const char *dot = strrchr(de->d_name, '.');
 
-                        if (de->d_name[0] == '.' || !dot || !(streq(dot, ".service") || streq(dot, ".socket")))
+                        if (de->d_name[0] == '.' || !want(de->d_name))
                                 continue;
-                        /* A service's dynamic user is named like it. */
-                        r = add_unique(&n->identities, de->d_name, strcspn(de->d_name, "@."));
-                        if (r < 0)
-                                return r;
                         path = strjoin(*d, "/", de->d_name);
                         if (!path)
                                 return -ENOMEM;
                         if (host_read_file(c, path, HOST_FILE_MAX, &text, NULL) < 0)
                                 continue;
-                        r = ini_parse(text, path, collect, ignore, n);
-                        if (r == -ENOMEM)
+                        r = fn(n, de->d_name, path, text);
+                        if (r < 0)
                                 return r;
                 }
         }
         return 0;
 }
 
-static int read_tmpfiles(const Context *c, HostNames *n) {
+static bool is_service_or_socket(const char *name) {
+        return endswith(name, ".service") || endswith(name, ".socket");
+}
+
+static int read_unit(HostNames *n, const char *name, const char *path, char *text) {
         int r;
 
-        for (const char *const *d = tmpfiles_dirs; *d; d++) {
-                _cleanup_closedir_ DIR *dd = NULL;
-                struct dirent *de;
+        /* A service's dynamic user is named like it. */
+        r = add_unique(&n->identities, name, strcspn(name, "@."));
+        if (r < 0)
+                return r;
+        r = ini_parse(text, path, collect, ignore, n);
+        return r == -ENOMEM ? r : 0;
+}
 
-                if (host_opendir(c, *d, &dd) < 0)
-                        continue;
-                while ((de = readdir(dd))) {
-                        _cleanup_free_ char *path = NULL, *text = NULL;
+static bool is_conf(const char *name) {
+        return endswith(name, ".conf");
+}
 
-                        if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf"))
-                                continue;
-                        path = strjoin(*d, "/", de->d_name);
-                        if (!path)
-                                return -ENOMEM;
-                        if (host_read_file(c, path, HOST_FILE_MAX, &text, NULL) < 0)
-                                continue;
-                        /* "TYPE PATH ...": the second field. */
-                        for (char *l = text; l && *l; ) {
-                                char *e = strchr(l, '\n'), *f;
+/* tmpfiles.d lines "TYPE PATH ...": the second field. */
+static int read_tmpfiles(HostNames *n, const char *name, const char *path, char *text) {
+        int r;
 
-                                if (e)
-                                        *e = 0;
-                                f = l + strspn(l, WHITESPACE);
-                                if (*f && *f != '#') {
-                                        f += strcspn(f, WHITESPACE);
-                                        f += strspn(f, WHITESPACE);
-                                        f[strcspn(f, WHITESPACE)] = 0;
-                                        r = add_path(n, f);
-                                        if (r < 0)
-                                                return r;
-                                }
-                                l = e ? e + 1 : NULL;
-                        }
+        for (char *l = text; l && *l; ) {
+                char *e = strchr(l, '\n'), *f;
+
+                if (e)
+                        *e = 0;
+                f = l + strspn(l, WHITESPACE);
+                if (*f && *f != '#') {
+                        f += strcspn(f, WHITESPACE);
+                        f += strspn(f, WHITESPACE);
+                        f[strcspn(f, WHITESPACE)] = 0;
+                        r = add_path(n, f);
+                        if (r < 0)
+                                return r;
                 }
+                l = e ? e + 1 : NULL;
         }
         return 0;
 }
@@ -165,9 +164,9 @@ int host_names_load(const Context *c, HostNames *ret) {
         assert(c);
         assert(ret);
 
-        r = read_units(c, &n);
+        r = read_dirs(c, host_unit_dirs, is_service_or_socket, read_unit, &n);
         if (r >= 0)
-                r = read_tmpfiles(c, &n);
+                r = read_dirs(c, tmpfiles_dirs, is_conf, read_tmpfiles, &n);
         if (r < 0) {
                 host_names_done(&n);
                 return r;
