@@ -18,19 +18,8 @@ static const char *const image_type_table[_IMAGE_TYPE_MAX] = {
         [IMAGE_RAW] = "raw",
 };
 
-static const char *const image_state_table[_IMAGE_STATE_MAX] = {
-        [IMAGE_CANDIDATE] = "candidate",
-        [IMAGE_MASKED] = "masked",
-        [IMAGE_SHADOWED] = "shadowed",
-        [IMAGE_INVALID] = "invalid",
-};
-
 const char *image_type_to_string(ImageType t) {
         return t >= 0 && t < _IMAGE_TYPE_MAX ? image_type_table[t] : NULL;
-}
-
-const char *image_state_to_string(ImageState s) {
-        return s >= 0 && s < _IMAGE_STATE_MAX ? image_state_table[s] : NULL;
 }
 
 void discovered_image_done(DiscoveredImage *i) {

@@ -33,7 +33,6 @@ typedef enum ImageState {
 } ImageState;
 
 const char *image_type_to_string(ImageType t);
-const char *image_state_to_string(ImageState s);
 
 typedef struct DiscoveredImage {
         char *filename;         /* "foo_1.raw" */

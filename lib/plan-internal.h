@@ -13,7 +13,8 @@ int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) _printf_(3, 4)
 
 /* Plans unit u of plan's image: skipped with a reason (host or earlier image has it, or it asks for
  * more than the profile allows), or its drop-ins, unit file and [Install] links. Claims the name in
- * p when it is attached. rc: what the rules check it against (unit_check_rules()). */
+ * p when it is attached. rc: what the rules check it against (unit_check_rules()); units in
+ * rc->own_units have passed them (with that very context). */
 int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnit *u, bool enable,
               const UnitRuleContext *rc);
 

@@ -644,7 +644,8 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
         };
 
         /* A unit the rules refuse is not the image's for the others either (a socket whose service
-         * is refused would activate nothing, or a host unit of that name): to a fixed point. */
+         * is refused would activate nothing, or a host unit of that name): to a fixed point. What
+         * is left in own passed with the final context, and is not checked again. */
         if (!streq(plan->profile, "trusted"))
                 for (bool changed = true; changed; ) {
                         changed = false;

@@ -11,18 +11,6 @@
 #include "verity-policy.h"
 #include "verity-signature.h"
 
-static const char *const mode_table[_VERITY_MODE_MAX] = {
-        [VERITY_MODE_NONE] = "none",
-        [VERITY_MODE_KERNEL] = "kernel",
-        [VERITY_MODE_SNAPSHOT] = "snapshot",
-};
-
-const char *verity_mode_to_string(VerityMode m) {
-        if (m < 0 || m >= _VERITY_MODE_MAX)
-                return NULL;
-        return mode_table[m];
-}
-
 void verity_plan_done(VerityPlan *p) {
         free(p->refused);
         free(p->root_image);

@@ -48,8 +48,6 @@ typedef enum VerityMode {
         _VERITY_MODE_MAX,
 } VerityMode;
 
-const char *verity_mode_to_string(VerityMode m);
-
 typedef struct VerityPlan {
         VerityMode mode;
         char *refused;                  /* not attached, why (one phrase, for "Image X not attached: %s") */

@@ -23,11 +23,6 @@ void verity_data_done(VerityData *d) {
         *d = (VerityData) {};
 }
 
-bool verity_data_present(const VerityData *d) {
-        return d->root_hash_size > 0 || d->hash_tree_path || d->hash_tree_in_image || d->signature_size > 0 ||
-                d->malformed;
-}
-
 bool verity_data_complete(const VerityData *d) {
         return !d->malformed && d->root_hash_size > 0 && (d->hash_tree_path || d->hash_tree_in_image);
 }

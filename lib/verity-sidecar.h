@@ -56,8 +56,6 @@ typedef struct VerityData {
 
 void verity_data_done(VerityData *d);
 
-/* true if there is any verity data at all (root hash, hash tree or signature). */
-bool verity_data_present(const VerityData *d);
 /* true if there is a root hash and a hash tree to check it with. */
 bool verity_data_complete(const VerityData *d);
 

@@ -35,19 +35,6 @@ const char *const verity_cert_dirs[] = {
         NULL,
 };
 
-static const char *const verdict_table[_VERITY_SIGNATURE_VERDICT_MAX] = {
-        [VERITY_SIGNATURE_TRUSTED] = "trusted",
-        [VERITY_SIGNATURE_UNTRUSTED] = "untrusted",
-        [VERITY_SIGNATURE_INVALID] = "invalid",
-        [VERITY_SIGNATURE_MALFORMED] = "malformed",
-};
-
-const char *verity_signature_verdict_to_string(VeritySignatureVerdict v) {
-        if (v < 0 || v >= _VERITY_SIGNATURE_VERDICT_MAX)
-                return NULL;
-        return verdict_table[v];
-}
-
 void verity_signature_result_done(VeritySignatureResult *r) {
         free(r->signer);
         free(r->certificate);

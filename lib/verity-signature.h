@@ -26,8 +26,6 @@ typedef enum VeritySignatureVerdict {
         _VERITY_SIGNATURE_VERDICT_MAX,
 } VeritySignatureVerdict;
 
-const char *verity_signature_verdict_to_string(VeritySignatureVerdict v);
-
 typedef struct VeritySignatureResult {
         VeritySignatureVerdict verdict;
         char *signer;           /* subject of the signer's certificate, if known ("CN=...") */

@@ -15,20 +15,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD *, sym_EVP_MD_free);
 #define VERITY_MAX_LEVELS 63
 #define READ_CHUNK_MAX (1024U * 1024U)
 
-static const char *const verdict_table[_VERITY_VERDICT_MAX] = {
-        [VERITY_INTACT] = "intact",
-        [VERITY_DATA_CORRUPTED] = "data-corrupted",
-        [VERITY_TREE_CORRUPTED] = "hash-tree-corrupted",
-        [VERITY_ROOT_MISMATCH] = "root-hash-mismatch",
-        [VERITY_MALFORMED] = "malformed",
-};
-
-const char *verity_verdict_to_string(VerityVerdict v) {
-        if (v < 0 || v >= _VERITY_VERDICT_MAX)
-                return NULL;
-        return verdict_table[v];
-}
-
 void verity_result_done(VerityResult *r) {
         free(r->message);
         *r = (VerityResult) {};

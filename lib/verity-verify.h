@@ -45,8 +45,6 @@ typedef enum VerityVerdict {
         _VERITY_VERDICT_MAX,
 } VerityVerdict;
 
-const char *verity_verdict_to_string(VerityVerdict v);
-
 typedef struct VerityResult {
         VerityVerdict verdict;
         uint64_t offset;                /* byte offset of the bad block in its file (data: the image file,
