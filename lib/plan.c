@@ -607,7 +607,7 @@ static int host_var_dir_usable(void *userdata, const char *base, const char *nam
 }
 
 static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnits *units) {
-        _cleanup_strv_free_ char **own = NULL, **run_dirs = NULL, **state_dirs = NULL;
+        _cleanup_strv_free_ char **own = NULL, **state_dirs = NULL;
         HostState hs = { .p = p, .image = plan->image->name, .dynamic_user = pp->dynamic_user };
         const UnitRuleHost host = {
                 .run_dir_usable = host_run_dir_usable,
@@ -625,12 +625,11 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
                 if (!planner_host_has_unit(p, n) && !strv_contains(p->claimed, n) && strv_extend(&own, n) < 0)
                         return -ENOMEM;
         }
-        r = unit_rules_image_dirs(units, &run_dirs, &state_dirs);
+        r = unit_rules_state_dirs(units, &state_dirs);
         if (r < 0)
                 return r;
 
         UnitRuleContext rc = {
-                .prefixes = plan->prefixes,
                 .own_units = own,
                 .host = &p->host_users,
                 .protected_paths = pp->protected_paths,
@@ -638,7 +637,6 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
                 .profile_caps = pp->capabilities,
                 .profile_network = pp->network,
                 .profile_private_devices = pp->private_devices,
-                .run_dirs = run_dirs,
                 .state_dirs = state_dirs,
                 .host_state = &host,
         };

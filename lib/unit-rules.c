@@ -929,10 +929,9 @@ int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_
         return r;
 }
 
-/* unit_rules_image_dirs(): collects from every service of the image. */
+/* unit_rules_state_dirs(): collects from every service of the image. */
 typedef struct DirCollect {
         const char *unit_name;
-        char **run_dirs;
         char **state_dirs;
 } DirCollect;
 
@@ -944,14 +943,12 @@ static int collect_dirs(const char *section, const char *key, const char *value,
         int r;
 
         if (!section || !streq(section, "Service") ||
-            !IN_SET(0, strcmp(key, "StateDirectory"), strcmp(key, "CacheDirectory"), strcmp(key, "LogsDirectory"),
-                    strcmp(key, "RuntimeDirectory")))
+            !IN_SET(0, strcmp(key, "StateDirectory"), strcmp(key, "CacheDirectory"), strcmp(key, "LogsDirectory")))
                 return 0;
         base = exec_dir_base(key);
 
         for (;;) {
-                _cleanup_free_ char *w = NULL, *n = NULL;
-                char ***l = streq(base, "/run") ? &d->run_dirs : &d->state_dirs;
+                _cleanup_free_ char *w = NULL, *n = NULL, *full = NULL;
 
                 r = extract_first_word_full(&p, &w, NULL, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE);
                 if (r == -ENOMEM)
@@ -963,25 +960,20 @@ static int collect_dirs(const char *section, const char *key, const char *value,
                         return r;
                 if (r == 0)
                         continue;
-                if (!streq(base, "/run")) {
-                        char *full = strjoin(base, "/", n);
-                        if (!full)
-                                return -ENOMEM;
-                        free(n);
-                        n = full;
-                }
-                if (!strv_contains(*l, n) && strv_consume(l, TAKE_PTR(n)) < 0)
+                full = strjoin(base, "/", n);
+                if (!full)
+                        return -ENOMEM;
+                if (!strv_contains(d->state_dirs, full) && strv_consume(&d->state_dirs, TAKE_PTR(full)) < 0)
                         return -ENOMEM;
         }
 }
 
-int unit_rules_image_dirs(const ImageUnits *units, char ***ret_run_dirs, char ***ret_state_dirs) {
+int unit_rules_state_dirs(const ImageUnits *units, char ***ret) {
         DirCollect d = {};
         int r = 0;
 
         assert(units);
-        assert(ret_run_dirs);
-        assert(ret_state_dirs);
+        assert(ret);
 
         for (size_t i = 0; r >= 0 && i < units->n_units; i++) {
                 const ImageUnit *u = units->units + i;
@@ -994,11 +986,9 @@ int unit_rules_image_dirs(const ImageUnits *units, char ***ret_run_dirs, char **
                         r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_dirs, ignore_line, &d);
         }
         if (r < 0) {
-                strv_free(d.run_dirs);
                 strv_free(d.state_dirs);
                 return r;
         }
-        *ret_run_dirs = d.run_dirs;
-        *ret_state_dirs = d.state_dirs;
+        *ret = d.state_dirs;
         return 0;
 }

@@ -108,7 +108,6 @@ typedef struct UnitRuleHost {
 } UnitRuleHost;
 
 typedef struct UnitRuleContext {
-        char *const *prefixes;          /* the image's unit name prefixes (Alias= only) */
         char *const *own_units;         /* the image's own units (see above) */
         const HostUsers *host;          /* may be NULL: no host identities are known */
         char *const *protected_paths;   /* host files bound into the sandbox (profile, /run/host) */
@@ -116,7 +115,6 @@ typedef struct UnitRuleContext {
         char *const *profile_caps;      /* the profile's CapabilityBoundingSet= (NULL: none allowed) */
         bool profile_network;           /* the profile's services reach the network */
         bool profile_private_devices;   /* the profile has PrivateDevices=yes */
-        char *const *run_dirs;          /* names below /run the image's services own (RuntimeDirectory=) */
         char *const *state_dirs;        /* "/var/lib/NAME", ... of the image's services */
         const UnitRuleHost *host_state; /* may be NULL */
 } UnitRuleContext;
@@ -125,11 +123,10 @@ typedef struct UnitRuleContext {
  * violations with *ret_violations listing each ("file:line: Setting=value: why"), <0 on errors. */
 int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations);
 
-/* The host side of an image's services, needed before any unit is checked: the first components
- * of RuntimeDirectory= (*ret_run_dirs) and the host directories of StateDirectory=,
- * CacheDirectory= and LogsDirectory= ("/var/lib/NAME", *ret_state_dirs), as systemd parses them;
- * values the rules refuse are left out. */
-int unit_rules_image_dirs(const ImageUnits *units, char ***ret_run_dirs, char ***ret_state_dirs);
+/* The host directories of the StateDirectory=, CacheDirectory= and LogsDirectory= of an image's
+ * services ("/var/lib/NAME", ...), as systemd parses them, needed before any unit is checked (path
+ * units may watch them); values the rules refuse are left out. */
+int unit_rules_state_dirs(const ImageUnits *units, char ***ret);
 
 /* A unit name that would make its drop-in directory apply to other units: "foo-.service"
  * (systemd reads foo-.service.d/ for every foo-*.service), "foo-@.service". */

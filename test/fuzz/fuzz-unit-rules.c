@@ -19,7 +19,6 @@ static int state_dir(void *userdata, const char *base, const char *name) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static const char *const names[] = { "foo.service", "foo.socket", "foo.path", "foo@.service", "foo.timer" };
         static char *own[] = { "foo.service", "foo.socket", "foo@.service", NULL };
-        static char *prefixes[] = { "foo", NULL };
         static char *paths[] = { "/etc/machine-id", "/run/host", NULL };
         static char *caps[] = { "CAP_CHOWN", NULL };
         static const UnitRuleHost host = { .run_dir_usable = run_dir, .state_dir_usable = state_dir };
@@ -38,9 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         .content = s,
                 };
                 ImageUnits units = { .units = &u, .n_units = 1 };
-                _cleanup_strv_free_ char **v = NULL, **run_dirs = NULL, **state_dirs = NULL;
+                _cleanup_strv_free_ char **v = NULL, **state_dirs = NULL;
                 UnitRuleContext rc = {
-                        .prefixes = prefixes,
                         .own_units = own,
                         .protected_paths = paths,
                         .profile_ro_binds = paths,
@@ -50,9 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 };
                 int r;
 
-                if (unit_rules_image_dirs(&units, &run_dirs, &state_dirs) < 0)
+                if (unit_rules_state_dirs(&units, &state_dirs) < 0)
                         continue;
-                rc.run_dirs = run_dirs;
                 rc.state_dirs = state_dirs;
                 r = unit_check_rules(&u, &rc, &v);
                 if (r >= 0 && (size_t) r != strv_length(v))

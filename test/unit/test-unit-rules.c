@@ -12,11 +12,9 @@
 #include "unit-rules.h"
 
 static char *own[] = { "foo.service", "foo.socket", "foo-web.service", "foo@.service", "foo.target", NULL };
-static char *prefixes[] = { "foo", NULL };
 static char *protected_paths[] = { "/etc/machine-id", "/dev/log", "/run/host", NULL };
 static char *ro_binds[] = { "/dev/log", "/etc/machine-id", NULL };
 static char *caps[] = { "CAP_NET_BIND_SERVICE", "CAP_SETUID", NULL };
-static char *run_dirs[] = { "foo", NULL };
 static char *state_dirs[] = { "/var/lib/foo", NULL };
 static char *host_user_list[] = { "root", "nobody", "hostuser", NULL };
 static char *host_group_list[] = { "root", "wheel", NULL };
@@ -36,14 +34,12 @@ static const UnitRuleHost fake_host = { .run_dir_usable = fake_run_dir, .state_d
 static int rules(const char *name, const char *text, bool network, char **ret_first) {
         HostUsers hu = { .users = host_user_list, .groups = host_group_list };
         UnitRuleContext rc = {
-                .prefixes = prefixes,
                 .own_units = own,
                 .host = &hu,
                 .protected_paths = protected_paths,
                 .profile_ro_binds = ro_binds,
                 .profile_caps = caps,
                 .profile_network = network,
-                .run_dirs = run_dirs,
                 .state_dirs = state_dirs,
                 .host_state = &fake_host,
         };
