@@ -38,6 +38,13 @@ int host_claim_run_dir(const HostClaims *c, const char *image, const char *name)
         if (!path || !claim || !text)
                 return -ENOMEM;
 
+        /* Another image of this run has it, whatever the disk says. */
+        STRV_FOREACH(k, c->claimed ? *c->claimed : NULL) {
+                const char *sp = strchr(*k, ' ');
+                if (sp && (size_t) (sp - *k) == strlen(name) && strneq(*k, name, sp - *k))
+                        return streq(sp + 1, image);
+        }
+
         exists = host_exists(c->ctx, path);
         if (exists < 0)
                 return exists;
@@ -58,7 +65,21 @@ int host_claim_run_dir(const HostClaims *c, const char *image, const char *name)
                 return 1;
         }
 
-        /* Missing: the image may have it; a claim of another image is stale (its directory is gone). */
+        /* Missing: the image may have it, unless an image that is still there claimed it before
+         * (its service is stopped, and removed the directory); a claim of an image that is gone is
+         * stale. */
+        if (holder && !streq(holder, text)) {
+                _cleanup_free_ char *other = strndup(holder, strcspn(holder, "\n"));
+                if (!other)
+                        return -ENOMEM;
+                if (strv_contains(c->images, other))
+                        return 0;
+        }
+        if (c->claimed) {
+                char *k = strjoin(name, " ", image);
+                if (!k || strv_consume(c->claimed, k) < 0)
+                        return -ENOMEM;
+        }
         if (usable_cache && c->record) {
                 if (!holder || !streq(holder, text)) {
                         r = write_file_atomic_at(c->cache->dir_fd, claim, text, 0600);

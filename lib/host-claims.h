@@ -23,10 +23,13 @@ typedef struct HostClaims {
         const Context *ctx;
         ExtractCache *cache;    /* NULL or unusable: claims are neither read nor recorded */
         bool record;            /* the generator records claims; `portables inspect` only reads */
+        char *const *images;    /* the names of the images of this run: their claims hold */
+        char ***claimed;        /* "NAME IMAGE" for the claims of this run (in memory) */
 } HostClaims;
 
 /* 1 if image may use /run/name (recording the claim if it is new), 0 if the host has it or
- * another image claimed it, <0 on errors. name is one path component. */
+ * another image claimed it (in this run, or before and that image is still there), <0 on errors.
+ * name is one path component. */
 int host_claim_run_dir(const HostClaims *c, const char *image, const char *name);
 
 /* For StateDirectory= and friends of images with a dynamic user: 1 if base/name is missing on

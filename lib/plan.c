@@ -69,6 +69,23 @@ static int host_units_load(const Context *c, char ***ret) {
                                 return -ENOMEM;
         }
 
+        /* systemd-sysv-generator makes NAME.service of every /etc/init.d/NAME without a native
+         * unit, in generator.late: ours would shadow it. */
+        {
+                _cleanup_closedir_ DIR *dd = NULL;
+                struct dirent *de;
+
+                r = host_opendir(c, "/etc/init.d", &dd);
+                if (r == -ENOMEM)
+                        return r;
+                while (r >= 0 && (de = readdir(dd))) {
+                        if (de->d_name[0] == '.' || strchr(de->d_name, '.') || streq(de->d_name, "README"))
+                                continue;
+                        if (strv_consume(&l, strjoin(de->d_name, ".service")) < 0)
+                                return -ENOMEM;
+                }
+        }
+
         strv_sort(l);
         *ret = TAKE_PTR(l);
         return 0;
@@ -155,9 +172,15 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
         if (r < 0)
                 return log_oom();
 
-        for (size_t k = 0; k < images->n_images; k++)
-                if (images->images[k].state == IMAGE_CANDIDATE && images->images[k].type == IMAGE_RAW)
+        for (size_t k = 0; k < images->n_images; k++) {
+                if (images->images[k].state != IMAGE_CANDIDATE)
+                        continue;
+                if (images->images[k].type == IMAGE_RAW)
                         any_raw = true;
+                if (!strv_contains(p->image_names, images->images[k].name) &&
+                    strv_extend(&p->image_names, images->images[k].name) < 0)
+                        return log_oom();
+        }
         if (!any_raw || !mount_template)
                 return 0;
 
@@ -183,6 +206,8 @@ void planner_done(Planner *p) {
         p->claimed = strv_free(p->claimed);
         host_users_done(&p->host_users);
         host_names_done(&p->host_names);
+        p->image_names = strv_free(p->image_names);
+        p->run_claims = strv_free(p->run_claims);
         p->host_units = strv_free(p->host_units);
         for (size_t k = 0; k < p->n_profiles; k++) {
                 PlannerProfile *pp = p->profiles + k;
@@ -540,7 +565,7 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
 typedef struct HostState {
         Planner *p;
         const char *image;
-        int dynamic_user;
+        char *const *prefixes;
 } HostState;
 
 /* Names below /run (and /var/lib, ...) that belong to the host even before they exist: the base
@@ -589,10 +614,31 @@ static int host_identity_usable(void *userdata, const char *name) {
         return !strv_contains(planner_host_names(h->p)->identities, name);
 }
 
+/* A name below /run or /var/lib belongs to the image only in its own name space: the name is one
+ * of its prefixes, or starts with one followed by "-", ".", "_" or "@" (as its units' names do).
+ * Anything else may be what some host program looks for, whether it exists yet or not (a socket
+ * in /run/nscd answers every user lookup on the host). */
+static bool name_in_image_namespace(char *const *prefixes, const char *name) {
+        STRV_FOREACH(pfx, prefixes) {
+                const char *rest = startswith(name, *pfx);
+                if (rest && (*rest == 0 || strchr("-._@", *rest)))
+                        return true;
+        }
+        return false;
+}
+
 static int host_run_dir_usable(void *userdata, const char *name) {
         HostState *h = userdata;
-        HostClaims c = { .ctx = h->p->ctx, .cache = h->p->cache, .record = h->p->record_claims };
+        HostClaims c = {
+                .ctx = h->p->ctx,
+                .cache = h->p->cache,
+                .record = h->p->record_claims,
+                .images = h->p->image_names,
+                .claimed = &h->p->run_claims,
+        };
 
+        if (!name_in_image_namespace(h->prefixes, name))
+                return UNIT_RULE_HOST_FOREIGN_NAME;
         if (host_owns_name(h->p, name, /* run= */ true))
                 return 0;
         return host_claim_run_dir(&c, h->image, name);
@@ -601,14 +647,72 @@ static int host_run_dir_usable(void *userdata, const char *name) {
 static int host_var_dir_usable(void *userdata, const char *base, const char *name) {
         HostState *h = userdata;
 
+        if (!name_in_image_namespace(h->prefixes, name))
+                return UNIT_RULE_HOST_FOREIGN_NAME;
         if (host_owns_name(h->p, name, /* run= */ false))
                 return 0;
         return host_state_dir_usable(h->p->ctx, base, name);
 }
 
+/* Removes from *own the units the rules refuse, and those that name or trigger a removed one, to a
+ * fixed point: each unit is checked once, then refusals are passed along to the units that name
+ * it (each removal looks at the names each unit named: a long chain of units stays cheap). */
+static int own_units_settle(const ImageUnits *units, const UnitRuleContext *rc, char ***own) {
+        size_t n = units->n_units, head = 0, tail = 0;
+        _cleanup_free_ bool *refused = NULL;
+        _cleanup_free_ size_t *queue = NULL;
+        char ***refs = NULL;
+        int r = 0;
+
+        refused = calloc(n, sizeof(bool));
+        queue = calloc(n, sizeof(size_t));
+        refs = calloc(n, sizeof(char **));
+        if (!refused || !queue || !refs) {
+                r = -ENOMEM;
+                goto finish;
+        }
+
+        for (size_t k = 0; k < n; k++) {
+                const ImageUnit *u = units->units + k;
+                _cleanup_strv_free_ char **v = NULL;
+
+                if (!strv_contains(*own, u->name))
+                        continue;
+                r = unit_check_rules_full(u, rc, &v, &refs[k]);
+                if (r < 0)
+                        goto finish;
+                if (r > 0 || unit_name_is_prefix_dropin(u->name)) {
+                        refused[k] = true;
+                        queue[tail++] = k;
+                }
+        }
+        /* Whoever names a refused unit is refused: walk the names backwards. */
+        while (head < tail) {
+                const char *gone = units->units[queue[head++]].name;
+
+                for (size_t k = 0; k < n; k++) {
+                        if (refused[k] || !refs[k] || !strv_contains(refs[k], gone))
+                                continue;
+                        refused[k] = true;
+                        queue[tail++] = k;
+                }
+        }
+
+        for (size_t k = 0; k < n; k++)
+                if (refused[k])
+                        strv_remove(*own, units->units[k].name);
+        r = 0;
+finish:
+        if (refs)
+                for (size_t k = 0; k < n; k++)
+                        strv_free(refs[k]);
+        free(refs);
+        return r;
+}
+
 static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnits *units) {
         _cleanup_strv_free_ char **own = NULL, **state_dirs = NULL;
-        HostState hs = { .p = p, .image = plan->image->name, .dynamic_user = pp->dynamic_user };
+        HostState hs = { .p = p, .image = plan->image->name, .prefixes = plan->prefixes };
         const UnitRuleHost host = {
                 .run_dir_usable = host_run_dir_usable,
                 .state_dir_usable = host_var_dir_usable,
@@ -642,27 +746,14 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
         };
 
         /* A unit the rules refuse is not the image's for the others either (a socket whose service
-         * is refused would activate nothing, or a host unit of that name): to a fixed point. What
-         * is left in own passed with the final context, and is not checked again. */
-        if (!streq(plan->profile, "trusted"))
-                for (bool changed = true; changed; ) {
-                        changed = false;
-                        for (size_t k = 0; k < units->n_units; k++) {
-                                const ImageUnit *u = units->units + k;
-                                _cleanup_strv_free_ char **v = NULL;
-
-                                if (!strv_contains(own, u->name))
-                                        continue;
-                                r = unit_check_rules(u, &rc, &v);
-                                if (r < 0)
-                                        return r;
-                                if (r == 0 && !unit_name_is_prefix_dropin(u->name))
-                                        continue;
-                                strv_remove(own, u->name);
-                                rc.own_units = own;
-                                changed = true;
-                        }
-                }
+         * is refused would activate nothing, or a host unit of that name). What is left in own passed
+         * with the final context, and is not checked again. */
+        if (!streq(plan->profile, "trusted")) {
+                r = own_units_settle(units, &rc, &own);
+                if (r < 0)
+                        return r;
+                rc.own_units = own;
+        }
 
         for (size_t k = 0; k < units->n_units; k++) {
                 r = plan_unit(p, plan, pp, units->units + k, portable_settings_enable(&plan->settings), &rc);

@@ -93,6 +93,8 @@ typedef struct Planner {
         bool kernel_verity;             /* verity_kernel_supported() */
         HostUsers host_users;           /* names in the host's /etc/passwd and /etc/group */
         HostNames host_names;           /* what the host's units use (host-names.h), read on first use */
+        char **image_names;             /* the names of this run's candidate images */
+        char **run_claims;              /* /run names claimed in this run (host-claims.h) */
         bool host_names_loaded;
         char **host_units;              /* every name in host_unit_dirs, sorted */
         struct PlannerProfile *profiles;/* profiles loaded in this run, by name */

@@ -32,7 +32,13 @@ typedef struct RuleCheck {
         int after_level;        /* the latest passive target in After= (-1: none) */
         int before_level;       /* the earliest passive target in Before= (INT_MAX: none) */
         const char *before_what, *after_what;
+        char **referenced;      /* own units it names (to pass refusals along, plan_units()) */
+        unsigned n_dropped;     /* violations past UNIT_VIOLATIONS_MAX */
 } RuleCheck;
+
+/* What one unit's list of violations may hold; values quoted in it are cut. */
+#define UNIT_VIOLATIONS_MAX 32U
+#define VIOLATION_VALUE_MAX 256U
 
 /* Records "file:line: Key=value: why" for the assignment being checked. Returns 0 (the parse goes
  * on: every violation is listed) or -ENOMEM. */
@@ -47,8 +53,18 @@ _printf_(2, 3) static int violation(RuleCheck *c, const char *fmt, ...) {
         if (r < 0)
                 return -ENOMEM;
 
-        v = log_escape(c->value);
-        if (!v || asprintf(&s, "%s:%u: %s=%s: %s", c->filename, c->line, c->key, v, why) < 0)
+        if (strv_length(c->violations) >= UNIT_VIOLATIONS_MAX) {
+                c->n_dropped++;
+                return 0;
+        }
+        {
+                _cleanup_free_ char *cut = strndup(c->value, VIOLATION_VALUE_MAX);
+                if (!cut)
+                        return -ENOMEM;
+                v = log_escape(cut);
+        }
+        if (!v || asprintf(&s, "%s:%u: %s=%s%s: %s", c->filename, c->line, c->key, v,
+                           strlen(c->value) > VIOLATION_VALUE_MAX ? "..." : "", why) < 0)
                 return -ENOMEM;
         return strv_consume(&c->violations, TAKE_PTR(s));
 }
@@ -231,8 +247,12 @@ static int check_run_path(RuleCheck *c, const char *path, bool direct, const cha
         r = run_dir_usable(c, d);
         if (r < 0)
                 return r;
+        if (r == UNIT_RULE_HOST_FOREIGN_NAME)
+                return violation(c, "/run/%s is not in the image's name space (its names start with one of its "
+                                 "prefixes): %s must be in a directory of the image in /run", d, what);
         if (r == 0)
-                return violation(c, "/run/%s is the host's: %s must be in a directory of the image in /run", d, what);
+                return violation(c, "/run/%s is the host's or another image's: %s must be in a directory of the "
+                                 "image in /run", d, what);
         return 0;
 }
 
@@ -385,13 +405,21 @@ static int check_exec(RuleCheck *c) {
         return 0;
 }
 
-static bool unit_is_own(const RuleCheck *c, const char *name) {
+/* Whether name is one of the image's own units (or an instance of one of its templates); if so it
+ * is recorded in c->referenced. <0 on OOM. */
+static int unit_is_own(RuleCheck *c, const char *name) {
         _cleanup_free_ char *t = NULL;
+        const char *own = NULL;
 
         if (strv_contains(c->rc->own_units, name))
-                return true;
-        /* An instance of an own template. */
-        return unit_name_is_instance(name) && unit_name_template(name, &t) >= 0 && strv_contains(c->rc->own_units, t);
+                own = name;
+        else if (unit_name_is_instance(name) && unit_name_template(name, &t) >= 0 && strv_contains(c->rc->own_units, t))
+                own = t;
+        if (!own)
+                return 0;
+        if (!strv_contains(c->referenced, own) && strv_extend(&c->referenced, own) < 0)
+                return -ENOMEM;
+        return 1;
 }
 
 /* Where a passive target comes in the boot, for ordering (unit-rules-table.c): a unit may not be
@@ -438,7 +466,10 @@ static int check_unit_name(RuleCheck *c, const char *word) {
                  * looser in places): refused rather than skipped. */
                 if (!unit_name_valid_any(n))
                         return violation(c, "'%s' is not a unit name this check understands", n);
-                if (unit_is_own(c, n))
+                r = unit_is_own(c, n);
+                if (r < 0)
+                        return r;
+                if (r > 0)
                         continue;
                 if (rule->words && strv_contains((char **) rule->words, n)) {
                         note_order(c, rule, n);
@@ -593,9 +624,12 @@ static int check_exec_dir_word(RuleCheck *c, const char *w) {
                 r = h && h->state_dir_usable ? h->state_dir_usable(h->userdata, base, n) : 1;
         if (r < 0)
                 return r;
+        if (r == UNIT_RULE_HOST_FOREIGN_NAME)
+                return violation(c, "%s/%s is not in the image's name space (its names start with one of its prefixes)",
+                                 base, n);
         if (r == 0)
-                return violation(c, "%s/%s is the host's: the service manager would hand it to the service%s", base, n,
-                                 streq(base, "/run") ? " and remove it when it stops" : "");
+                return violation(c, "%s/%s is the host's or another image's: the service manager would hand it to "
+                                 "the service%s", base, n, streq(base, "/run") ? " and remove it when it stops" : "");
         return 0;
 }
 
@@ -860,6 +894,14 @@ static int check_unit_wide(RuleCheck *c) {
         char *s = NULL;
         int r;
 
+        if (c->n_dropped > 0) {
+                if (asprintf(&s, "%s: %u more settings refused", c->unit->source, c->n_dropped) < 0)
+                        return -ENOMEM;
+                r = strv_consume(&c->violations, s);
+                if (r < 0)
+                        return r;
+        }
+
         if (c->after_level >= 0 && c->before_level <= c->after_level) {
                 if (asprintf(&s, "%s: After=%s and Before=%s: an ordering cycle, which systemd breaks by dropping "
                              "a job, maybe the host's", c->unit->source, strna(c->after_what), strna(c->before_what)) < 0)
@@ -884,7 +926,10 @@ static int check_unit_wide(RuleCheck *c) {
                         t = strjoin(stem, template ? "@.service" : ".service");
                 if (!t)
                         return -ENOMEM;
-                if (!strv_contains(c->rc->own_units, t)) {
+                r = unit_is_own(c, t);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
                         if (asprintf(&s, "%s: triggers %s, which is not a unit of this image that is attached",
                                      c->unit->source, t) < 0)
                                 return -ENOMEM;
@@ -897,6 +942,11 @@ static int check_unit_wide(RuleCheck *c) {
 }
 
 int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations) {
+        return unit_check_rules_full(u, rc, ret_violations, NULL);
+}
+
+int unit_check_rules_full(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations,
+                          char ***ret_referenced) {
         RuleCheck c = { .unit = u, .rc = rc, .after_level = -1, .before_level = INT_MAX };
         int r;
 
@@ -921,11 +971,16 @@ int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_
         free(c.install_name);
         if (r < 0) {
                 strv_free(c.violations);
+                strv_free(c.referenced);
                 return r;
         }
 
         r = (int) strv_length(c.violations);
         *ret_violations = c.violations;
+        if (ret_referenced)
+                *ret_referenced = c.referenced;
+        else
+                strv_free(c.referenced);
         return r;
 }
 

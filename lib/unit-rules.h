@@ -92,14 +92,19 @@ bool unit_rule_section_known(UnitType type, const char *section);
  * [Service]. */
 extern const char unit_rules_neutralize_text[];
 
+/* What run_dir_usable() and state_dir_usable() return for a name outside the image's name space. */
+#define UNIT_RULE_HOST_FOREIGN_NAME 2
+
 /* What the checks need to know of the host and the image. */
 typedef struct UnitRuleHost {
-        /* 1 if the image may use /run/NAME (it does not exist on the host, or the image claimed it
-         * before), 0 if not, <0 on errors. NULL: /run/NAME must not exist. */
+        /* 1 if the image may use /run/NAME (in its name space, not the host's, and it does not exist
+         * on the host, or the image claimed it before), 0 if not, UNIT_RULE_HOST_FOREIGN_NAME if NAME
+         * is outside the image's name space, <0 on errors. NULL: never. */
         int (*run_dir_usable)(void *userdata, const char *name);
         /* For StateDirectory= and friends: 1 if BASE/NAME (BASE /var/lib, /var/cache, /var/log) is
-         * free for the image: missing, or the "private/NAME" symlink systemd makes for a dynamic
-         * user; 0 if it is the host's. NULL: always free. */
+         * free for the image: in its name space, missing, or the "private/NAME" symlink systemd
+         * makes for a dynamic user; 0 if it is the host's, UNIT_RULE_HOST_FOREIGN_NAME as above.
+         * NULL: always free. */
         int (*state_dir_usable)(void *userdata, const char *base, const char *name);
         /* 1 if a dynamic user may be called name: no host unit runs as it or is named so (their
          * dynamic users and directories would be shared), 0 if not. NULL: always. */
@@ -122,6 +127,10 @@ typedef struct UnitRuleContext {
 /* Checks unit u and its drop-ins. Returns 0 if every assignment is acceptable, else the number of
  * violations with *ret_violations listing each ("file:line: Setting=value: why"), <0 on errors. */
 int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations);
+/* As unit_check_rules(), and *ret_referenced (may be NULL) lists the own units (templates for
+ * instances) the unit names or triggers. At most 32 violations are listed, then a count. */
+int unit_check_rules_full(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations,
+                          char ***ret_referenced);
 
 /* The host directories of the StateDirectory=, CacheDirectory= and LogsDirectory= of an image's
  * services ("/var/lib/NAME", ...), as systemd parses them, needed before any unit is checked (path

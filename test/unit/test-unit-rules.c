@@ -21,6 +21,8 @@ static char *host_group_list[] = { "root", "wheel", NULL };
 
 /* The host has /run/hostdir and /var/lib/hostdir; the image claimed /run/foo. */
 static int fake_run_dir(void *userdata, const char *name) {
+        if (!startswith(name, "foo") && !streq(name, "hostdir") && !streq(name, "systemd"))
+                return UNIT_RULE_HOST_FOREIGN_NAME;
         return !streq(name, "hostdir") && !streq(name, "systemd");
 }
 static int fake_state_dir(void *userdata, const char *base, const char *name) {
