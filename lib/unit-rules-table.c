@@ -287,9 +287,12 @@ const UnitRule unit_rules[] = {
         TIMER_ANY("OnActiveSec"), TIMER_ANY("OnBootSec"), TIMER_ANY("OnStartupSec"),
         TIMER_ANY("OnUnitActiveSec"), TIMER_ANY("OnUnitInactiveSec"), TIMER_ANY("OnCalendar"),
         TIMER_ANY("AccuracySec"), TIMER_ANY("RandomizedDelaySec"), TIMER_ANY("FixedRandomDelay"),
-        TIMER_ANY("OnClockChange"), TIMER_ANY("OnTimezoneChange"), TIMER_ANY("Persistent"),
+        TIMER_ANY("OnClockChange"), TIMER_ANY("OnTimezoneChange"),
         TIMER_ANY("RemainAfterElapse"),
         ROW("Timer", "Unit", RULE_TIMER, RULE_UNITS),
+        ROW("Timer", "Persistent", RULE_TIMER, RULE_ANY,
+            .why = "the service manager keeps the unit's time stamp in /var/lib/systemd/timers/stamp-UNIT on the host, "
+                   "and leaves it there when the image goes"),
         ROW("Timer", "WakeSystem", RULE_TIMER, RULE_REFUSED, .why = "wakes the host from suspend"),
 
         /* [Path]: watched by the service manager on the host. */
