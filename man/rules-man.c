@@ -93,7 +93,7 @@ static void section(const char *name, const char *what) {
                                unit_rules[k].why && streq(unit_rules[k].why, r->why);
                 if (seen)
                         continue;
-                puts(".PP\nAny value (");
+                fputs(".PP\nAny value (", stdout);
                 roff(r->why);
                 puts("):");
                 key_list(name, RULE_ANY, r->why);
