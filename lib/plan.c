@@ -574,7 +574,11 @@ typedef struct HostState {
 static const char *const host_run_names[] = {
         "systemd", "user", "lock", "log", "mount", "host", "credentials", "udev", "initramfs", "nologin",
         "utmp", "shm", "motd", "motd.d", "dbus", "sshd", "sudo", "console-setup", "blkid", "cryptsetup", "lvm",
-        "portables", "resolvconf", "network", "NetworkManager", "netns", "screen", "agetty.reload", NULL,
+        "portables", "resolvconf", "network", "NetworkManager", "netns", "screen", "agetty.reload",
+        /* What host programs connect to even where the service is not installed (NSS, PAM, auth). */
+        "nscd", "nslcd", "sssd", "winbindd", "samba", "avahi-daemon", "gssproxy", "pcscd", "saslauthd", "munge",
+        "krb5kdc", "cups", "docker", "docker.sock", "containerd", "libvirt", "podman", "snapd.socket", "chrony",
+        "mysqld", "postgresql", "rpcbind", "rpcbind.sock", "uuidd", "polkit-1", "systemd-userdbd", NULL,
 };
 
 static const HostNames *planner_host_names(Planner *p) {
@@ -712,7 +716,14 @@ finish:
 
 static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnits *units) {
         _cleanup_strv_free_ char **own = NULL, **state_dirs = NULL;
-        HostState hs = { .p = p, .image = plan->image->name, .prefixes = plan->prefixes };
+        /* Host names are the image's only in the name space the admin gave it: its name and the
+         * Prefixes= of its settings, not PORTABLE_PREFIXES= (which the image itself chooses). */
+        char *admin_prefixes[] = { (char *) plan->image->name, NULL };
+        HostState hs = {
+                .p = p,
+                .image = plan->image->name,
+                .prefixes = plan->settings.prefixes ?: admin_prefixes,
+        };
         const UnitRuleHost host = {
                 .run_dir_usable = host_run_dir_usable,
                 .state_dir_usable = host_var_dir_usable,

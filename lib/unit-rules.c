@@ -36,6 +36,9 @@ typedef struct RuleCheck {
         unsigned n_dropped;     /* violations past UNIT_VIOLATIONS_MAX */
 } RuleCheck;
 
+/* What UNIT_RULE_HOST_FOREIGN_NAME means. */
+#define NAME_SPACE_WHAT "its name and its settings' Prefixes=, alone or followed by '-', '.', '_' or '@'"
+
 /* What one unit's list of violations may hold; values quoted in it are cut. */
 #define UNIT_VIOLATIONS_MAX 32U
 #define VIOLATION_VALUE_MAX 256U
@@ -248,8 +251,8 @@ static int check_run_path(RuleCheck *c, const char *path, bool direct, const cha
         if (r < 0)
                 return r;
         if (r == UNIT_RULE_HOST_FOREIGN_NAME)
-                return violation(c, "/run/%s is not in the image's name space (its names start with one of its "
-                                 "prefixes): %s must be in a directory of the image in /run", d, what);
+                return violation(c, "/run/%s is not in the image's name space (%s): %s must be in a directory of "
+                                 "the image in /run", d, NAME_SPACE_WHAT, what);
         if (r == 0)
                 return violation(c, "/run/%s is the host's or another image's: %s must be in a directory of the "
                                  "image in /run", d, what);
@@ -625,8 +628,7 @@ static int check_exec_dir_word(RuleCheck *c, const char *w) {
         if (r < 0)
                 return r;
         if (r == UNIT_RULE_HOST_FOREIGN_NAME)
-                return violation(c, "%s/%s is not in the image's name space (its names start with one of its prefixes)",
-                                 base, n);
+                return violation(c, "%s/%s is not in the image's name space (%s)", base, n, NAME_SPACE_WHAT);
         if (r == 0)
                 return violation(c, "%s/%s is the host's or another image's: the service manager would hand it to "
                                  "the service%s", base, n, streq(base, "/run") ? " and remove it when it stops" : "");
