@@ -12,6 +12,9 @@ PTEST_NLOOP="${PTEST_NLOOP:-32}"
 PTEST_BASE_PACKAGES="systemd,dbus,systemd-sysv,busybox-static,systemd-container,squashfs-tools"
 # Packages of the real Debian service image (scenario 13).
 PTEST_REDIS_PACKAGES="redis-server"
+# Unmodified Debian services of scenario 27: one tree serves as every image (each image attaches
+# only the units matching its name). Changing this list changes the cache key.
+PTEST_DEBSVC_PACKAGES="redis-server,memcached,mosquitto,nginx-light,lighttpd,prometheus-node-exporter,haproxy,unbound,dnsmasq,chrony"
 
 msg()  { printf '[ptest %s] %s\n' "$(date +%T)" "$*" >&2; }
 die()  { msg "FATAL: $*"; exit 1; }
@@ -38,10 +41,13 @@ cmd_pkg() {
 # Short stable hash of a string (cache keys).
 key_of() { printf '%s' "$*" | sha256sum | cut -c1-12; }
 
-# debootstrap_cached NAME PACKAGES VARIANT -> prints the path of a cached tree,
-# building it (atomically: into NAME.tmp, then rename) when missing.
+# debootstrap_cached NAME PACKAGES VARIANT [isolated] -> prints the path of a cached tree,
+# building it (atomically: into NAME.tmp, then rename) when missing. "isolated": packages that
+# ship daemons are unpacked in a first stage and configured in a second stage with a
+# policy-rc.d that forbids starting services, in a network and PID namespace of its own, so no
+# maintainer script can start a daemon on this machine (or bind its ports).
 debootstrap_cached() {
-        local name="$1" pkgs="$2" variant="${3:-minbase}"
+        local name="$1" pkgs="$2" variant="${3:-minbase}" isolated="${4:-}"
         local key dir
         key=$(key_of "$PTEST_SUITE_DEB $variant $pkgs")
         dir="$PTEST_CACHE/$name-$PTEST_SUITE_DEB-$key"
@@ -50,7 +56,19 @@ debootstrap_cached() {
                 msg "building cached tree $dir (debootstrap $variant: $pkgs)"
                 rm -rf "$dir.tmp" "$dir"
                 mkdir -p "$PTEST_CACHE"
-                if ! debootstrap --variant="$variant" --include="$pkgs" "$PTEST_SUITE_DEB" \
+                if [[ -n "$isolated" ]]; then
+                        if ! { debootstrap --foreign --variant="$variant" --include="$pkgs" "$PTEST_SUITE_DEB" \
+                                        "$dir.tmp" "$PTEST_MIRROR" &&
+                                mkdir -p "$dir.tmp/usr/sbin" &&
+                                printf '#!/bin/sh\nexit 101\n' >"$dir.tmp/usr/sbin/policy-rc.d" &&
+                                chmod 0755 "$dir.tmp/usr/sbin/policy-rc.d" &&
+                                unshare --net --pid --fork --mount chroot "$dir.tmp" /debootstrap/debootstrap --second-stage &&
+                                rm -f "$dir.tmp/usr/sbin/policy-rc.d"; } >"$PTEST_CACHE/$name.debootstrap.log" 2>&1; then
+                                tail -n 30 "$PTEST_CACHE/$name.debootstrap.log" >&2
+                                rm -rf "$dir.tmp"
+                                die "debootstrap of $name failed (log: $PTEST_CACHE/$name.debootstrap.log)"
+                        fi
+                elif ! debootstrap --variant="$variant" --include="$pkgs" "$PTEST_SUITE_DEB" \
                         "$dir.tmp" "$PTEST_MIRROR" >"$PTEST_CACHE/$name.debootstrap.log" 2>&1; then
                         tail -n 30 "$PTEST_CACHE/$name.debootstrap.log" >&2
                         rm -rf "$dir.tmp"

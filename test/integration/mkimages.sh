@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Builds every test image of the integration suite from real parts into OUTDIR:
-#   mkimages.sh OUTDIR BUSYBOX [REDIS_TREE]
+#   mkimages.sh OUTDIR BUSYBOX [REDIS_TREE [DEBSVC_TREE]]
 # BUSYBOX is a static busybox binary (from busybox-static); REDIS_TREE a debootstrapped
-# Debian tree with redis-server (cached by `run`). Nothing here needs root except
+# Debian tree with redis-server, DEBSVC_TREE one with the services of scenario 27 (both cached
+# by `run`). Nothing here needs root except
 # that files keep their owners.
 #
 # Notes on the images (see also README.md):
@@ -18,6 +19,7 @@ trap 'echo "mkimages.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 OUT="${1:?usage: mkimages.sh OUTDIR BUSYBOX [REDIS_TREE]}"
 BUSYBOX="${2:?busybox binary}"
 REDIS_TREE="${3:-}"
+DEBSVC_TREE="${4:-}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/lib.sh"
 
@@ -309,5 +311,6 @@ fi
 . "$HERE/mkimages-verity.sh"      # 18, 19: verified images
 . "$HERE/mkimages-escape.sh"      # 23: units that try to leave their sandbox
 . "$HERE/mkimages-confine.sh"     # 26: hostile images, one way past the sandbox each
+. "$HERE/mkimages-debsvc.sh"      # 27: unmodified Debian services, one image for all
 
 ls -la "$OUT" >&2
