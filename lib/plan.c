@@ -619,15 +619,20 @@ static int host_identity_usable(void *userdata, const char *name) {
 }
 
 /* A name below /run or /var/lib belongs to the image only in its own name space: the name is one
- * of its prefixes, or starts with one followed by "-", ".", "_" or "@" (as its units' names do).
+ * of its prefixes or a leading "-" separated part of one, alone or followed by "-", ".", "_" or
+ * "@" (as its units' names do).
  * Anything else may be what some host program looks for, whether it exists yet or not (a socket
  * in /run/nscd answers every user lookup on the host). */
 static bool name_in_image_namespace(char *const *prefixes, const char *name) {
-        STRV_FOREACH(pfx, prefixes) {
-                const char *rest = startswith(name, *pfx);
-                if (rest && (*rest == 0 || strchr("-._@", *rest)))
-                        return true;
-        }
+        STRV_FOREACH(pfx, prefixes)
+                /* The prefix, and each of its leading "-" separated parts: an image named
+                 * redis-server may have /run/redis, the name Debian's redis-server.service uses. */
+                for (size_t n = strlen(*pfx); n > 0; ) {
+                        if (strneq(name, *pfx, n) && (name[n] == 0 || strchr("-._@", name[n])))
+                                return true;
+                        while (n > 0 && (*pfx)[--n] != '-')
+                                ;
+                }
         return false;
 }
 

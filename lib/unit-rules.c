@@ -37,7 +37,8 @@ typedef struct RuleCheck {
 } RuleCheck;
 
 /* What UNIT_RULE_HOST_FOREIGN_NAME means. */
-#define NAME_SPACE_WHAT "its name and its settings' Prefixes=, alone or followed by '-', '.', '_' or '@'"
+#define NAME_SPACE_WHAT "its name and its settings' Prefixes= and their leading '-' separated parts, alone or " \
+        "followed by '-', '.', '_' or '@'"
 
 /* What one unit's list of violations may hold; values quoted in it are cut. */
 #define UNIT_VIOLATIONS_MAX 32U
