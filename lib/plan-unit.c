@@ -257,11 +257,11 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 return 0;
         }
 
-        if (u->environment_missing && !trusted) {
-                if (asprintf(&pu->skipped, "its EnvironmentFile=%s is not in the image", u->environment_missing) < 0)
+        if (u->environment_refused && !trusted) {
+                pu->skipped = strdup(u->environment_refused);
+                if (!pu->skipped)
                         return -ENOMEM;
-                log_warning("Image %s: unit %s not attached: %s (mark it optional with \"-\" if it may be missing).",
-                            plan->image->path, u->name, pu->skipped);
+                log_warning("Image %s: unit %s not attached: %s.", plan->image->path, u->name, pu->skipped);
                 return 0;
         }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <assert.h>
+#include <stdio.h>
 
 #include "env-file.h"
 #include "ini.h"
@@ -51,8 +52,9 @@ static int ignore(const char *text, const char *filename, unsigned line, void *u
 }
 
 static int unit_read_environment(const ImageFS *fs, const char *image_path, ImageUnit *u) {
-        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_strv_free_ char **env = NULL, **seen = NULL;
         EnvCollect c = {};
+        size_t total = 0;
         int r;
 
         r = ini_parse(u->content, u->source, collect, ignore, &c);
@@ -70,9 +72,15 @@ static int unit_read_environment(const ImageFS *fs, const char *image_path, Imag
                 _cleanup_strv_free_ char **vars = NULL;
                 bool optional = (*p)[0] == '-';
 
-                /* Resolved as systemd would (unit_full_printf()); what cannot be is the rules'. */
-                if (unit_printf(u->name, *p + optional, /* full= */ true, &path) < 0 || !unit_env_path_allowed(path))
+                /* Resolved as systemd would (unit_full_printf()); what cannot be is the rules'. A file
+                 * named twice counts once (its assignments are the same again). */
+                if (unit_printf(u->name, *p + optional, /* full= */ true, &path) < 0 || !unit_env_path_allowed(path) ||
+                    strv_contains(seen, path))
                         continue;
+                if (strv_extend(&seen, path) < 0) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
 
                 r = image_fs_read_file(fs, path, ENV_FILE_MAX, &text);
                 if (r == -ENOMEM)
@@ -80,12 +88,11 @@ static int unit_read_environment(const ImageFS *fs, const char *image_path, Imag
                 if (r < 0) {
                         if (optional)
                                 continue;
-                        if (!u->environment_missing) {
-                                u->environment_missing = strdup(path);
-                                if (!u->environment_missing) {
-                                        r = -ENOMEM;
-                                        goto finish;
-                                }
+                        if (!u->environment_refused &&
+                            asprintf(&u->environment_refused, "its EnvironmentFile=%s is not in the image", path) < 0) {
+                                u->environment_refused = NULL;
+                                r = -ENOMEM;
+                                goto finish;
                         }
                         continue;
                 }
@@ -98,11 +105,24 @@ static int unit_read_environment(const ImageFS *fs, const char *image_path, Imag
                                           image_path, path, u->name);
                         continue;
                 }
-                STRV_FOREACH(v, vars)
+                STRV_FOREACH(v, vars) {
+                        /* As written into the drop-in: quoted, "%" doubled. */
+                        total += 2 * strlen(*v) + sizeof("Environment=\"\"\n");
                         if (strv_extend(&env, *v) < 0) {
                                 r = -ENOMEM;
                                 goto finish;
                         }
+                }
+                if (total > UNIT_ENVIRONMENT_MAX) {
+                        if (!u->environment_refused &&
+                            asprintf(&u->environment_refused, "its EnvironmentFile= files hold more than %u KiB of "
+                                     "assignments", UNIT_ENVIRONMENT_MAX / 1024) < 0) {
+                                u->environment_refused = NULL;
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                        break;
+                }
         }
 
         u->environment = TAKE_PTR(env);

@@ -18,11 +18,14 @@
 
 extern const char *const unit_env_dirs[];
 
+#define UNIT_ENVIRONMENT_MAX (64U * 1024U)
+
 /* Whether path ("/etc/default/foo") is one the generator can carry over. */
 bool unit_env_path_allowed(const char *path);
 
 /* For each unit of units that has EnvironmentFile=: sets u->environment (the KEY=VALUE assignments,
- * in order) and u->environment_files (true), or u->environment_missing (the first file that is
- * neither in the image nor optional). Values are resolved for the unit's name as systemd would
+ * in order) and u->environment_files (true), or u->environment_refused (why not: a file that is
+ * neither in the image nor optional, or more than UNIT_ENVIRONMENT_MAX bytes of assignments; each
+ * file counts once). Values are resolved for the unit's name as systemd would
  * (specifiers); paths the rules refuse are left to them. */
 int image_units_read_environment(const ImageFS *fs, const char *image_path, ImageUnits *units);

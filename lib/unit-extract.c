@@ -25,7 +25,7 @@ static void unit_dropin_done(UnitDropin *d) {
 
 static void image_unit_done(ImageUnit *u) {
         strv_free(u->environment);
-        free(u->environment_missing);
+        free(u->environment_refused);
         free(u->name);
         free(u->source);
         free(u->content);

@@ -35,7 +35,7 @@ typedef struct ImageUnit {
         /* EnvironmentFile= read from the image (unit-env.h) */
         bool environment_files;         /* the unit has some: the host paths are reset */
         char **environment;             /* their KEY=VALUE assignments */
-        char *environment_missing;      /* a file that is neither in the image nor optional */
+        char *environment_refused;      /* why they cannot be carried over (a missing file, too much) */
 } ImageUnit;
 
 typedef struct ImageUnits {

@@ -491,15 +491,37 @@ static int check_unit_name(RuleCheck *c, const char *word) {
         return 0;
 }
 
+/* Unit= (timers, paths), Service= (sockets): what systemd takes is the unit triggered instead of
+ * the one of the same name; what it ignores leaves that one (check_unit_wide()). */
+static int check_trigger(RuleCheck *c) {
+        _cleanup_free_ char *n = NULL;
+        int r;
+
+        r = resolve_fixed(c, c->value, /* full= */ false, &n);
+        if (r <= 0)
+                return r;
+        /* systemd ignores a unit triggering itself (and then triggers its namesake service), and
+         * takes only a service, not a template, from a socket's Service=. */
+        if (streq(n, c->unit->name))
+                return violation(c, "systemd ignores a unit that triggers itself, and triggers the service of "
+                                 "its name instead");
+        if (streq(c->rule->key, "Service") && (!endswith(n, ".service") || unit_name_is_template(n)))
+                return violation(c, "systemd takes only a service that is not a template here, and triggers the "
+                                 "service of the socket's name instead");
+        r = check_unit_name(c, c->value);
+        if (r < 0)
+                return r;
+        c->trigger_set = true;
+        return 0;
+}
+
 static int check_units(RuleCheck *c, const UnitRule *rule) {
         ExtractFlags flags;
 
         /* Unit= (timers, paths) and Service= (sockets) are one name each; the rest are lists,
          * split as systemd splits each. */
-        if (streq(rule->key, "Unit") || streq(rule->key, "Service")) {
-                c->trigger_set = true;
-                return check_unit_name(c, c->value);
-        }
+        if (streq(rule->key, "Unit") || streq(rule->key, "Service"))
+                return check_trigger(c);
         if (streq(rule->section, "Install"))
                 flags = EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE;
         else if (streq(rule->key, "Sockets"))
@@ -778,8 +800,12 @@ static int check_assignment(const char *section, const char *key, const char *va
         if (!rule)
                 return violation(c, "not a setting known to stay inside the sandbox (portables-confinement(7))");
 
-        if (streq(section, "Socket") && streq(key, "Accept"))
-                c->accept = isempty(value) ? 0 : parse_boolean(value) > 0;
+        /* As config_parse_bool(): a value that is no boolean (an empty one too) is ignored. */
+        if (streq(section, "Socket") && streq(key, "Accept")) {
+                int b = parse_boolean(value);
+                if (b >= 0)
+                        c->accept = b;
+        }
 
         /* An empty assignment resets a setting to its default, or a list to nothing. */
         if (isempty(value) && rule->kind != RULE_ANY)

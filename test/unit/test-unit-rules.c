@@ -348,6 +348,16 @@ TEST(triggers) {
         REFUSED("foo-other.timer", "[Timer]\nOnBootSec=1\n");
         OK("foo-other.timer", "[Timer]\nOnBootSec=1\nUnit=foo.service\n");
         REFUSED("foo-other.path", "[Path]\nPathExists=/run/foo/x\n");
+        /* What systemd ignores leaves the service of the unit's name: a unit triggering itself, a
+         * socket's Service= that is no service or a template, an Accept= that is no boolean. */
+        REFUSED("foo-other.timer", "[Timer]\nOnBootSec=1\nUnit=foo-other.timer\n");
+        REFUSED("foo-other.timer", "[Timer]\nOnBootSec=1\nUnit=%n\n");
+        REFUSED("foo-other.socket", "[Socket]\nListenStream=/run/foo/o\nService=foo.target\n");
+        REFUSED("foo-other.socket", "[Socket]\nListenStream=/run/foo/o\nService=foo@.service\n");
+        OK("foo-other.socket", "[Socket]\nListenStream=/run/foo/o\nService=foo@x.service\n");
+        REFUSED("foo-web.socket", "[Socket]\nListenStream=/run/foo/w\nAccept=yes\nAccept=\n");
+        REFUSED("foo-web.socket", "[Socket]\nListenStream=/run/foo/w\nAccept=yes\nAccept=maybe\n");
+        OK("foo-web.socket", "[Socket]\nListenStream=/run/foo/w\nAccept=yes\nAccept=no\n");
 }
 
 TEST(host_side) {
