@@ -15,7 +15,9 @@
 #include "mount-dl.h"
 #include "names.h"
 #include "os-release.h"
+#include "extract-word.h"
 #include "host-claims.h"
+#include "ini.h"
 #include "unit-env.h"
 #include "host-names.h"
 #include "plan-internal.h"
@@ -208,6 +210,7 @@ void planner_done(Planner *p) {
         host_names_done(&p->host_names);
         p->image_names = strv_free(p->image_names);
         p->run_claims = strv_free(p->run_claims);
+        p->after_checked = strv_free(p->after_checked);
         p->host_units = strv_free(p->host_units);
         for (size_t k = 0; k < p->n_profiles; k++) {
                 PlannerProfile *pp = p->profiles + k;
@@ -611,6 +614,73 @@ static bool host_owns_name(Planner *p, const char *name, bool run) {
         return strv_contains(run ? h->run : h->var, name);
 }
 
+typedef struct AfterCheck {
+        bool late;
+} AfterCheck;
+
+static int collect_after(const char *section, const char *key, const char *value, const char *filename,
+                         unsigned line, void *userdata) {
+        AfterCheck *a = userdata;
+        const char *p = value;
+
+        if (!section || !streq(section, "Unit") || !streq(key, "After"))
+                return 0;
+        for (;;) {
+                _cleanup_free_ char *w = NULL;
+                int r = extract_first_word_full(&p, &w, NULL, EXTRACT_RETAIN_ESCAPE);
+
+                if (r == -ENOMEM)
+                        return r;
+                if (r <= 0)
+                        return 0;
+                /* A target that is not a passive one (or a specifier we cannot read): late. */
+                if ((endswith(w, ".target") && unit_rule_target_level(w) < 0) || strchr(w, '%') ||
+                    unit_rule_target_level(w) >= 4)
+                        a->late = true;
+        }
+}
+
+static int ignore_garbage_line(const char *text, const char *filename, unsigned line, void *userdata) {
+        return 0;
+}
+
+/* Whether host unit name is ordered after a late target (multi-user.target, ...): then an image's
+ * unit installed into that target and ordered after it would close a cycle. The unit's file is read
+ * where systemd would find it first; its drop-ins are not. Answers are kept for the run. */
+static int host_after_usable(void *userdata, const char *name) {
+        HostState *h = userdata;
+        Planner *p = h->p;
+        AfterCheck a = {};
+        char *entry;
+
+        STRV_FOREACH(k, p->after_checked)
+                if (streq(*k + 1, name))
+                        return (*k)[0] == '+';
+
+        if (planner_host_has_unit(p, name))
+                for (const char *const *d = host_unit_dirs; *d; d++) {
+                        _cleanup_free_ char *path = strjoin(*d, "/", name), *text = NULL;
+                        int r;
+
+                        if (!path)
+                                return -ENOMEM;
+                        r = host_read_file(p->ctx, path, 256U * 1024U, &text, NULL);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                continue;
+                        r = ini_parse(text, path, collect_after, ignore_garbage_line, &a);
+                        if (r == -ENOMEM)
+                                return r;
+                        break;
+                }
+
+        entry = strjoin(a.late ? "-" : "+", name);
+        if (!entry || strv_consume(&p->after_checked, entry) < 0)
+                return -ENOMEM;
+        return !a.late;
+}
+
 static int host_identity_usable(void *userdata, const char *name) {
         HostState *h = userdata;
 
@@ -733,6 +803,7 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
                 .run_dir_usable = host_run_dir_usable,
                 .state_dir_usable = host_var_dir_usable,
                 .identity_usable = host_identity_usable,
+                .after_usable = host_after_usable,
                 .userdata = &hs,
         };
         size_t n_attached = 0;

@@ -95,6 +95,7 @@ typedef struct Planner {
         HostNames host_names;           /* what the host's units use (host-names.h), read on first use */
         char **image_names;             /* the names of this run's candidate images */
         char **run_claims;              /* /run names claimed in this run (host-claims.h) */
+        char **after_checked;           /* "+NAME"/"-NAME": host units an image unit may/may not be After= */
         bool host_names_loaded;
         char **host_units;              /* every name in host_unit_dirs, sorted */
         struct PlannerProfile *profiles;/* profiles loaded in this run, by name */

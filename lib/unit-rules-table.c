@@ -96,7 +96,9 @@ const UnitRule unit_rules[] = {
         UNIT_OWN("RequisiteOverridable"),
         ROW("Unit", "Wants", RULE_ALL, RULE_UNITS, .words = wants_units),
         ROW("Unit", "Requires", RULE_ALL, RULE_UNITS, .words = wants_units),
-        ROW("Unit", "After", RULE_ALL, RULE_UNITS, .words = after_units),
+        ROW("Unit", "After", RULE_ALL, RULE_UNITS, .words = after_units,
+            .why = "and units of the host other than targets that are not themselves ordered after a target "
+                   "but these (ordering after them cannot close a cycle)"),
         ROW("Unit", "Before", RULE_ALL, RULE_UNITS, .words = before_units),
         ROW("Unit", "Conflicts", RULE_ALL, RULE_UNITS, .words = conflicts_units),
         UNIT_VALUES("FailureAction", none_only), UNIT_VALUES("SuccessAction", none_only),

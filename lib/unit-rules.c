@@ -482,6 +482,16 @@ static int check_unit_name(RuleCheck *c, const char *word) {
                 /* A socket, timer or path unit is ordered before its own type's target anyway. */
                 if (streq(rule->key, "Before") && streq(n, type_target(c->unit->type)))
                         continue;
+                /* After= only orders: after a host service that is not ordered after the late
+                 * targets it cannot close a cycle (After=rsyslog.service, After=postgresql.service). */
+                if (streq(rule->key, "After") && !endswith(n, ".target") && (!b || streq(a, b)) &&
+                    c->rc->host_state && c->rc->host_state->after_usable) {
+                        r = c->rc->host_state->after_usable(c->rc->host_state->userdata, n);
+                        if (r < 0)
+                                return r;
+                        if (r > 0)
+                                continue;
+                }
                 if (b && !streq(a, b))
                         return violation(c, "names a unit that depends on the instance name, which whoever "
                                          "starts the unit chooses; only instances of the image's own templates can be");

@@ -109,6 +109,10 @@ typedef struct UnitRuleHost {
         /* 1 if a dynamic user may be called name: no host unit runs as it or is named so (their
          * dynamic users and directories would be shared), 0 if not. NULL: always. */
         int (*identity_usable)(void *userdata, const char *name);
+        /* For After=: 1 if ordering after the host's unit name cannot close a cycle: the host has
+         * no such unit, or it is no target and not itself ordered after a target later than the
+         * passive ones; 0 if not. NULL: never. */
+        int (*after_usable)(void *userdata, const char *name);
         void *userdata;
 } UnitRuleHost;
 
