@@ -3,31 +3,29 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "env-file.h"
-#include "escape.h"
 #include "blkid-dl.h"
 #include "bounded-child.h"
+#include "env-file.h"
+#include "escape.h"
 #include "exec-dirs.h"
 #include "fileio.h"
+#include "host-names.h"
 #include "image-open.h"
 #include "install-section.h"
 #include "log.h"
 #include "mount-dl.h"
 #include "names.h"
 #include "os-release.h"
-#include "extract-word.h"
-#include "host-claims.h"
-#include "ini.h"
-#include "unit-env.h"
-#include "host-names.h"
+#include "plan-host.h"
 #include "plan-internal.h"
 #include "profile.h"
-#include "string-util.h"
-#include "sysusers.h"
-#include "strv.h"
-#include "time-util.h"
-#include "unit-extract.h"
 #include "sandbox-lists.h"
+#include "string-util.h"
+#include "strv.h"
+#include "sysusers.h"
+#include "time-util.h"
+#include "unit-env.h"
+#include "unit-extract.h"
 #include "unit-rules.h"
 #include "verity-check.h"
 
@@ -564,248 +562,17 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
         return plan->refused ? 1 : 0;
 }
 
-/* What the rules need to know of the host's /run and /var for this image. */
-typedef struct HostState {
-        Planner *p;
-        const char *image;
-        char *const *prefixes;
-} HostState;
-
-/* Names below /run (and /var/lib, ...) that belong to the host even before they exist: the base
- * system's, and those of services the host has units for (they create /run/NAME when they start,
- * maybe later than the image's units). */
-static const char *const host_run_names[] = {
-        "systemd", "user", "lock", "log", "mount", "host", "credentials", "udev", "initramfs", "nologin",
-        "utmp", "shm", "motd", "motd.d", "dbus", "sshd", "sudo", "console-setup", "blkid", "cryptsetup", "lvm",
-        "portables", "resolvconf", "network", "NetworkManager", "netns", "screen", "agetty.reload",
-        /* What host programs connect to even where the service is not installed (NSS, PAM, auth). */
-        "nscd", "nslcd", "sssd", "winbindd", "samba", "avahi-daemon", "gssproxy", "pcscd", "saslauthd", "munge",
-        "krb5kdc", "cups", "docker", "docker.sock", "containerd", "libvirt", "podman", "snapd.socket", "chrony",
-        "mysqld", "postgresql", "rpcbind", "rpcbind.sock", "uuidd", "polkit-1", "systemd-userdbd", NULL,
-};
-
-static const HostNames *planner_host_names(Planner *p) {
-        if (!p->host_names_loaded) {
-                int r = host_names_load(p->ctx, &p->host_names);
-                if (r < 0)
-                        log_debug_errno(r, "Failed to read the host's units and tmpfiles.d for the names they use: %m");
-                p->host_names_loaded = true;
-        }
-        return &p->host_names;
-}
-
-static bool host_owns_name(Planner *p, const char *name, bool run) {
-        const HostNames *h;
-        size_t n = strcspn(name, ".");
-
-        if (run && strv_contains((char **) host_run_names, name))
-                return true;
-        /* "NAME", "NAME.pid", "NAME.sock": the host's if it has a NAME.service, .socket or template. */
-        for (const char *const *suffix = (const char *const[]) { ".service", ".socket", "@.service", NULL }; *suffix; suffix++) {
-                _cleanup_free_ char *u = strndup(name, n);
-
-                if (!u || !strextend(&u, *suffix))
-                        return true;    /* OOM: the safe answer */
-                if (planner_host_has_unit(p, u))
-                        return true;
-        }
-        /* Those the host's units and tmpfiles.d name. */
-        h = planner_host_names(p);
-        return strv_contains(run ? h->run : h->var, name);
-}
-
-typedef struct AfterCheck {
-        bool late;
-} AfterCheck;
-
-static int collect_after(const char *section, const char *key, const char *value, const char *filename,
-                         unsigned line, void *userdata) {
-        AfterCheck *a = userdata;
-        const char *p = value;
-
-        if (!section || !streq(section, "Unit") || !streq(key, "After"))
-                return 0;
-        for (;;) {
-                _cleanup_free_ char *w = NULL;
-                int r = extract_first_word_full(&p, &w, NULL, EXTRACT_RETAIN_ESCAPE);
-
-                if (r == -ENOMEM)
-                        return r;
-                if (r <= 0)
-                        return 0;
-                /* A target that is not a passive one (or a specifier we cannot read): late. */
-                if ((endswith(w, ".target") && unit_rule_target_level(w) < 0) || strchr(w, '%') ||
-                    unit_rule_target_level(w) >= 4)
-                        a->late = true;
-        }
-}
-
-static int ignore_garbage_line(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
-/* Whether host unit name is ordered after a late target (multi-user.target, ...): then an image's
- * unit installed into that target and ordered after it would close a cycle. The unit's file is read
- * where systemd would find it first; its drop-ins are not. Answers are kept for the run. */
-static int host_after_usable(void *userdata, const char *name) {
-        HostState *h = userdata;
-        Planner *p = h->p;
-        AfterCheck a = {};
-        char *entry;
-
-        STRV_FOREACH(k, p->after_checked)
-                if (streq(*k + 1, name))
-                        return (*k)[0] == '+';
-
-        if (planner_host_has_unit(p, name))
-                for (const char *const *d = host_unit_dirs; *d; d++) {
-                        _cleanup_free_ char *path = strjoin(*d, "/", name), *text = NULL;
-                        int r;
-
-                        if (!path)
-                                return -ENOMEM;
-                        r = host_read_file(p->ctx, path, 256U * 1024U, &text, NULL);
-                        if (r == -ENOMEM)
-                                return r;
-                        if (r < 0)
-                                continue;
-                        r = ini_parse(text, path, collect_after, ignore_garbage_line, &a);
-                        if (r == -ENOMEM)
-                                return r;
-                        break;
-                }
-
-        entry = strjoin(a.late ? "-" : "+", name);
-        if (!entry || strv_consume(&p->after_checked, entry) < 0)
-                return -ENOMEM;
-        return !a.late;
-}
-
-static int host_identity_usable(void *userdata, const char *name) {
-        HostState *h = userdata;
-
-        /* A dynamic user of that name would be the host service's, with its directories. */
-        return !strv_contains(planner_host_names(h->p)->identities, name);
-}
-
-/* A name below /run or /var/lib belongs to the image only in its own name space: the name is one
- * of its prefixes or a leading "-" separated part of one, alone or followed by "-", ".", "_" or
- * "@" (as its units' names do).
- * Anything else may be what some host program looks for, whether it exists yet or not (a socket
- * in /run/nscd answers every user lookup on the host). */
-static bool name_in_image_namespace(char *const *prefixes, const char *name) {
-        STRV_FOREACH(pfx, prefixes)
-                /* The prefix, and each of its leading "-" separated parts: an image named
-                 * redis-server may have /run/redis, the name Debian's redis-server.service uses. */
-                for (size_t n = strlen(*pfx); n > 0; ) {
-                        if (strneq(name, *pfx, n) && (name[n] == 0 || strchr("-._@", name[n])))
-                                return true;
-                        while (n > 0 && (*pfx)[--n] != '-')
-                                ;
-                }
-        return false;
-}
-
-static int host_run_dir_usable(void *userdata, const char *name) {
-        HostState *h = userdata;
-        HostClaims c = {
-                .ctx = h->p->ctx,
-                .cache = h->p->cache,
-                .record = h->p->record_claims,
-                .images = h->p->image_names,
-                .claimed = &h->p->run_claims,
-        };
-
-        if (!name_in_image_namespace(h->prefixes, name))
-                return UNIT_RULE_HOST_FOREIGN_NAME;
-        if (host_owns_name(h->p, name, /* run= */ true))
-                return 0;
-        return host_claim_run_dir(&c, h->image, name);
-}
-
-static int host_var_dir_usable(void *userdata, const char *base, const char *name) {
-        HostState *h = userdata;
-
-        if (!name_in_image_namespace(h->prefixes, name))
-                return UNIT_RULE_HOST_FOREIGN_NAME;
-        if (host_owns_name(h->p, name, /* run= */ false))
-                return 0;
-        return host_state_dir_usable(h->p->ctx, base, name);
-}
-
-/* Removes from *own the units the rules refuse, and those that name or trigger a removed one, to a
- * fixed point: each unit is checked once, then refusals are passed along to the units that name
- * it (each removal looks at the names each unit named: a long chain of units stays cheap). */
-static int own_units_settle(const ImageUnits *units, const UnitRuleContext *rc, char ***own) {
-        size_t n = units->n_units, head = 0, tail = 0;
-        _cleanup_free_ bool *refused = NULL;
-        _cleanup_free_ size_t *queue = NULL;
-        char ***refs = NULL;
-        int r = 0;
-
-        refused = calloc(n, sizeof(bool));
-        queue = calloc(n, sizeof(size_t));
-        refs = calloc(n, sizeof(char **));
-        if (!refused || !queue || !refs) {
-                r = -ENOMEM;
-                goto finish;
-        }
-
-        for (size_t k = 0; k < n; k++) {
-                const ImageUnit *u = units->units + k;
-                _cleanup_strv_free_ char **v = NULL;
-
-                if (!strv_contains(*own, u->name))
-                        continue;
-                r = unit_check_rules_full(u, rc, &v, &refs[k]);
-                if (r < 0)
-                        goto finish;
-                if (r > 0 || unit_name_is_prefix_dropin(u->name)) {
-                        refused[k] = true;
-                        queue[tail++] = k;
-                }
-        }
-        /* Whoever names a refused unit is refused: walk the names backwards. */
-        while (head < tail) {
-                const char *gone = units->units[queue[head++]].name;
-
-                for (size_t k = 0; k < n; k++) {
-                        if (refused[k] || !refs[k] || !strv_contains(refs[k], gone))
-                                continue;
-                        refused[k] = true;
-                        queue[tail++] = k;
-                }
-        }
-
-        for (size_t k = 0; k < n; k++)
-                if (refused[k])
-                        strv_remove(*own, units->units[k].name);
-        r = 0;
-finish:
-        if (refs)
-                for (size_t k = 0; k < n; k++)
-                        strv_free(refs[k]);
-        free(refs);
-        return r;
-}
-
 static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnits *units) {
         _cleanup_strv_free_ char **own = NULL, **state_dirs = NULL;
         /* Host names are the image's only in the name space the admin gave it: its name and the
          * Prefixes= of its settings, not PORTABLE_PREFIXES= (which the image itself chooses). */
         char *admin_prefixes[] = { (char *) plan->image->name, NULL };
-        HostState hs = {
+        PlanHost hs = {
                 .p = p,
                 .image = plan->image->name,
                 .prefixes = plan->settings.prefixes ?: admin_prefixes,
         };
-        const UnitRuleHost host = {
-                .run_dir_usable = host_run_dir_usable,
-                .state_dir_usable = host_var_dir_usable,
-                .identity_usable = host_identity_usable,
-                .after_usable = host_after_usable,
-                .userdata = &hs,
-        };
+        const UnitRuleHost host = plan_host_callbacks(&hs);
         size_t n_attached = 0;
         int r;
 
@@ -836,7 +603,7 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
          * is refused would activate nothing, or a host unit of that name). What is left in own passed
          * with the final context, and is not checked again. */
         if (!streq(plan->profile, "trusted")) {
-                r = own_units_settle(units, &rc, &own);
+                r = unit_rules_settle_own(units, &rc, &own);
                 if (r < 0)
                         return r;
                 rc.own_units = own;

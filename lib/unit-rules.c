@@ -1086,3 +1086,59 @@ int unit_rules_state_dirs(const ImageUnits *units, char ***ret) {
         *ret = d.state_dirs;
         return 0;
 }
+
+/* Removes from *own the units the rules refuse, and those that name or trigger a removed one, to a
+ * fixed point: each unit is checked once, then refusals are passed along to the units that name
+ * it (each removal looks at the names each unit named: a long chain of units stays cheap). */
+int unit_rules_settle_own(const ImageUnits *units, const UnitRuleContext *rc, char ***own) {
+        size_t n = units->n_units, head = 0, tail = 0;
+        _cleanup_free_ bool *refused = NULL;
+        _cleanup_free_ size_t *queue = NULL;
+        char ***refs = NULL;
+        int r = 0;
+
+        refused = calloc(n, sizeof(bool));
+        queue = calloc(n, sizeof(size_t));
+        refs = calloc(n, sizeof(char **));
+        if (!refused || !queue || !refs) {
+                r = -ENOMEM;
+                goto finish;
+        }
+
+        for (size_t k = 0; k < n; k++) {
+                const ImageUnit *u = units->units + k;
+                _cleanup_strv_free_ char **v = NULL;
+
+                if (!strv_contains(*own, u->name))
+                        continue;
+                r = unit_check_rules_full(u, rc, &v, &refs[k]);
+                if (r < 0)
+                        goto finish;
+                if (r > 0 || unit_name_is_prefix_dropin(u->name)) {
+                        refused[k] = true;
+                        queue[tail++] = k;
+                }
+        }
+        /* Whoever names a refused unit is refused: walk the names backwards. */
+        while (head < tail) {
+                const char *gone = units->units[queue[head++]].name;
+
+                for (size_t k = 0; k < n; k++) {
+                        if (refused[k] || !refs[k] || !strv_contains(refs[k], gone))
+                                continue;
+                        refused[k] = true;
+                        queue[tail++] = k;
+                }
+        }
+
+        for (size_t k = 0; k < n; k++)
+                if (refused[k])
+                        strv_remove(*own, units->units[k].name);
+        r = 0;
+finish:
+        if (refs)
+                for (size_t k = 0; k < n; k++)
+                        strv_free(refs[k]);
+        free(refs);
+        return r;
+}

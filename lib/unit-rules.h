@@ -141,6 +141,11 @@ int unit_check_rules_full(const ImageUnit *u, const UnitRuleContext *rc, char **
  * units may watch them); values the rules refuse are left out. */
 int unit_rules_state_dirs(const ImageUnits *units, char ***ret);
 
+/* Removes from *own the units the rules refuse (with rc, whose own_units is *own), and those that
+ * name or trigger a removed one, to a fixed point: afterwards every unit left in *own passes the
+ * rules with that very list. */
+int unit_rules_settle_own(const ImageUnits *units, const UnitRuleContext *rc, char ***own);
+
 /* A unit name that would make its drop-in directory apply to other units: "foo-.service"
  * (systemd reads foo-.service.d/ for every foo-*.service), "foo-@.service". */
 bool unit_name_is_prefix_dropin(const char *name);
