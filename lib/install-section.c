@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include "extract-word.h"
 #include "ini.h"
 #include "install-section.h"
 #include "log.h"
@@ -36,7 +37,11 @@ static int install_list(char ***l, const char *value, const char *unit_name, con
         for (;;) {
                 _cleanup_free_ char *word = NULL, *resolved = NULL;
 
-                r = extract_first_word(&p, &word);
+                /* As systemd's config_parse_strv(): backslashes stay, "local-f\x73.target" is that
+                 * name, not local-fs.target (the rules check the same words). */
+                r = extract_first_word_full(&p, &word, NULL, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE);
+                if (r == -ENOMEM)
+                        return r;
                 if (r < 0) {
                         log_warning("%s:%u: Unparsable [Install] list, ignoring.", filename, line);
                         return 0;

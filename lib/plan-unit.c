@@ -257,6 +257,18 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 return 0;
         }
 
+        /* A host unit file foo@bar.service gets the drop-ins of foo@.service: a template's drop-ins
+         * would be that host unit's. Never, whatever the profile. */
+        if (unit_name_is_template(u->name)) {
+                const char *i = planner_host_instance_of(p, u->name);
+                if (i) {
+                        if (asprintf(&pu->skipped, "the host has %s, an instance of it that its drop-ins would apply to", i) < 0)
+                                return -ENOMEM;
+                        log_warning("Image %s: unit %s not attached: %s.", plan->image->path, u->name, pu->skipped);
+                        return 0;
+                }
+        }
+
         if (u->environment_refused && !trusted) {
                 pu->skipped = strdup(u->environment_refused);
                 if (!pu->skipped)

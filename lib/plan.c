@@ -100,6 +100,29 @@ bool planner_host_has_unit(const Planner *p, const char *name) {
                 bsearch(&name, p->host_units, strv_length(p->host_units), sizeof(char *), cmp_strp);
 }
 
+const char *planner_host_instance_of(const Planner *p, const char *template) {
+        const char *at = strchr(template, '@'), *suffix;
+        size_t n_prefix, lo = 0, hi;
+
+        if (!at || !p->host_units)
+                return NULL;
+        n_prefix = at + 1 - template;
+        suffix = at + 1;
+        /* The sorted list: the first entry not below "foo@", then those that start with it. */
+        hi = strv_length(p->host_units);
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (strncmp(p->host_units[mid], template, n_prefix) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (char **u = p->host_units + lo; *u && strneq(*u, template, n_prefix); u++)
+                if (!streq(*u, template) && endswith(*u, suffix))
+                        return *u;
+        return NULL;
+}
+
 /* The profile of that name, loaded once per run. */
 static int planner_profile(Planner *p, const char *name, const PlannerProfile **ret) {
         PlannerProfile *pp;
@@ -580,7 +603,8 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
         for (size_t k = 0; k < units->n_units; k++) {
                 const char *n = units->units[k].name;
 
-                if (!planner_host_has_unit(p, n) && !strv_contains(p->claimed, n) && strv_extend(&own, n) < 0)
+                if (!planner_host_has_unit(p, n) && !strv_contains(p->claimed, n) &&
+                    !(unit_name_is_template(n) && planner_host_instance_of(p, n)) && strv_extend(&own, n) < 0)
                         return -ENOMEM;
         }
         r = unit_rules_state_dirs(units, &state_dirs);

@@ -117,6 +117,9 @@ void planner_done(Planner *p);
 
 /* Whether a unit of that name exists in one of systemd's unit directories on the host. */
 bool planner_host_has_unit(const Planner *p, const char *name);
+/* A unit file of the host that is an instance of template ("foo@bar.service" for "foo@.service"),
+ * or NULL: systemd applies the template's drop-ins to it. */
+const char *planner_host_instance_of(const Planner *p, const char *template);
 
 /* Plans image i. Returns 0 with ret filled (ret->refused says whether it is attached; refusals
  * are logged once, at warning level), or <0 on fatal errors (OOM). Units the plan attaches are

@@ -896,36 +896,54 @@ static int ignore_line(const char *text, const char *filename, unsigned line, vo
         return 0;
 }
 
+typedef struct DefaultInstance {
+        const char *unit_name;
+        char *instance;
+} DefaultInstance;
+
+/* As install_info_parse() reads it: an empty value resets, one that does not resolve to a valid
+ * instance is ignored (the previous one stays). */
 static int collect_default_instance(const char *section, const char *key, const char *value, const char *filename,
                                     unsigned line, void *userdata) {
-        char **v = userdata;
+        DefaultInstance *d = userdata;
+        char *resolved = NULL;
+        int r;
 
         if (!section || !streq(section, "Install") || !streq(key, "DefaultInstance"))
                 return 0;
-        free(*v);
-        *v = isempty(value) ? NULL : strdup(value);
-        return isempty(value) || *v ? 0 : -ENOMEM;
+        if (isempty(value)) {
+                d->instance = mfree(d->instance);
+                return 0;
+        }
+        r = install_name_printf(d->unit_name, value, &resolved);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || !unit_instance_is_valid(resolved)) {
+                free(resolved);
+                return 0;
+        }
+        free(d->instance);
+        d->instance = resolved;
+        return 0;
 }
 
 /* What the generator installs the unit as (install-section.h): itself, or for a template its
  * DefaultInstance= instance (NULL: none, the template is not installed). */
 static int install_name(const ImageUnit *u, char **ret) {
-        _cleanup_free_ char *instance = NULL, *resolved = NULL;
+        DefaultInstance d = { .unit_name = u->name };
         int r;
 
         if (!unit_name_is_template(u->name))
                 return (*ret = strdup(u->name)) ? 0 : -ENOMEM;
 
-        r = ini_parse(u->content, u->source, collect_default_instance, ignore_line, &instance);
+        r = ini_parse(u->content, u->source, collect_default_instance, ignore_line, &d);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_default_instance, ignore_line,
-                              &instance);
-        if (r < 0)
-                return r;
+                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_default_instance, ignore_line, &d);
         *ret = NULL;
-        if (!instance || install_name_printf(u->name, instance, &resolved) < 0 || !unit_instance_is_valid(resolved))
-                return 0;
-        return unit_name_replace_instance(u->name, resolved, ret);
+        if (r >= 0 && d.instance)
+                r = unit_name_replace_instance(u->name, d.instance, ret);
+        free(d.instance);
+        return r < 0 ? r : 0;
 }
 
 /* What is only known once the unit and its drop-ins are read. */
