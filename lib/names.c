@@ -119,6 +119,25 @@ UnitType unit_name_type(const char *name) {
         return t;
 }
 
+bool unit_name_is_valid_any(const char *name) {
+        static const char *const suffixes[] = {
+                "service", "socket", "target", "device", "mount", "automount", "swap", "timer", "path",
+                "slice", "scope",
+        };
+        const char *dot = name ? strrchr(name, '.') : NULL;
+
+        if (!dot)
+                return false;
+        for (size_t k = 0; k < ELEMENTSOF(suffixes); k++)
+                if (streq(dot + 1, suffixes[k])) {
+                        /* The same rules as for our own types, with any suffix: check the name as if
+                         * it were a service. */
+                        _cleanup_free_ char *s = strndup(name, dot + 1 - name);
+                        return s && strextend(&s, "service") && unit_name_type(s) == UNIT_SERVICE;
+                }
+        return false;
+}
+
 bool unit_name_is_template(const char *name) {
         const char *at = strchr(name, '@');
         return at && at[1] == '.';

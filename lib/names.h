@@ -37,6 +37,9 @@ UnitType unit_type_from_string(const char *s);
  * a known suffix, at most one "@", a non-empty prefix. Returns the type, or _UNIT_TYPE_INVALID
  * for names that are not valid units of one of the types above. */
 UnitType unit_name_type(const char *name);
+/* As unit_name_type(), for a unit of any type systemd knows (device, mount, slice, ...): names a
+ * unit may mention in its dependencies. */
+bool unit_name_is_valid_any(const char *name);
 bool unit_name_is_template(const char *name);   /* foo@.service */
 bool unit_name_is_instance(const char *name);   /* foo@bar.service */
 

@@ -73,28 +73,6 @@ _printf_(2, 3) static int violation(RuleCheck *c, const char *fmt, ...) {
         return strv_consume(&c->violations, TAKE_PTR(s));
 }
 
-/* The unit types systemd knows, for names a unit may mention (dependencies may name any type). */
-static bool unit_name_valid_any(const char *name) {
-        static const char *const suffixes[] = {
-                "service", "socket", "target", "device", "mount", "automount", "swap", "timer", "path",
-                "slice", "scope", NULL,
-        };
-        const char *dot, *at;
-
-        if (isempty(name) || strlen(name) >= UNIT_NAME_MAX)
-                return false;
-        dot = strrchr(name, '.');
-        if (!dot || dot == name || !strv_contains((char **) suffixes, dot + 1))
-                return false;
-        at = strchr(name, '@');
-        if (at && (at == name || at > dot || strchr(at + 1, '@')))
-                return false;
-        for (const char *p = name; p < dot; p++)
-                if (*p != '@' && !strchr(ALPHANUMERICAL ":-_.\\", *p))
-                        return false;
-        return true;
-}
-
 bool unit_name_is_prefix_dropin(const char *name) {
         const char *end = strchr(name, '@') ?: strrchr(name, '.');
 
@@ -468,7 +446,7 @@ static int check_unit_name(RuleCheck *c, const char *word) {
         for (const char *n = a; n; n = n == a ? b : NULL) {
                 /* What this reader does not take for a unit name, systemd might (its rules are
                  * looser in places): refused rather than skipped. */
-                if (!unit_name_valid_any(n))
+                if (!unit_name_is_valid_any(n))
                         return violation(c, "'%s' is not a unit name this check understands", n);
                 r = unit_is_own(c, n);
                 if (r < 0)
