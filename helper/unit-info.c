@@ -96,10 +96,6 @@ static int info_assignment(const char *section, const char *key, const char *val
         return 0;
 }
 
-static int info_garbage(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
 static int cmp_dropin(const void *a, const void *b) {
         const PlannedFile *x = *(const PlannedFile *const *) a, *y = *(const PlannedFile *const *) b;
         return strcmp(strrchr(x->name, '/'), strrchr(y->name, '/'));
@@ -129,7 +125,7 @@ int unit_info_from_plan(const PlannedUnit *u, UnitInfo *ret) {
                 if (!f->text)
                         continue;
                 if (streq(f->name, u->name)) {
-                        r = ini_parse(f->text, f->name, info_assignment, info_garbage, &i);
+                        r = ini_parse(f->text, f->name, info_assignment, ini_garbage_ignore, &i);
                         if (r == -ENOMEM)
                                 return r;
                 } else if (startswith(f->name, dprefix) && endswith(f->name, ".conf"))
@@ -138,7 +134,7 @@ int unit_info_from_plan(const PlannedUnit *u, UnitInfo *ret) {
 
         qsort(dropins, n_dropins, sizeof(PlannedFile *), cmp_dropin);
         for (size_t k = 0; k < n_dropins; k++) {
-                r = ini_parse(dropins[k]->text, dropins[k]->name, info_assignment, info_garbage, &i);
+                r = ini_parse(dropins[k]->text, dropins[k]->name, info_assignment, ini_garbage_ignore, &i);
                 if (r == -ENOMEM)
                         return r;
         }

@@ -67,10 +67,6 @@ static int collect(const char *section, const char *key, const char *value, cons
         return 0;
 }
 
-static int ignore_garbage(const char *line_text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
 int exec_dirs_needed(const ImageUnits *units, char ***ret) {
         _cleanup_strv_free_ char **all = NULL;
         int r;
@@ -82,9 +78,9 @@ int exec_dirs_needed(const ImageUnits *units, char ***ret) {
                 if (iu->type != UNIT_SERVICE)
                         continue;
 
-                r = ini_parse(iu->content, iu->source, collect, ignore_garbage, &c);
+                r = ini_parse(iu->content, iu->source, collect, ini_garbage_ignore, &c);
                 for (size_t d = 0; r >= 0 && d < iu->n_dropins; d++)
-                        r = ini_parse(iu->dropins[d].content, iu->dropins[d].source, collect, ignore_garbage, &c);
+                        r = ini_parse(iu->dropins[d].content, iu->dropins[d].source, collect, ini_garbage_ignore, &c);
 
                 for (size_t k = 0; k < ELEMENTSOF(exec_dir_settings); k++) {
                         STRV_FOREACH(d, c.dirs[k])

@@ -81,10 +81,6 @@ static int collect(const char *section, const char *key, const char *value, cons
         }
 }
 
-static int ignore(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
 /* Calls fn for every regular file name of dirs (bounded, symlinks inside the root followed) that
  * want() takes, with its text. */
 static int read_dirs(const Context *c, const char *const *dirs, bool (*want)(const char *name),
@@ -126,7 +122,7 @@ static int read_unit(HostNames *n, const char *name, const char *path, char *tex
         r = add_unique(&n->identities, name, strcspn(name, "@."));
         if (r < 0)
                 return r;
-        r = ini_parse(text, path, collect, ignore, n);
+        r = ini_parse(text, path, collect, ini_garbage_ignore, n);
         return r == -ENOMEM ? r : 0;
 }
 

@@ -194,3 +194,7 @@ int ini_parse(const char *text, const char *filename, ini_assignment_t assignmen
               void *userdata) {
         return ini_parse_full(text, filename, assignment, garbage, NULL, userdata);
 }
+
+int ini_garbage_ignore(const char *line_text, const char *filename, unsigned line, void *userdata) {
+        return 0;
+}

@@ -33,6 +33,9 @@ typedef int (*ini_garbage_t)(const char *line_text, const char *filename, unsign
 int ini_parse(const char *text, const char *filename, ini_assignment_t assignment, ini_garbage_t garbage,
               void *userdata);
 
+/* A garbage callback that goes on, as systemd does with lines without "=". */
+int ini_garbage_ignore(const char *line_text, const char *filename, unsigned line, void *userdata);
+
 /* As ini_parse(), and lines for which systemd refuses to load the whole file go to invalid (with
  * why instead of the line's text) rather than to garbage. */
 int ini_parse_full(const char *text, const char *filename, ini_assignment_t assignment, ini_garbage_t garbage,

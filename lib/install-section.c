@@ -101,12 +101,8 @@ static int install_assignment(const char *section, const char *key, const char *
         return 0;
 }
 
-static int install_garbage(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
 int install_info_parse(InstallInfo *i, const char *text, const char *unit_name, const char *filename) {
         InstallParse p = { .info = i, .unit_name = unit_name };
 
-        return ini_parse(text, filename, install_assignment, install_garbage, &p);
+        return ini_parse(text, filename, install_assignment, ini_garbage_ignore, &p);
 }

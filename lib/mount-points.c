@@ -111,10 +111,6 @@ static int filter_list(const ImageFS *fs, const char *key, char **entries, Mount
         return 0;
 }
 
-static int ignore_garbage_lines(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
 void profile_binds_done(ProfileBinds *b) {
         b->read_only = strv_free(b->read_only);
         b->read_write = strv_free(b->read_write);
@@ -125,7 +121,7 @@ int profile_binds_parse(const char *profile_service_text, ProfileBinds *ret) {
         int r;
 
         if (profile_service_text) {
-                r = ini_parse(profile_service_text, "profile", collect_binds, ignore_garbage_lines, &b);
+                r = ini_parse(profile_service_text, "profile", collect_binds, ini_garbage_ignore, &b);
                 if (r < 0)
                         return r;
         }

@@ -78,10 +78,6 @@ static int collect_after(const char *section, const char *key, const char *value
         }
 }
 
-static int ignore_garbage_line(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
 /* Whether host unit name is ordered after a late target (multi-user.target, ...): then an image's
  * unit installed into that target and ordered after it would close a cycle. The unit's file is read
  * where systemd would find it first; its drop-ins are not. Answers are kept for the run. */
@@ -107,7 +103,7 @@ static int host_after_usable(void *userdata, const char *name) {
                                 return r;
                         if (r < 0)
                                 continue;
-                        r = ini_parse(text, path, collect_after, ignore_garbage_line, &a);
+                        r = ini_parse(text, path, collect_after, ini_garbage_ignore, &a);
                         if (r == -ENOMEM)
                                 return r;
                         break;

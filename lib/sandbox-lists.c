@@ -96,10 +96,6 @@ static int collect(const char *section, const char *key, const char *value, cons
         }
 }
 
-static int ignore(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
 int sandbox_lists_merge(const ImageUnit *u, const char *profile_text, char **ret_before, char **ret_after,
                         char ***ret_dropped) {
         _cleanup_free_ char *before = NULL, *after = NULL;
@@ -107,15 +103,15 @@ int sandbox_lists_merge(const ImageUnit *u, const char *profile_text, char **ret
         ListState profile = {}, unit = {};
         int r;
 
-        r = ini_parse(u->content, u->source, collect, ignore, &unit);
+        r = ini_parse(u->content, u->source, collect, ini_garbage_ignore, &unit);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect, ignore, &unit);
+                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect, ini_garbage_ignore, &unit);
         if (r < 0)
                 goto finish;
         /* Most units set none of these lists: then the profile need not be parsed at all. */
         for (ListSetting l = 0; l < _LIST_MAX; l++)
                 if (unit.set[l]) {
-                        r = ini_parse(strempty(profile_text), "profile", collect, ignore, &profile);
+                        r = ini_parse(strempty(profile_text), "profile", collect, ini_garbage_ignore, &profile);
                         break;
                 }
         if (r < 0)
@@ -197,7 +193,7 @@ int sandbox_lists_profile_allowed(const char *profile_text, const char *key, cha
         assert(l < _LIST_MAX);
         assert(ret);
 
-        r = ini_parse(strempty(profile_text), "profile", collect, ignore, &s);
+        r = ini_parse(strempty(profile_text), "profile", collect, ini_garbage_ignore, &s);
         if (r >= 0) {
                 *ret = s.set[l] && !s.deny[l] ? TAKE_PTR(s.allow[l]) : NULL;
                 r = 0;

@@ -656,17 +656,13 @@ static int collect_bool(const char *section, const char *key, const char *value,
         return 0;
 }
 
-static int ignore_garbage(const char *line_text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
 int service_text_boolean(const char *text, const char *key) {
         BoolSetting b = { .key = key, .value = -ENOENT };
         int r;
 
         if (!text)
                 return -ENOENT;
-        r = ini_parse(text, "service", collect_bool, ignore_garbage, &b);
+        r = ini_parse(text, "service", collect_bool, ini_garbage_ignore, &b);
         if (r < 0 && r != -ENOENT)
                 return -ENOENT;
         return b.value;

@@ -47,19 +47,15 @@ static int collect(const char *section, const char *key, const char *value, cons
         return strv_extend(&c->paths, value);
 }
 
-static int ignore(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
-}
-
 static int unit_read_environment(const ImageFS *fs, const char *image_path, ImageUnit *u) {
         _cleanup_strv_free_ char **env = NULL, **seen = NULL;
         EnvCollect c = {};
         size_t total = 0;
         int r;
 
-        r = ini_parse(u->content, u->source, collect, ignore, &c);
+        r = ini_parse(u->content, u->source, collect, ini_garbage_ignore, &c);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect, ignore, &c);
+                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect, ini_garbage_ignore, &c);
         if (r < 0)
                 goto finish;
         if (!c.paths) {

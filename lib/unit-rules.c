@@ -857,10 +857,6 @@ static int check_assignment(const char *section, const char *key, const char *va
         }
 }
 
-static int check_garbage(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;       /* systemd ignores lines without "=" */
-}
-
 static int check_invalid(const char *why, const char *filename, unsigned line, void *userdata) {
         RuleCheck *c = userdata;
         char *s = NULL;
@@ -868,10 +864,6 @@ static int check_invalid(const char *why, const char *filename, unsigned line, v
         if (asprintf(&s, "%s:%u: %s: systemd would not load this file", filename, line, why) < 0)
                 return -ENOMEM;
         return strv_consume(&c->violations, s);
-}
-
-static int ignore_line(const char *text, const char *filename, unsigned line, void *userdata) {
-        return 0;
 }
 
 typedef struct DefaultInstance {
@@ -914,9 +906,9 @@ static int install_name(const ImageUnit *u, char **ret) {
         if (!unit_name_is_template(u->name))
                 return (*ret = strdup(u->name)) ? 0 : -ENOMEM;
 
-        r = ini_parse(u->content, u->source, collect_default_instance, ignore_line, &d);
+        r = ini_parse(u->content, u->source, collect_default_instance, ini_garbage_ignore, &d);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_default_instance, ignore_line, &d);
+                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_default_instance, ini_garbage_ignore, &d);
         *ret = NULL;
         if (r >= 0 && d.instance)
                 r = unit_name_replace_instance(u->name, d.instance, ret);
@@ -993,11 +985,11 @@ int unit_check_rules_full(const ImageUnit *u, const UnitRuleContext *rc, char **
         if (r < 0)
                 return r;
 
-        r = ini_parse_full(u->content, u->source, check_assignment, check_garbage, check_invalid, &c);
+        r = ini_parse_full(u->content, u->source, check_assignment, ini_garbage_ignore, check_invalid, &c);
         for (size_t k = 0; r == 0 && k < u->n_dropins; k++) {
                 free(c.bad_section);
                 c.bad_section = NULL;
-                r = ini_parse_full(u->dropins[k].content, u->dropins[k].source, check_assignment, check_garbage,
+                r = ini_parse_full(u->dropins[k].content, u->dropins[k].source, check_assignment, ini_garbage_ignore,
                                    check_invalid, &c);
         }
         if (r >= 0)
@@ -1071,9 +1063,9 @@ int unit_rules_state_dirs(const ImageUnits *units, char ***ret) {
                 if (u->type != UNIT_SERVICE || unit_name_is_template(u->name))
                         continue;
                 d.unit_name = u->name;
-                r = ini_parse(u->content, u->source, collect_dirs, ignore_line, &d);
+                r = ini_parse(u->content, u->source, collect_dirs, ini_garbage_ignore, &d);
                 for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                        r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_dirs, ignore_line, &d);
+                        r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_dirs, ini_garbage_ignore, &d);
         }
         if (r < 0) {
                 strv_free(d.state_dirs);
