@@ -27,7 +27,7 @@ image_tree() {
 # service DIR NAME [EXTRA...] — NAME.service in DIR's /usr/lib/systemd/system, with an
 # executable it starts, enabled into multi-user.target. EXTRA lines go into [Service].
 service() {
-        local dir=$1 name=$2
+        local dir=$1 name=$2 l
         shift 2
         mkdir -p "$dir/usr/lib/systemd/system" "$dir/usr/bin"
         printf '#!/bin/sh\necho %s\n' "$name" >"$dir/usr/bin/$name-bin"
