@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <sys/xattr.h>
 
+#include "accounts.h"
 #include "exec-dirs.h"
 #include "extract-cache.h"
 #include "unit-env.h"
@@ -21,7 +22,7 @@
  * CHECKED= line for each required path it recorded. */
 #define META_PATH "/.portables-cache-meta"
 /* What an entry holds besides os-release, units and API mount points; entries without it are misses. */
-#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles"
+#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles,accounts"
 /* Unit files are at most UNIT_FILE_SIZE_MAX each, IMAGE_UNIT_BYTES_MAX together. */
 #define CACHE_ENTRY_SIZE_MAX (64U * 1024U * 1024U)
 #define EXEC_DIR_MARKERS_MAX 4096U
@@ -445,6 +446,20 @@ static int pack_image(const ImageFS *src, PackedBuilder *b, char *const *require
         /* The files EnvironmentFile= may name (unit-env.h). */
         for (size_t k = 0; unit_env_dirs[k]; k++) {
                 r = pack_conf_dir(src, unit_env_dirs[k], NULL, b);
+                if (r < 0)
+                        return r;
+        }
+
+        /* The account databases a service's identity is looked up in (unit-identity.h). */
+        for (const char *const *f = (const char *const[]) { "/etc/passwd", "/etc/group", NULL }; *f; f++) {
+                _cleanup_free_ char *text = NULL;
+
+                r = image_fs_read_file(src, *f, IMAGE_ACCOUNTS_FILE_SIZE_MAX, &text);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        continue;
+                r = packed_builder_add(b, 'f', *f, text);
                 if (r < 0)
                         return r;
         }

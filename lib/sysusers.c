@@ -11,7 +11,6 @@
 #include "sysusers.h"
 #include "unit-extract.h"
 
-#define HOST_DB_SIZE_MAX (16U * 1024U * 1024U)
 #define NAME_LEN_MAX 31U        /* UT_NAMESIZE - 1, as systemd has it */
 
 static const char *const sysusers_dirs[] = { "/etc/sysusers.d", "/usr/lib/sysusers.d", NULL };
@@ -42,23 +41,6 @@ bool sysusers_valid_name(const char *n) {
                 if (!ascii_isalpha(n[l]) && !ascii_isdigit(n[l]) && n[l] != '_' && n[l] != '-')
                         return false;
         return l <= NAME_LEN_MAX;
-}
-
-/* Decimal, as systemd's parse_uid(): no sign, no white space, not the invalid 65535 and 2^32-1. */
-static int parse_id(const char *s, uint32_t *ret) {
-        uint64_t v = 0;
-
-        if (isempty(s) || strlen(s) > 10)
-                return -EINVAL;
-        for (const char *p = s; *p; p++) {
-                if (!ascii_isdigit(*p))
-                        return -EINVAL;
-                v = v * 10 + (uint64_t) (*p - '0');
-        }
-        if (v >= UINT32_MAX || v == 65535)
-                return -EINVAL;
-        *ret = (uint32_t) v;
-        return 0;
 }
 
 static bool valid_gecos(const char *d) {
@@ -181,7 +163,7 @@ static int parse_line(Sysusers *s, const char *line, const LineError *le) {
                         uint32_t v;
 
                         *colon = 0;
-                        if (parse_id(g, &v) >= 0) {
+                        if (account_parse_id(g, &v) >= 0) {
                                 e.gid = v;
                                 e.has_gid = true;
                         } else if (sysusers_valid_name(g)) {
@@ -194,7 +176,7 @@ static int parse_line(Sysusers *s, const char *line, const LineError *le) {
                 if (!streq(u, "-")) {
                         uint32_t v;
 
-                        if (parse_id(u, &v) < 0)
+                        if (account_parse_id(u, &v) < 0)
                                 return fail(le, "invalid %s '%s'", type[0] == 'u' ? "uid" : "gid", u);
                         if (type[0] == 'u') {
                                 e.uid = v;
@@ -405,119 +387,6 @@ int sysusers_entry_format(const SysusersEntry *e, char **ret) {
 
         *ret = TAKE_PTR(line);
         return 0;
-}
-
-/* ---- The host's accounts ---- */
-
-static void accounts_free(HostAccount *a, size_t n) {
-        for (size_t k = 0; k < n; k++) {
-                free(a[k].name);
-                strv_free(a[k].members);
-        }
-        free(a);
-}
-
-void host_accounts_done(HostAccounts *h) {
-        accounts_free(h->users, h->n_users);
-        accounts_free(h->groups, h->n_groups);
-        *h = (HostAccounts) {};
-}
-
-/* "name:x:id:..." lines; for groups the fourth field is the member list. */
-static int load_db(const Context *c, const char *path, bool groups, HostAccount **ret, size_t *ret_n) {
-        _cleanup_free_ char *text = NULL;
-        HostAccount *a = NULL;
-        size_t n = 0;
-        int r;
-
-        r = host_read_file(c, path, HOST_DB_SIZE_MAX, &text, NULL);
-        if (r == -ENOENT) {
-                *ret = NULL;
-                *ret_n = 0;
-                return 0;
-        }
-        if (r < 0)
-                return r;
-
-        for (char *line = text, *next; line && *line; line = next) {
-                char *f[4] = {};
-                size_t nf = 0;
-                uint32_t id;
-                HostAccount *t;
-
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = 0;
-                if (line[0] == '#' || line[0] == '+' || line[0] == '-')
-                        continue;
-
-                for (char *p = line; p && nf < 4; nf++) {
-                        f[nf] = p;
-                        p = strchr(p, ':');
-                        if (p)
-                                *p++ = 0;
-                }
-                if (nf < 3 || isempty(f[0]) || parse_id(f[2], &id) < 0)
-                        continue;
-
-                t = reallocarray(a, n + 1, sizeof(HostAccount));
-                if (!t) {
-                        accounts_free(a, n);
-                        return -ENOMEM;
-                }
-                a = t;
-                a[n] = (HostAccount) { .name = strdup(f[0]), .id = id };
-                n++;
-                if (!a[n - 1].name) {
-                        accounts_free(a, n);
-                        return -ENOMEM;
-                }
-                if (groups && nf == 4 && !isempty(f[3])) {
-                        for (char *m = f[3], *comma; m; m = comma) {
-                                comma = strchr(m, ',');
-                                if (comma)
-                                        *comma++ = 0;
-                                if (!isempty(m) && strv_extend(&a[n - 1].members, m) < 0) {
-                                        accounts_free(a, n);
-                                        return -ENOMEM;
-                                }
-                        }
-                }
-        }
-
-        *ret = a;
-        *ret_n = n;
-        return 0;
-}
-
-int host_accounts_load(const Context *c, HostAccounts *ret) {
-        _cleanup_(host_accounts_done) HostAccounts h = {};
-        int r;
-
-        r = load_db(c, "/etc/passwd", false, &h.users, &h.n_users);
-        if (r < 0)
-                return r;
-        r = load_db(c, "/etc/group", true, &h.groups, &h.n_groups);
-        if (r < 0)
-                return r;
-
-        *ret = h;
-        h = (HostAccounts) {};
-        return 0;
-}
-
-const HostAccount *host_account_by_name(const HostAccount *a, size_t n, const char *name) {
-        for (size_t k = 0; k < n; k++)
-                if (streq(a[k].name, name))
-                        return a + k;
-        return NULL;
-}
-
-const HostAccount *host_account_by_id(const HostAccount *a, size_t n, uint32_t id) {
-        for (size_t k = 0; k < n; k++)
-                if (a[k].id == id)
-                        return a + k;
-        return NULL;
 }
 
 static int problem(char **ret, const SysusersEntry *e, const char *fmt, ...) _printf_(3, 4);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "context.h"
+#include "accounts.h"
 #include "image-fs.h"
 
 /* An image's sysusers.d entries (sysusers.d(5)), for the profiles that run services as static
@@ -66,23 +67,6 @@ int sysusers_read_image(const ImageFS *fs, Sysusers *ret, char **ret_error);
 
 /* The entry as one line for systemd-sysusers --inline (fields quoted, "-" for empty ones). */
 int sysusers_entry_format(const SysusersEntry *e, char **ret);
-
-/* The host's accounts, read from /etc/passwd and /etc/group below the context root (never NSS). */
-typedef struct HostAccount {
-        char *name;
-        uint32_t id;
-        char **members;         /* groups only */
-} HostAccount;
-
-typedef struct HostAccounts {
-        HostAccount *users, *groups;
-        size_t n_users, n_groups;
-} HostAccounts;
-
-void host_accounts_done(HostAccounts *h);
-int host_accounts_load(const Context *c, HostAccounts *ret);
-const HostAccount *host_account_by_name(const HostAccount *a, size_t n, const char *name);
-const HostAccount *host_account_by_id(const HostAccount *a, size_t n, uint32_t id);
 
 /* Checks the entries against the host. Returns 0 if they can be applied without changing an
  * existing account, 1 with *ret_problem ("SOURCE: why") if not, <0 on errors. ret_new, if not
