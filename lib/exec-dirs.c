@@ -8,7 +8,7 @@
 #include "string-util.h"
 #include "strv.h"
 
-const char *const exec_dirs_roots[] = { "/var/lib", "/var/cache", "/var/log", "/etc", NULL };
+const char *const exec_dirs_roots[] = { "/var/lib", "/var/cache", "/var/log", "/etc", "/run", NULL };
 
 static const struct {
         const char *key;

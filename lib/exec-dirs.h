@@ -21,5 +21,5 @@ int exec_dirs_needed(const ImageUnits *units, char ***ret);
 int exec_dirs_missing(const ImageFS *fs, const ImageUnits *units, char ***ret);
 
 /* The roots below which the extraction cache records directories (so that a cached image is
- * checked exactly as a mounted one). */
+ * checked exactly as a mounted one, and the package's directories are found: unit-adapt.h). */
 extern const char *const exec_dirs_roots[];

@@ -22,7 +22,7 @@
  * CHECKED= line for each required path it recorded. */
 #define META_PATH "/.portables-cache-meta"
 /* What an entry holds besides os-release, units and API mount points; entries without it are misses. */
-#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles,accounts"
+#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles,accounts,rundirs"
 /* Unit files are at most UNIT_FILE_SIZE_MAX each, IMAGE_UNIT_BYTES_MAX together. */
 #define CACHE_ENTRY_SIZE_MAX (64U * 1024U * 1024U)
 #define EXEC_DIR_MARKERS_MAX 4096U

@@ -288,6 +288,18 @@ bool image_fs_exists(const ImageFS *fs, const char *path) {
         return fd >= 0;
 }
 
+bool image_fs_is_dir(const ImageFS *fs, const char *path) {
+        struct stat st;
+
+        if (fs->packed) {
+                const PackedEntry *e = packed_tree_find(fs->packed, path);
+                return e && e->type == 'd';
+        }
+
+        _cleanup_close_ int fd = open_in_root(fs->fd, path, O_NOFOLLOW);
+        return fd >= 0 && fstat(fd, &st) >= 0 && S_ISDIR(st.st_mode);
+}
+
 static int packed_list_dir(const PackedTree *t, const char *path, size_t max, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         _cleanup_free_ char *prefix = NULL;

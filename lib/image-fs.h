@@ -71,6 +71,10 @@ int image_file_read(const ImageFile *f, size_t max, char **ret, size_t *ret_size
 /* Whether path exists, not following a symlink at its end (a symlink counts). */
 bool image_fs_exists(const ImageFS *fs, const char *path);
 
+/* Whether path is a directory, not following a symlink at its end. In a packed tree only the
+ * directories below exec_dirs_roots[] (exec-dirs.h) and those of the files it holds are recorded. */
+bool image_fs_is_dir(const ImageFS *fs, const char *path);
+
 /* Lists a directory inside the image, sorted, without hidden entries, at most max names
  * (-E2BIG beyond). Missing directories are empty (*ret == NULL). */
 int image_fs_list_dir(const ImageFS *fs, const char *path, size_t max, char ***ret);

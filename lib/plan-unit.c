@@ -11,6 +11,7 @@
 #include "sandbox-lists.h"
 #include "string-util.h"
 #include "strv.h"
+#include "unit-adapt.h"
 #include "unit-rules.h"
 
 void planned_unit_done(PlannedUnit *u) {
@@ -60,11 +61,13 @@ static char *header(const ImagePlan *plan, const char *what, const char *source)
         return s;
 }
 
-static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const ImageUnit *u, char **ret) {
+static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const ImageUnit *u,
+                                const UnitRuleContext *rc, char **ret) {
         UnitType type = u->type;
         _cleanup_free_ char *t = NULL, *root = NULL, *word = NULL, *word_nv = NULL;
         const DiscoveredImage *i = plan->image;
         const char *id, *version;
+        int r;
 
         t = strjoin(PORTABLE_DROPIN_MARKER_BEGIN, i->path, PORTABLE_DROPIN_MARKER_END "\n",
                     "# Written by systemd-portable-generator: the unit's root and identity.\n");
@@ -128,6 +131,11 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const I
                                 return -ENOMEM;
                 }
         }
+
+        /* What the package needs of its sandbox that its unit does not say (unit-adapt.h). */
+        r = unit_adapt_text(u, rc->host_state, i->path, &t);
+        if (r < 0)
+                return r;
 
         /* Resets of the profile's bind mounts come first: they must not reset ours. */
         if (plan->mounts.override && !strextend(&t, plan->mounts.override))
@@ -353,7 +361,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
         {
                 _cleanup_free_ char *t = NULL;
 
-                r = portable_dropin_text(p, plan, u, &t);
+                r = portable_dropin_text(p, plan, u, rc, &t);
                 if (r < 0)
                         return r;
                 r = unit_add_file(pu, strjoin(u->name, ".d/20-portable.conf"), TAKE_PTR(t), NULL);

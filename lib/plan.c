@@ -24,6 +24,7 @@
 #include "strv.h"
 #include "sysusers.h"
 #include "time-util.h"
+#include "unit-adapt.h"
 #include "unit-env.h"
 #include "unit-extract.h"
 #include "unit-rules.h"
@@ -551,6 +552,9 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
         }
 
         r = image_units_read_environment(&fs, i->path, units);
+        if (r < 0)
+                return r;
+        r = unit_adapt_derive(&fs, units);
         if (r < 0)
                 return r;
 

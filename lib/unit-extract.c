@@ -26,6 +26,8 @@ static void unit_dropin_done(UnitDropin *d) {
 static void image_unit_done(ImageUnit *u) {
         strv_free(u->environment);
         free(u->environment_refused);
+        strv_free(u->derived_dirs);
+        free(u->pid_file_reset);
         free(u->name);
         free(u->source);
         free(u->content);

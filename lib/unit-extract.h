@@ -36,6 +36,9 @@ typedef struct ImageUnit {
         bool environment_files;         /* the unit has some: the host paths are reset */
         char **environment;             /* their KEY=VALUE assignments */
         char *environment_refused;      /* why they cannot be carried over (a missing file, too much) */
+        /* What its sandbox adds for the package (unit-adapt.h) */
+        char **derived_dirs;            /* "StateDirectory=NAME", ...: checked against the host when planned */
+        char *pid_file_reset;           /* its PIDFile=, directly in the sandbox's own /run: reset */
 } ImageUnit;
 
 typedef struct ImageUnits {
