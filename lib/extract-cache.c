@@ -7,6 +7,7 @@
 #include "accounts.h"
 #include "exec-dirs.h"
 #include "extract-cache.h"
+#include "unit-adapt.h"
 #include "unit-env.h"
 #include "fileio.h"
 #include "image-fs.h"
@@ -22,7 +23,7 @@
  * CHECKED= line for each required path it recorded. */
 #define META_PATH "/.portables-cache-meta"
 /* What an entry holds besides os-release, units and API mount points; entries without it are misses. */
-#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles,accounts,rundirs"
+#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles,accounts,rundirs,bindtargets"
 /* Unit files are at most UNIT_FILE_SIZE_MAX each, IMAGE_UNIT_BYTES_MAX together. */
 #define CACHE_ENTRY_SIZE_MAX (64U * 1024U * 1024U)
 #define EXEC_DIR_MARKERS_MAX 4096U
@@ -482,6 +483,32 @@ static int pack_image(const ImageFS *src, PackedBuilder *b, char *const *require
                         if (r < 0)
                                 return r;
                 }
+
+        /* Markers for the mount points of the units' own bind mounts (unit-adapt.h), after
+         * everything else: a file packed with its content stays as it is. */
+        {
+                _cleanup_strv_free_ char **targets = NULL;
+
+                for (size_t k = 0; k < b->n_entries; k++) {
+                        const PackedEntry *e = b->entries + k;
+                        bool unit_dir = false;
+
+                        for (size_t d = 0; image_unit_dirs[d]; d++)
+                                unit_dir = unit_dir || startswith(e->path, image_unit_dirs[d]);
+                        if (e->type != 'f' || !unit_dir)
+                                continue;
+                        r = unit_text_bind_targets(e->data, e->path, &targets);
+                        if (r < 0)
+                                return r;
+                }
+                STRV_FOREACH(t, targets) {
+                        if ((*t)[0] != '/' || !image_fs_exists(src, *t))
+                                continue;
+                        r = packed_builder_add(b, image_fs_is_dir(src, *t) ? 'd' : 'f', *t, image_fs_is_dir(src, *t) ? NULL : "");
+                        if (r < 0)
+                                return r;
+                }
+        }
 
         STRV_FOREACH(p, required_paths) {
                 if (strchr(*p, '\n'))

@@ -277,6 +277,14 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 }
         }
 
+        if (u->refused) {
+                pu->skipped = strdup(u->refused);
+                if (!pu->skipped)
+                        return -ENOMEM;
+                log_warning("Image %s: unit %s not attached: %s.", plan->image->path, u->name, pu->skipped);
+                return 0;
+        }
+
         if (u->environment_refused && !trusted) {
                 pu->skipped = strdup(u->environment_refused);
                 if (!pu->skipped)

@@ -559,6 +559,11 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
                 return r;
 
         /* A usr-only image gets its root from systemd, not from the image: nothing to check. */
+        if (i->type == IMAGE_RAW && !root->probe.usr_only) {
+                r = unit_adapt_check_mount_points(&fs, units);
+                if (r < 0)
+                        return r;
+        }
         if (i->type == IMAGE_RAW && !root->probe.usr_only)
                 for (size_t k = 0; k < units->n_units; k++) {
                         if (units->units[k].type != UNIT_SERVICE)

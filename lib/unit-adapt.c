@@ -32,6 +32,8 @@ typedef struct UnitFacts {
 } UnitFacts;
 
 static void unit_facts_done(UnitFacts *f) {
+        if (!f)
+                return;
         free(f->stem);
         for (size_t k = 0; k < N_ADAPT_DIRS; k++)
                 strv_free(f->declared[k]);
@@ -113,6 +115,26 @@ static int collect(const char *section, const char *key, const char *value, cons
                                 return -ENOMEM;
                 }
         }
+        return 0;
+}
+
+int unit_text_bind_targets(const char *text, const char *filename, char ***targets) {
+        UnitFacts f = {};
+        int r;
+
+        assert(targets);
+
+        r = ini_parse(text, filename, collect, ini_garbage_ignore, &f);
+        if (r == -ENOMEM) {
+                unit_facts_done(&f);
+                return r;
+        }
+        STRV_FOREACH(t, f.bind_targets)
+                if (!strv_contains(*targets, *t) && strv_extend(targets, *t) < 0) {
+                        unit_facts_done(&f);
+                        return -ENOMEM;
+                }
+        unit_facts_done(&f);
         return 0;
 }
 
@@ -448,6 +470,66 @@ int unit_adapt_text(const ImageUnit *u, const UnitRuleHost *h, const char *image
                            "does not see: reset, it finds the main process itself.", image_path, u->name, u->pid_file_reset);
                 if (!strextend(text, "# PIDFile= was in that /run, which the service manager does not see:\nPIDFile=\n"))
                         return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Where the service manager can create a missing mount point: file systems it makes itself (the
+ * unit's /run, /tmp, /var/tmp) and the service's own directories (on the host). */
+static bool mount_point_creatable(const char *target, const UnitFacts *f, char *const *derived) {
+        if (path_at_or_below(target, "/run") || path_at_or_below(target, "/var/run") ||
+            path_at_or_below(target, "/tmp") || path_at_or_below(target, "/var/tmp"))
+                return true;
+        for (size_t k = 0; k < N_ADAPT_DIRS; k++)
+                STRV_FOREACH(d, f->declared[k]) {
+                        _cleanup_free_ char *p = strjoin(adapt_dirs[k].base, "/", *d);
+                        if (p && path_at_or_below(target, p))
+                                return true;
+                }
+        STRV_FOREACH(d, derived) {
+                const char *eq = strchr(*d, '=');
+                for (size_t k = 0; eq && k < N_ADAPT_DIRS; k++) {
+                        _cleanup_free_ char *p = NULL;
+                        if (strlen(adapt_dirs[k].key) != (size_t) (eq - *d) || !startswith(*d, adapt_dirs[k].key))
+                                continue;
+                        p = strjoin(adapt_dirs[k].base, "/", eq + 1);
+                        if (p && path_at_or_below(target, p))
+                                return true;
+                }
+        }
+        return false;
+}
+
+int unit_adapt_check_mount_points(const ImageFS *fs, ImageUnits *units) {
+        int r;
+
+        assert(fs);
+        assert(units);
+
+        for (size_t k = 0; k < units->n_units; k++) {
+                ImageUnit *u = units->units + k;
+                _cleanup_(unit_facts_done) UnitFacts f = {};
+                _cleanup_strv_free_ char **missing = NULL;
+
+                if (u->type != UNIT_SERVICE || u->refused)
+                        continue;
+                r = unit_facts_read(u, &f);
+                if (r < 0)
+                        return r;
+                STRV_FOREACH(t, f.bind_targets)
+                        if ((*t)[0] == '/' && !strchr(*t, '%') && !mount_point_creatable(*t, &f, u->derived_dirs) &&
+                            !image_fs_exists(fs, *t) && strv_extend(&missing, *t) < 0)
+                                return -ENOMEM;
+                if (missing) {
+                        _cleanup_free_ char *l = strv_join(missing, " ");
+                        if (!l || asprintf(&u->refused, "the image has no %s, where its BindPaths=/BindReadOnlyPaths= "
+                                           "mount: the image is read-only, so the service manager cannot create the "
+                                           "mount point and the service would fail at every start (226/NAMESPACE); "
+                                           "create %s in the image", l, strv_length(missing) > 1 ? "them" : "it") < 0) {
+                                u->refused = NULL;
+                                return -ENOMEM;
+                        }
+                }
         }
         return 0;
 }

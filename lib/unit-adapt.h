@@ -38,3 +38,12 @@ int unit_adapt_derive(const ImageFS *fs, ImageUnits *units);
 /* The drop-in lines for u (for its [Service] section), appended to *text: the derived directories
  * that h allows (NULL: all), the /run of its own, the PIDFile= reset. image_path for log messages. */
 int unit_adapt_text(const ImageUnit *u, const UnitRuleHost *h, const char *image_path, char **text);
+
+/* The destinations of the BindPaths= and BindReadOnlyPaths= of one unit file or drop-in text,
+ * added to *targets (the extraction cache records which of them exist). */
+int unit_text_bind_targets(const char *text, const char *filename, char ***targets);
+
+/* For a read-only image: sets refused of each service whose own BindPaths=/BindReadOnlyPaths=
+ * destinations are missing where the service manager cannot create them (haproxy's
+ * /var/lib/haproxy/dev/log), naming them. Call after unit_adapt_derive(). */
+int unit_adapt_check_mount_points(const ImageFS *fs, ImageUnits *units);

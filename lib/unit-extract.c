@@ -28,6 +28,7 @@ static void image_unit_done(ImageUnit *u) {
         free(u->environment_refused);
         strv_free(u->derived_dirs);
         free(u->pid_file_reset);
+        free(u->refused);
         free(u->name);
         free(u->source);
         free(u->content);

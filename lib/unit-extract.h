@@ -39,6 +39,7 @@ typedef struct ImageUnit {
         /* What its sandbox adds for the package (unit-adapt.h) */
         char **derived_dirs;            /* "StateDirectory=NAME", ...: checked against the host when planned */
         char *pid_file_reset;           /* its PIDFile=, directly in the sandbox's own /run: reset */
+        char *refused;                  /* why it cannot run from this image, under any profile */
 } ImageUnit;
 
 typedef struct ImageUnits {
