@@ -25,6 +25,7 @@
 #include "sysusers.h"
 #include "time-util.h"
 #include "unit-adapt.h"
+#include "unit-users.h"
 #include "unit-env.h"
 #include "unit-extract.h"
 #include "unit-rules.h"
@@ -303,8 +304,8 @@ static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile
         }
 
         if (pp->dynamic_user != 1) {
-                _cleanup_(host_accounts_done) HostAccounts host = {};
-                _cleanup_free_ char *error = NULL, *problem = NULL, *esc = NULL;
+                _cleanup_(host_accounts_done) HostAccounts host = {}, image = {};
+                _cleanup_free_ char *error = NULL, *problem = NULL, *esc = NULL, *from_passwd = NULL, *missing = NULL;
 
                 r = sysusers_read_image(&fs, &plan->sysusers, &error);
                 if (r == -ENOMEM)
@@ -312,12 +313,35 @@ static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile
                 if (r < 0)
                         return plan_refuse(plan, r, "its sysusers.d cannot be applied: %s", strna(error));
 
-                if (plan->sysusers.n_entries > 0) {
-                        r = host_accounts_load(p->ctx, &host);
+                r = host_accounts_load(p->ctx, &host);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return plan_refuse(plan, r, "the host's /etc/passwd or /etc/group cannot be read: %m");
+
+                /* Users its services run as that only the image's /etc/passwd has (unit-users.h). */
+                r = image_accounts_load(&fs, &image);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        log_debug_errno(r, "Image %s: its /etc/passwd or /etc/group cannot be read: %m", i->path);
+                r = unit_users_from_image(units, pp->dynamic_user, &image, &host, &plan->sysusers, &from_passwd, &missing);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        return plan_refuse(plan, 0, "its service %s", missing);
+                if (from_passwd) {
+                        r = sysusers_parse(&plan->sysusers, from_passwd, "/etc/passwd", &error);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
-                                return plan_refuse(plan, r, "the host's /etc/passwd or /etc/group cannot be read: %m");
+                                return plan_refuse(plan, r, "the users of its services in its /etc/passwd cannot be "
+                                                   "created: %s", strna(error));
+                        if (strv_extend(&plan->sysusers.files, "/etc/passwd") < 0)
+                                return -ENOMEM;
+                }
+
+                if (plan->sysusers.n_entries > 0) {
                         r = sysusers_check_host(&plan->sysusers, &host, &problem, &plan->sysusers_new);
                         if (r < 0)
                                 return r;
