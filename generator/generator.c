@@ -9,7 +9,9 @@
 #include "image-raw.h"
 #include "kernel-cmdline.h"
 #include "log.h"
+#include "fileio.h"
 #include "plan.h"
+#include "plan-report.h"
 #include "settings.h"
 #include "string-util.h"
 #include "strv.h"
@@ -42,6 +44,7 @@ int generator_run(const char *dest) {
         _cleanup_(planner_done) Planner planner = {};
         _cleanup_close_ int out_fd = -EBADF;
         _cleanup_(extract_cache_done) ExtractCache cache = { .dir_fd = -EBADF };
+        _cleanup_free_ char *report = NULL;
         uint64_t budget;
         bool global_ok;
         int r;
@@ -100,6 +103,17 @@ int generator_run(const char *dest) {
                 }
 
                 (void) image_plan_write(&plan, out_fd, dest);
+                if (plan_report_append(&plan, &report) < 0)
+                        log_oom();
+        }
+
+        /* What was not attached, for the journal once it runs (plan-report.h). */
+        if (report) {
+                r = write_file_new_at(out_fd, PLAN_REPORT_FILE, report, 0644);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to write %s/%s: %m", dest, PLAN_REPORT_FILE);
+                else
+                        pull_in(out_fd, "portables-report.service");
         }
 
         if (planner.deferred || images.incomplete) {

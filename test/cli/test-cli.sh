@@ -112,6 +112,8 @@ written = set()
 for dp, dns, fns in os.walk(gen):
     for n in fns + [x for x in dns if os.path.islink(os.path.join(dp, x))]:
         written.add(os.path.relpath(os.path.join(dp, n), gen))
+# The run's report of what is not attached (lib/plan-report.h) is the generator's, not an image's.
+written -= {".portables-report", "multi-user.target.wants/portables-report.service"}
 assert written == seen, ("generator wrote", sorted(written - seen), "inspect showed", sorted(seen - written))
 z = json.load(open(sys.argv[3]))
 skipped = [u for u in z["units"] if u["name"] == "foo.service"][0]
