@@ -12,6 +12,7 @@
 #include "string-util.h"
 #include "strv.h"
 #include "unit-rules.h"
+#include "unit-usermap.h"
 
 void planned_unit_done(PlannedUnit *u) {
         free(u->name);
@@ -26,7 +27,7 @@ void planned_unit_done(PlannedUnit *u) {
         free(u->files);
 }
 
-static int unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target) {
+int planned_unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target) {
         PlannedFile *f;
 
         if (!name || (!text && !link_target)) {
@@ -65,6 +66,7 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const I
         _cleanup_free_ char *t = NULL, *root = NULL, *word = NULL, *word_nv = NULL;
         const DiscoveredImage *i = plan->image;
         const char *id, *version;
+        int r;
 
         t = strjoin(PORTABLE_DROPIN_MARKER_BEGIN, i->path, PORTABLE_DROPIN_MARKER_END "\n",
                     "# Written by systemd-portable-generator: the unit's root and identity.\n");
@@ -139,6 +141,9 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const I
                                ":/run/host/os-release\n"))
                         return -ENOMEM;
 
+        r = unit_usermap_dropin(&plan->usermap, u, &t);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(t);
         return 0;
@@ -203,7 +208,7 @@ static int plan_links(PlannedUnit *pu, const ImageUnit *u, bool enable) {
                                 log_debug("Unit %s wants itself, ignoring.", u->name);
                                 continue;
                         }
-                        r = unit_add_file(pu, strjoin(*target, kinds[k].suffix, "/", install_name), NULL,
+                        r = planned_unit_add_file(pu, strjoin(*target, kinds[k].suffix, "/", install_name), NULL,
                                           strjoin("../", u->name));
                         if (r < 0)
                                 return r;
@@ -299,7 +304,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
 
         /* Once per image: the drop-in that pins the root hash for the verification unit. */
         if (plan->verity.verify_dropin_name && !p->verity_dropin_planned) {
-                r = unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), NULL);
+                r = planned_unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), NULL);
                 if (r < 0)
                         return r;
                 p->verity_dropin_planned = true;
@@ -310,7 +315,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 _cleanup_free_ char *h = header(plan, "Drop-in", u->dropins[k].source);
                 if (!h)
                         return -ENOMEM;
-                r = unit_add_file(pu, strjoin(u->name, ".d/00-image-", u->dropins[k].name),
+                r = planned_unit_add_file(pu, strjoin(u->name, ".d/00-image-", u->dropins[k].name),
                                   strjoin(h, "\n", u->dropins[k].content), NULL);
                 if (r < 0)
                         return r;
@@ -341,7 +346,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                         }
                 }
 
-                r = unit_add_file(pu, strjoin(u->name, ".d/10-profile.conf"),
+                r = planned_unit_add_file(pu, strjoin(u->name, ".d/10-profile.conf"),
                                   strjoin(h, body ? "\n" : "# This profile has no settings for this unit type.\n",
                                           strempty(before), before ? "\n" : "", strempty(body), strempty(after),
                                           neutralize ? "\n[Service]\n" : "", neutralize ? unit_rules_neutralize_text : ""),
@@ -356,16 +361,20 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 r = portable_dropin_text(p, plan, u, &t);
                 if (r < 0)
                         return r;
-                r = unit_add_file(pu, strjoin(u->name, ".d/20-portable.conf"), TAKE_PTR(t), NULL);
+                r = planned_unit_add_file(pu, strjoin(u->name, ".d/20-portable.conf"), TAKE_PTR(t), NULL);
                 if (r < 0)
                         return r;
         }
+
+        r = unit_usermap_files(&plan->usermap, u, pu);
+        if (r < 0)
+                return r;
 
         {
                 _cleanup_free_ char *h = header(plan, "Unit", u->source);
                 if (!h)
                         return -ENOMEM;
-                r = unit_add_file(pu, strdup(u->name), strjoin(h, "\n", u->content), NULL);
+                r = planned_unit_add_file(pu, strdup(u->name), strjoin(h, "\n", u->content), NULL);
                 if (r < 0)
                         return r;
         }
