@@ -355,6 +355,10 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                         return r;
         }
 
+        r = unit_usermap_files(&plan->usermap, u, pu);
+        if (r < 0)
+                return r;
+
         {
                 _cleanup_free_ char *t = NULL;
 
@@ -365,10 +369,6 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 if (r < 0)
                         return r;
         }
-
-        r = unit_usermap_files(&plan->usermap, u, pu);
-        if (r < 0)
-                return r;
 
         {
                 _cleanup_free_ char *h = header(plan, "Unit", u->source);

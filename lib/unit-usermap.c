@@ -17,6 +17,8 @@ void image_usermap_done(ImageUsermap *m) {
         free(m->passwd);
         free(m->group);
         free(m->profile_text);
+        free(m->image_path);
+        strv_free(m->units);
         *m = (ImageUsermap) {};
 }
 
@@ -78,6 +80,9 @@ int image_usermap_read(const ImageFS *fs, const char *image_path, int profile_dy
                 if (!m.profile_text)
                         return -ENOMEM;
         }
+        m.image_path = strdup(image_path);
+        if (!m.image_path)
+                return -ENOMEM;
 
         m.enabled = true;
         *ret = m;
@@ -100,8 +105,9 @@ static int usermap_user(const ImageUsermap *m, const ImageUnit *u, char **ret) {
         return 0;
 }
 
-int unit_usermap_files(const ImageUsermap *m, const ImageUnit *u, PlannedUnit *pu) {
+int unit_usermap_files(ImageUsermap *m, const ImageUnit *u, PlannedUnit *pu) {
         _cleanup_free_ char *user = NULL, *passwd = NULL, *user_line = NULL;
+        size_t bytes;
         int r;
 
         assert(m);
@@ -115,6 +121,18 @@ int unit_usermap_files(const ImageUsermap *m, const ImageUnit *u, PlannedUnit *p
         r = account_text_filter(strempty(m->passwd), ACCOUNT_DB_PASSWD, user, &passwd, &user_line);
         if (r < 0)
                 return r;
+
+        bytes = strlen(passwd) + strlen(strempty(m->group)) + strlen(strempty(user_line));
+        if (bytes > USERMAP_IMAGE_BYTES_MAX - m->bytes) {
+                log_notice("Image %s: service %s keeps the image's /etc/passwd and /etc/group in its sandbox: "
+                           "the copies for its services would exceed %u MiB.", m->image_path, u->name,
+                           USERMAP_IMAGE_BYTES_MAX / 1024U / 1024U);
+                return 0;
+        }
+        r = strv_extend(&m->units, u->name);
+        if (r < 0)
+                return r;
+        m->bytes += bytes;
 
         r = planned_unit_add_file(pu, strjoin(USERMAP_TEMPLATE_DIR "/", u->name, "/passwd"), TAKE_PTR(passwd), NULL);
         if (r >= 0)
@@ -167,6 +185,8 @@ int unit_usermap_dropin(const ImageUsermap *m, const ImageUnit *u, char **text) 
         assert(u);
         assert(text);
 
+        if (!strv_contains(m->units, u->name))
+                return 0;
         r = usermap_user(m, u, &user);
         if (r < 0 || !user)
                 return r;

@@ -28,11 +28,17 @@ typedef struct PlannedUnit PlannedUnit;   /* plan.h */
 #define USERMAP_TEMPLATE_DIR ".portables-users"
 #define USERMAP_RUNTIME_DIR "/run/portables-users"
 #define USERMAP_BINARY LIBEXECDIR "/portables/portables-usermap"
+/* What the templates of one image's services may add up to: each service gets a copy, and an
+ * image may have IMAGE_UNITS_MAX of them. Services beyond it keep the image's files. */
+#define USERMAP_IMAGE_BYTES_MAX (8U * 1024U * 1024U)
 
 typedef struct ImageUsermap {
         bool enabled;           /* a profile with DynamicUser=yes, and the image has passwd or group */
         char *passwd, *group;   /* the image's, filtered (account_text_filter()); NULL: it has none */
         char *profile_text;     /* the profile's service.conf: its ExecCondition= come before ours */
+        char *image_path;       /* for log messages */
+        size_t bytes;           /* of the templates planned so far */
+        char **units;           /* the services they are planned for */
 } ImageUsermap;
 
 void image_usermap_done(ImageUsermap *m);
@@ -44,8 +50,10 @@ void image_usermap_done(ImageUsermap *m);
 int image_usermap_read(const ImageFS *fs, const char *image_path, int profile_dynamic_user, bool trusted,
                        const char *profile_text, const ImageUnits *units, ImageUsermap *ret);
 
-/* For service u: the templates (PlannedFile names relative to the output directory) added to pu. */
-int unit_usermap_files(const ImageUsermap *m, const ImageUnit *u, PlannedUnit *pu);
+/* For service u: the templates (PlannedFile names relative to the output directory) added to pu,
+ * within USERMAP_IMAGE_BYTES_MAX for the image, and recorded in m. */
+int unit_usermap_files(ImageUsermap *m, const ImageUnit *u, PlannedUnit *pu);
 
-/* For service u: the [Service] lines of its 20-portable.conf, appended to *text. */
+/* For service u, if unit_usermap_files() planned its templates: the [Service] lines of its
+ * 20-portable.conf, appended to *text. */
 int unit_usermap_dropin(const ImageUsermap *m, const ImageUnit *u, char **text);
