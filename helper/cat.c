@@ -7,6 +7,7 @@
 #include "names.h"
 #include "output.h"
 #include "string-util.h"
+#include "unit-usermap.h"
 
 /* "foo" -> "foo.service"; an instance "foo@bar.service" that the image does not carry -> its
  * template, as systemctl cat shows the template for an instance. */
@@ -29,6 +30,12 @@ static const PlannedUnit *find_unit(const ImagePlan *p, const char *name) {
                         if (streq(p->units[k].name, template))
                                 return p->units + k;
         return NULL;
+}
+
+/* Not the account templates (unit-usermap.h): no unit configuration, and systemctl cat does not
+ * show them either. */
+static bool is_config(const PlannedFile *f, const char *unit) {
+        return f->text && !streq(f->name, unit) && !startswith(f->name, USERMAP_TEMPLATE_DIR "/");
 }
 
 static void print_text(bool *first, const PlannedFile *f) {
@@ -85,7 +92,7 @@ int verb_cat(int argc, char **argv) {
                         if (u->files[j].text && streq(u->files[j].name, u->name))
                                 print_text(&first, u->files + j);
                 for (size_t j = 0; j < u->n_files; j++)
-                        if (u->files[j].text && !streq(u->files[j].name, u->name))
+                        if (is_config(u->files + j, u->name))
                                 print_text(&first, u->files + j);
         }
 

@@ -19,3 +19,6 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
               const UnitRuleContext *rc);
 
 void planned_unit_done(PlannedUnit *u);
+/* Adds a file to u (all arguments taken over, NULL ones meaning OOM unless text or link_target
+ * is given). 0 or -ENOMEM. */
+int planned_unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target);

@@ -13,6 +13,7 @@
 #include "strv.h"
 #include "unit-adapt.h"
 #include "unit-rules.h"
+#include "unit-usermap.h"
 
 void planned_unit_done(PlannedUnit *u) {
         free(u->name);
@@ -27,7 +28,7 @@ void planned_unit_done(PlannedUnit *u) {
         free(u->files);
 }
 
-static int unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target) {
+int planned_unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target) {
         PlannedFile *f;
 
         if (!name || (!text && !link_target)) {
@@ -147,6 +148,9 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const I
                                ":/run/host/os-release\n"))
                         return -ENOMEM;
 
+        r = unit_usermap_dropin(&plan->usermap, u, &t);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(t);
         return 0;
@@ -211,7 +215,7 @@ static int plan_links(PlannedUnit *pu, const ImageUnit *u, bool enable) {
                                 log_debug("Unit %s wants itself, ignoring.", u->name);
                                 continue;
                         }
-                        r = unit_add_file(pu, strjoin(*target, kinds[k].suffix, "/", install_name), NULL,
+                        r = planned_unit_add_file(pu, strjoin(*target, kinds[k].suffix, "/", install_name), NULL,
                                           strjoin("../", u->name));
                         if (r < 0)
                                 return r;
@@ -315,7 +319,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
 
         /* Once per image: the drop-in that pins the root hash for the verification unit. */
         if (plan->verity.verify_dropin_name && !p->verity_dropin_planned) {
-                r = unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), NULL);
+                r = planned_unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), NULL);
                 if (r < 0)
                         return r;
                 p->verity_dropin_planned = true;
@@ -326,7 +330,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 _cleanup_free_ char *h = header(plan, "Drop-in", u->dropins[k].source);
                 if (!h)
                         return -ENOMEM;
-                r = unit_add_file(pu, strjoin(u->name, ".d/00-image-", u->dropins[k].name),
+                r = planned_unit_add_file(pu, strjoin(u->name, ".d/00-image-", u->dropins[k].name),
                                   strjoin(h, "\n", u->dropins[k].content), NULL);
                 if (r < 0)
                         return r;
@@ -357,7 +361,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                         }
                 }
 
-                r = unit_add_file(pu, strjoin(u->name, ".d/10-profile.conf"),
+                r = planned_unit_add_file(pu, strjoin(u->name, ".d/10-profile.conf"),
                                   strjoin(h, body ? "\n" : "# This profile has no settings for this unit type.\n",
                                           strempty(before), before ? "\n" : "", strempty(body), strempty(after),
                                           neutralize ? "\n[Service]\n" : "", neutralize ? unit_rules_neutralize_text : ""),
@@ -366,13 +370,17 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                         return r;
         }
 
+        r = unit_usermap_files(&plan->usermap, u, pu);
+        if (r < 0)
+                return r;
+
         {
                 _cleanup_free_ char *t = NULL;
 
                 r = portable_dropin_text(p, plan, u, rc, &t);
                 if (r < 0)
                         return r;
-                r = unit_add_file(pu, strjoin(u->name, ".d/20-portable.conf"), TAKE_PTR(t), NULL);
+                r = planned_unit_add_file(pu, strjoin(u->name, ".d/20-portable.conf"), TAKE_PTR(t), NULL);
                 if (r < 0)
                         return r;
         }
@@ -381,7 +389,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 _cleanup_free_ char *h = header(plan, "Unit", u->source);
                 if (!h)
                         return -ENOMEM;
-                r = unit_add_file(pu, strdup(u->name), strjoin(h, "\n", u->content), NULL);
+                r = planned_unit_add_file(pu, strdup(u->name), strjoin(h, "\n", u->content), NULL);
                 if (r < 0)
                         return r;
         }

@@ -45,6 +45,7 @@ void image_plan_done(ImagePlan *p) {
         strv_free(p->sysusers_new);
         free(p->users_unit);
         strv_free(p->tmpfiles);
+        image_usermap_done(&p->usermap);
         for (size_t i = 0; i < p->n_units; i++)
                 planned_unit_done(p->units + i);
         free(p->units);
@@ -615,7 +616,11 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
         r = plan_users_and_dirs(p, plan, pp, root, units);
         if (r < 0)
                 return r;
-        return plan->refused ? 1 : 0;
+        if (plan->refused)
+                return 1;
+
+        return image_usermap_read(&fs, i->path, pp->dynamic_user, streq(plan->profile, "trusted"),
+                                  pp->profile.texts[UNIT_SERVICE], units, &plan->usermap);
 }
 
 static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnits *units) {

@@ -13,6 +13,7 @@
 #include "mount-points.h"
 #include "settings.h"
 #include "sysusers.h"
+#include "unit-usermap.h"
 #include "verity-policy.h"
 #include "profile.h"
 
@@ -68,6 +69,7 @@ typedef struct ImagePlan {
         char **sysusers_new;            /* what that would create on the host now */
         char *users_unit;               /* NULL: no users to create */
         char **tmpfiles;                /* the image's tmpfiles.d files: not applied (see sysusers.h) */
+        ImageUsermap usermap;           /* its services' own /etc/passwd and /etc/group (unit-usermap.h) */
         char *refused;                  /* why the image is not attached, or NULL */
         bool deferred;                  /* refused for now: the time budget ran out */
         PlannedUnit *units;

@@ -43,12 +43,11 @@ bool sysusers_valid_name(const char *n) {
         return l <= NAME_LEN_MAX;
 }
 
-static bool valid_gecos(const char *d) {
+bool sysusers_valid_gecos(const char *d) {
         return string_is_printable(d) && !strchr(d, ':');
 }
 
-/* Home directories and shells: absolute, normalized enough for /etc/passwd. */
-static bool valid_passwd_path(const char *p) {
+bool sysusers_valid_passwd_path(const char *p) {
         if (p[0] != '/' || !string_is_printable(p) || strchr(p, ':') || strlen(p) > 4096)
                 return false;
         return !strstr(p, "/../") && !endswith(p, "/..") && !strstr(p, "//");
@@ -188,11 +187,11 @@ static int parse_line(Sysusers *s, const char *line, const LineError *le) {
                 }
         }
 
-        if (description && !valid_gecos(description))
+        if (description && !sysusers_valid_gecos(description))
                 return fail(le, "invalid description (control characters or ':')");
-        if (home && !valid_passwd_path(home))
+        if (home && !sysusers_valid_passwd_path(home))
                 return fail(le, "invalid home directory '%s'", home);
-        if (shell && !valid_passwd_path(shell))
+        if (shell && !sysusers_valid_passwd_path(shell))
                 return fail(le, "invalid shell '%s'", shell);
         e.description = TAKE_PTR(description);
         e.home = TAKE_PTR(home);

@@ -56,6 +56,10 @@ void sysusers_done(Sysusers *s);
 
 /* Strict user/group name rules of systemd's valid_user_group_name(). */
 bool sysusers_valid_name(const char *n);
+/* A GECOS field: printable UTF-8 without ':'. */
+bool sysusers_valid_gecos(const char *d);
+/* Home directories and shells: absolute, normalized enough for /etc/passwd. */
+bool sysusers_valid_passwd_path(const char *p);
 
 /* Parses one file's text (filename for messages). Returns 0, -ENOMEM, or -EBADMSG with
  * *ret_error set to "FILE:LINE: what is wrong". */
