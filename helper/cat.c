@@ -85,7 +85,7 @@ int verb_cat(int argc, char **argv) {
                         if (u->files[j].text && streq(u->files[j].name, u->name))
                                 print_text(&first, u->files + j);
                 for (size_t j = 0; j < u->n_files; j++)
-                        if (u->files[j].text && !streq(u->files[j].name, u->name))
+                        if (u->files[j].text && !u->files[j].copy_of && !streq(u->files[j].name, u->name))
                                 print_text(&first, u->files + j);
         }
 

@@ -16,6 +16,7 @@
 #include "mount-dl.h"
 #include "names.h"
 #include "os-release.h"
+#include "plan-etc.h"
 #include "plan-host.h"
 #include "plan-internal.h"
 #include "profile.h"
@@ -43,6 +44,8 @@ void image_plan_done(ImagePlan *p) {
         strv_free(p->sysusers_new);
         free(p->users_unit);
         strv_free(p->tmpfiles);
+        image_etc_done(&p->etc);
+        host_accounts_done(&p->accounts);
         for (size_t i = 0; i < p->n_units; i++)
                 planned_unit_done(p->units + i);
         free(p->units);
@@ -551,6 +554,10 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
         }
 
         r = image_units_read_environment(&fs, i->path, units);
+        if (r < 0)
+                return r;
+
+        r = plan_etc_read(plan, pp, &fs, units);
         if (r < 0)
                 return r;
 
