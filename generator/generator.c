@@ -89,6 +89,7 @@ int generator_run(const char *dest) {
         if (r < 0)
                 return r;
         planner.record_claims = true;
+        planner.output_dir = dest;     /* the copies of image files (plan-etc.h) are named by it */
 
         for (size_t k = 0; k < images.n_images; k++) {
                 _cleanup_(image_plan_done) ImagePlan plan = {};

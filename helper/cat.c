@@ -35,7 +35,7 @@ static const PlannedUnit *find_unit(const ImagePlan *p, const char *name) {
 /* Not the account templates (unit-usermap.h): no unit configuration, and systemctl cat does not
  * show them either. */
 static bool is_config(const PlannedFile *f, const char *unit) {
-        return f->text && !streq(f->name, unit) && !startswith(f->name, USERMAP_TEMPLATE_DIR "/");
+        return f->text && !f->copy_of && !streq(f->name, unit) && !startswith(f->name, USERMAP_TEMPLATE_DIR "/");
 }
 
 static void print_text(bool *first, const PlannedFile *f) {

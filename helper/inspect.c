@@ -51,6 +51,16 @@ static void print_file(const PlannedFile *f) {
                 printf("# " GENERATOR_OUTPUT_DIR "/%s -> %s\n", f->name, f->link_target);
                 return;
         }
+        if (!f->text) {
+                printf("# " GENERATOR_OUTPUT_DIR "/%s/ (directory, mode %04o)\n", f->name, (unsigned) f->mode);
+                return;
+        }
+        /* The image's own files, which only its user may read there: not shown. */
+        if (f->copy_of) {
+                printf("# " GENERATOR_OUTPUT_DIR "/%s (mode %04o): a copy of the image's %s, %zu bytes\n",
+                       f->name, (unsigned) f->mode, f->copy_of, strlen(f->text));
+                return;
+        }
         printf("# " GENERATOR_OUTPUT_DIR "/%s\n", f->name);
         fputs(f->text, stdout);
         if (!endswith(f->text, "\n"))
@@ -246,7 +256,14 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                                 json_field_string(&w, "path", path);
                                 if (f->link_target)
                                         json_field_string(&w, "linkTarget", f->link_target);
-                                else
+                                else if (!f->text) {
+                                        json_field_bool(&w, "directory", true);
+                                        json_field_unsigned(&w, "mode", f->mode);
+                                } else if (f->copy_of) {
+                                        json_field_string(&w, "copyOf", f->copy_of);
+                                        json_field_unsigned(&w, "mode", f->mode);
+                                        json_field_unsigned(&w, "size", strlen(f->text));
+                                } else
                                         json_field_string(&w, "content", f->text);
                                 json_end_object(&w);
                         }

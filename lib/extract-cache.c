@@ -5,6 +5,7 @@
 #include <sys/xattr.h>
 
 #include "accounts.h"
+#include "etc-scan.h"
 #include "exec-dirs.h"
 #include "extract-cache.h"
 #include "unit-adapt.h"
@@ -23,7 +24,7 @@
  * CHECKED= line for each required path it recorded. */
 #define META_PATH "/.portables-cache-meta"
 /* What an entry holds besides os-release, units and API mount points; entries without it are misses. */
-#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles,accounts,rundirs,bindtargets"
+#define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles,accounts,rundirs,bindtargets,etcscan"
 /* Unit files are at most UNIT_FILE_SIZE_MAX each, IMAGE_UNIT_BYTES_MAX together. */
 #define CACHE_ENTRY_SIZE_MAX (64U * 1024U * 1024U)
 #define EXEC_DIR_MARKERS_MAX 4096U
@@ -464,6 +465,12 @@ static int pack_image(const ImageFS *src, PackedBuilder *b, char *const *require
                 if (r < 0)
                         return r;
         }
+
+        /* What of /etc only the image's users may read, with the contents (etc-scan.h): a packed
+         * tree holds no owners and modes. Before the markers, which are empty files. */
+        r = etc_scan_pack(src->fd, b);
+        if (r < 0)
+                return r;
 
         {
                 unsigned budget = EXEC_DIR_MARKERS_MAX;

@@ -19,6 +19,9 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
               const UnitRuleContext *rc);
 
 void planned_unit_done(PlannedUnit *u);
-/* Adds a file to u (all arguments taken over, NULL ones meaning OOM unless text or link_target
- * is given). 0 or -ENOMEM. */
+
+/* Appends a file to u; takes name, text and link_target (-ENOMEM if name is NULL, or text and
+ * link_target both are: a failed strdup()). */
 int planned_unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target);
+/* The same for a directory of that mode. */
+int planned_unit_add_dir(PlannedUnit *u, char *name, mode_t mode);

@@ -7,6 +7,7 @@
 #include "install-section.h"
 #include "log.h"
 #include "names.h"
+#include "plan-etc.h"
 #include "plan-internal.h"
 #include "sandbox-lists.h"
 #include "string-util.h"
@@ -24,30 +25,45 @@ void planned_unit_done(PlannedUnit *u) {
                 free(u->files[i].name);
                 free(u->files[i].text);
                 free(u->files[i].link_target);
+                free(u->files[i].copy_of);
         }
         free(u->files);
 }
 
-int planned_unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target) {
-        PlannedFile *f;
+static int add_file(PlannedUnit *u, PlannedFile f) {
+        PlannedFile *l;
 
+        l = reallocarray(u->files, u->n_files + 1, sizeof(PlannedFile));
+        if (!l) {
+                free(f.name);
+                free(f.text);
+                free(f.link_target);
+                free(f.copy_of);
+                return -ENOMEM;
+        }
+        u->files = l;
+        u->files[u->n_files++] = f;
+        return 0;
+}
+
+int planned_unit_add_dir(PlannedUnit *u, char *name, mode_t mode) {
+        if (!name)
+                return -ENOMEM;
+        return add_file(u, (PlannedFile) { .name = name, .mode = mode });
+}
+
+static int unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target) {
         if (!name || (!text && !link_target)) {
                 free(name);
                 free(text);
                 free(link_target);
                 return -ENOMEM;
         }
+        return add_file(u, (PlannedFile) { .name = name, .text = text, .link_target = link_target });
+}
 
-        f = reallocarray(u->files, u->n_files + 1, sizeof(PlannedFile));
-        if (!f) {
-                free(name);
-                free(text);
-                free(link_target);
-                return -ENOMEM;
-        }
-        u->files = f;
-        u->files[u->n_files++] = (PlannedFile) { .name = name, .text = text, .link_target = link_target };
-        return 0;
+int planned_unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target) {
+        return unit_add_file(u, name, text, link_target);
 }
 
 static char *header(const ImagePlan *plan, const char *what, const char *source) {
@@ -63,7 +79,7 @@ static char *header(const ImagePlan *plan, const char *what, const char *source)
 }
 
 static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const ImageUnit *u,
-                                const UnitRuleContext *rc, char **ret) {
+                                const UnitRuleContext *rc, const char *etc_binds, char **ret) {
         UnitType type = u->type;
         _cleanup_free_ char *t = NULL, *root = NULL, *word = NULL, *word_nv = NULL;
         const DiscoveredImage *i = plan->image;
@@ -140,6 +156,10 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const I
 
         /* Resets of the profile's bind mounts come first: they must not reset ours. */
         if (plan->mounts.override && !strextend(&t, plan->mounts.override))
+                return -ENOMEM;
+
+        /* Copies of what the image's user may read in its /etc and the dynamic user may not. */
+        if (etc_binds && !strextend(&t, etc_binds))
                 return -ENOMEM;
 
         if (p->host_has_etc_os_release || p->host_has_usr_os_release)
@@ -227,6 +247,7 @@ static int plan_links(PlannedUnit *pu, const ImageUnit *u, bool enable) {
 int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnit *u, bool enable,
               const UnitRuleContext *rc) {
         const Profile *profile = &pp->profile;
+        _cleanup_free_ char *etc_binds = NULL;
         bool trusted = streq(plan->profile, "trusted");
         PlannedUnit *pu;
         int r;
@@ -317,6 +338,11 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 }
         }
 
+        /* First what the drop-in binds: copies of the image's /etc trees. */
+        r = plan_etc_copies(p, plan, pp, u, pu, &etc_binds);
+        if (r < 0)
+                return r;
+
         /* Once per image: the drop-in that pins the root hash for the verification unit. */
         if (plan->verity.verify_dropin_name && !p->verity_dropin_planned) {
                 r = planned_unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), NULL);
@@ -377,7 +403,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
         {
                 _cleanup_free_ char *t = NULL;
 
-                r = portable_dropin_text(p, plan, u, rc, &t);
+                r = portable_dropin_text(p, plan, u, rc, etc_binds, &t);
                 if (r < 0)
                         return r;
                 r = planned_unit_add_file(pu, strjoin(u->name, ".d/20-portable.conf"), TAKE_PTR(t), NULL);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include "fileio.h"
 #include "log.h"
@@ -19,11 +20,30 @@ static int ensure_parent(int out_fd, const char *name) {
         return mkdir_p_at(out_fd, dir, 0755);
 }
 
+static bool file_is_dir(const PlannedFile *f) {
+        return !f->text && !f->link_target;
+}
+
+/* A directory of the plan: made with its mode (the umask aside), or there already, as one. */
+static int write_dir(int out_fd, const PlannedFile *f) {
+        struct stat st;
+
+        if (mkdirat(out_fd, f->name, f->mode) >= 0)
+                return 0;
+        if (errno != EEXIST)
+                return -errno;
+        if (fstatat(out_fd, f->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        return S_ISDIR(st.st_mode) ? 0 : -EEXIST;
+}
+
 static void unit_rollback(const PlannedUnit *u, size_t n_written, int out_fd) {
         for (size_t k = n_written; k > 0; k--) {
+                const PlannedFile *f = u->files + k - 1;
                 const char *slash;
 
-                (void) unlinkat(out_fd, u->files[k - 1].name, 0);
+                /* A directory only goes if it is empty: .portables-private is shared. */
+                (void) unlinkat(out_fd, f->name, file_is_dir(f) ? AT_REMOVEDIR : 0);
                 slash = strrchr(u->files[k - 1].name, '/');
                 if (slash) {
                         _cleanup_free_ char *dir = strndup(u->files[k - 1].name, slash - u->files[k - 1].name);
@@ -60,8 +80,10 @@ static int unit_write(const PlannedUnit *u, int out_fd, const char *out_path) {
                 for (unsigned attempt = 0;; attempt++) {
                         if (f->link_target)
                                 r = RET_NERRNO(symlinkat(f->link_target, out_fd, f->name));
+                        else if (file_is_dir(f))
+                                r = write_dir(out_fd, f);
                         else
-                                r = write_file_new_at(out_fd, f->name, f->text, 0644);
+                                r = write_file_new_at(out_fd, f->name, f->text, f->mode ?: 0644);
                         if (r != -ENOENT || attempt > 0)
                                 break;
                         r = ensure_parent(out_fd, f->name);
@@ -79,7 +101,8 @@ static int unit_write(const PlannedUnit *u, int out_fd, const char *out_path) {
                                 (void) unlinkat(out_fd, dropin_dir, AT_REMOVEDIR);
                         return r;
                 }
-                log_debug("Wrote %s/%s%s%s.", out_path, f->name, f->link_target ? " -> " : "", strempty(f->link_target));
+                log_debug("Wrote %s/%s%s%s%s.", out_path, f->name, file_is_dir(f) ? "/" : "",
+                          f->link_target ? " -> " : "", strempty(f->link_target));
         }
         return 0;
 }

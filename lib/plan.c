@@ -16,6 +16,7 @@
 #include "mount-dl.h"
 #include "names.h"
 #include "os-release.h"
+#include "plan-etc.h"
 #include "plan-host.h"
 #include "plan-internal.h"
 #include "profile.h"
@@ -46,6 +47,8 @@ void image_plan_done(ImagePlan *p) {
         free(p->users_unit);
         strv_free(p->tmpfiles);
         image_usermap_done(&p->usermap);
+        image_etc_done(&p->etc);
+        host_accounts_done(&p->accounts);
         for (size_t i = 0; i < p->n_units; i++)
                 planned_unit_done(p->units + i);
         free(p->units);
@@ -580,6 +583,10 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
         if (r < 0)
                 return r;
         r = unit_adapt_derive(&fs, units);
+        if (r < 0)
+                return r;
+
+        r = plan_etc_read(plan, pp, &fs, units);
         if (r < 0)
                 return r;
 

@@ -3,8 +3,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "accounts.h"
 #include "context.h"
+#include "etc-scan.h"
 #include "extract-cache.h"
 #include "host-names.h"
 #include "host-users.h"
@@ -38,8 +41,10 @@ typedef struct PlannerProfile {
 
 typedef struct PlannedFile {
         char *name;             /* relative to the output directory: "foo.service.d/10-profile.conf" */
-        char *text;             /* content, or NULL for a symlink */
+        char *text;             /* content, or NULL for a symlink or a directory */
         char *link_target;      /* for symlinks: "../foo.service" */
+        mode_t mode;            /* text: 0 for 0644; a directory (no text, no link_target): its mode */
+        char *copy_of;          /* a copy of this file of the image (plan-etc.h), or NULL */
 } PlannedFile;
 
 typedef struct PlannedUnit {
@@ -70,6 +75,11 @@ typedef struct ImagePlan {
         char *users_unit;               /* NULL: no users to create */
         char **tmpfiles;                /* the image's tmpfiles.d files: not applied (see sysusers.h) */
         ImageUsermap usermap;           /* its services' own /etc/passwd and /etc/group (unit-usermap.h) */
+        /* Profiles with DynamicUser=yes: the /etc trees its services' users may read and others may
+         * not (etc-scan.h), the image's accounts, and what the copies take so far (plan-etc.h). */
+        ImageEtc etc;
+        HostAccounts accounts;
+        size_t etc_copied_entries, etc_copied_bytes;
         char *refused;                  /* why the image is not attached, or NULL */
         bool deferred;                  /* refused for now: the time budget ran out */
         PlannedUnit *units;
@@ -78,8 +88,12 @@ typedef struct ImagePlan {
 
 void image_plan_done(ImagePlan *p);
 
+/* Where the generator writes, unless Planner.output_dir says otherwise. */
+#define PLAN_OUTPUT_DIR_DEFAULT "/run/systemd/generator"
+
 typedef struct Planner {
         const Context *ctx;
+        const char *output_dir;         /* the output directory, as units name it (NULL: the default) */
         const PortableSettings *global; /* NULL: the global settings are broken, refuse everything */
         char *mount_base;               /* where raw images are mounted (owned, removed by
                                          * planner_done()); NULL: raw images are refused */
