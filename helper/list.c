@@ -13,6 +13,23 @@ static const char *verity_policy(const ScannedImage *i) {
         return verity_policy_to_string(portable_settings_verity(&i->plan.settings));
 }
 
+/* An attached image's units that are not: "a.service: why; b.service: why" (NULL if none). The
+ * reasons are the first each; portables inspect shows every refused setting. */
+static int not_attached_summary(const ScannedImage *i, char **ret) {
+        _cleanup_free_ char *s = NULL;
+
+        *ret = NULL;
+        if (!i->planned || i->plan.refused)
+                return 0;
+        for (size_t k = 0; k < i->plan.n_units; k++) {
+                const PlannedUnit *u = i->plan.units + k;
+                if (u->skipped && !strextend(&s, s ? "; " : "not attached: ", u->name, ": ", u->skipped))
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
 void json_image_summary(JsonWriter *w, const Scan *s, const ScannedImage *i, bool with_units) {
         _cleanup_strv_free_ char **units = NULL;
         const DiscoveredImage *d = i->image;
@@ -36,6 +53,21 @@ void json_image_summary(JsonWriter *w, const Scan *s, const ScannedImage *i, boo
                 json_field_strv(w, "units", units);
         json_field_string(w, "state", image_status_to_string(i->status));
         json_field_string(w, "reason", scanned_image_reason(i));
+        if (with_units && i->planned && !i->plan.refused) {
+                json_key(w, "notAttached");
+                json_begin_array(w);
+                for (size_t k = 0; k < i->plan.n_units; k++) {
+                        const PlannedUnit *u = i->plan.units + k;
+                        if (!u->skipped)
+                                continue;
+                        json_begin_object(w);
+                        json_field_string(w, "name", u->name);
+                        json_field_string(w, "reason", u->skipped);
+                        json_field_strv(w, "refusedSettings", u->violations);
+                        json_end_object(w);
+                }
+                json_end_array(w);
+        }
 }
 
 void scan_print_caveats(const Scan *s) {
@@ -75,7 +107,7 @@ static int list_table(const Scan *s) {
         for (size_t k = 0; k < s->n_items; k++) {
                 const ScannedImage *i = s->items + k;
                 _cleanup_strv_free_ char **units = NULL;
-                _cleanup_free_ char *u = NULL, *verity = NULL;
+                _cleanup_free_ char *u = NULL, *verity = NULL, *skipped = NULL;
 
                 r = scanned_image_units(i, &units);
                 if (r < 0)
@@ -83,7 +115,7 @@ static int list_table(const Scan *s) {
                 u = units ? strv_join(units, ",") : NULL;
                 verity = i->image->type == IMAGE_DIRECTORY ? strdup("-") :
                          strjoin(verity_policy(i) ?: "-", "/", i->verity_data);
-                if ((units && !u) || !verity)
+                if ((units && !u) || !verity || not_attached_summary(i, &skipped) < 0)
                         return log_oom();
 
                 r = table_add_row(t, (const char *[]) {
@@ -95,7 +127,7 @@ static int list_table(const Scan *s) {
                         verity,
                         u,
                         image_status_to_string(i->status),
-                        scanned_image_reason(i),
+                        scanned_image_reason(i) ?: skipped,
                 });
                 if (r < 0)
                         return log_oom();
