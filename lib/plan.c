@@ -631,7 +631,7 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
 }
 
 static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnits *units) {
-        _cleanup_strv_free_ char **own = NULL, **state_dirs = NULL;
+        _cleanup_strv_free_ char **own = NULL, **state_dirs = NULL, **writable_dirs = NULL;
         /* Host names are the image's only in the name space the admin gave it: its name and the
          * Prefixes= of its settings, not PORTABLE_PREFIXES= (which the image itself chooses). */
         char *admin_prefixes[] = { (char *) plan->image->name, NULL };
@@ -655,6 +655,9 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
         r = unit_rules_state_dirs(units, &state_dirs);
         if (r < 0)
                 return r;
+        r = unit_rules_writable_dirs(units, &writable_dirs);
+        if (r < 0)
+                return r;
 
         UnitRuleContext rc = {
                 .own_units = own,
@@ -665,6 +668,7 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
                 .profile_network = pp->network,
                 .profile_private_devices = pp->private_devices,
                 .state_dirs = state_dirs,
+                .writable_dirs = writable_dirs,
                 .host_state = &host,
         };
 

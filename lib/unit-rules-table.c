@@ -358,7 +358,7 @@ static const char *const kind_table[_RULE_KIND_MAX] = {
         [RULE_UNITS]        = "Only the image's own units",
         [RULE_RW_PATHS]     = "Paths in the image, but not the host files the sandbox binds in",
         [RULE_BIND_RO]      = "Only sources the profile already binds read-only, onto paths in the image",
-        [RULE_CAPS]         = "Only capabilities of the profile's CapabilityBoundingSet=",
+        [RULE_CAPS]         = "Only CAP_NET_BIND_SERVICE and CAP_NET_BROADCAST, and only if the profile's CapabilityBoundingSet= has them",
         [RULE_EXEC_DIR]     = "One directory name (not 'private', no '/'), whose directory on the host is missing or the image's",
         [RULE_PID_FILE]     = "A file in a directory of the image in /run, or one directly in /run that the image claimed (systemd reads it on the host and removes it)",
         [RULE_LISTEN]       = "A file in a directory of the image in /run, or one directly in /run that the image claimed; an IP address and port only where the profile has network; no abstract or VSOCK sockets",

@@ -540,6 +540,34 @@ static int check_rw_path_word(RuleCheck *c, const char *w) {
 }
 
 /* As config_parse_bind_paths(): [-]SOURCE[:DEST[:OPTIONS]] entries. The source is a host path. */
+/* A bind mount's destination: never below a directory the service can write that outlives one of
+ * its commands (its /tmp and /var/tmp, its StateDirectory= and friends on the host). The service
+ * manager makes a missing mount point as root, following symlinks in the directories above it
+ * (systemd 252's apply_one_mount(): mkdir_parents()), while another command of the service runs
+ * and can plant them there. */
+static int check_mount_point(RuleCheck *c, const char *dest) {
+        _cleanup_free_ char *resolved = NULL;
+        int r;
+
+        r = resolve_fixed(c, dest, /* full= */ true, &resolved);
+        if (r <= 0)
+                return r;       /* the violation is recorded */
+        if (!path_simplify_check(resolved, /* absolute= */ true))
+                return violation(c, "'%s' is not a normalized absolute path", resolved);
+
+        for (const char *const *d = (const char *const[]) { "/tmp", "/var/tmp", NULL }; *d; d++)
+                if (path_overlaps(resolved, *d) && strlen(resolved) > strlen(*d))
+                        return violation(c, "mounts onto %s, below %s, which the service can write: the service "
+                                         "manager would make the mount point following symlinks the service planted",
+                                         resolved, *d);
+        STRV_FOREACH(d, c->rc->writable_dirs)
+                if (path_overlaps(resolved, *d) && strlen(resolved) > strlen(*d))
+                        return violation(c, "mounts onto %s, below %s, a directory of the image's services: the "
+                                         "service manager would make the mount point following symlinks a service "
+                                         "planted", resolved, *d);
+        return 0;
+}
+
 static int check_bind_ro(RuleCheck *c) {
         const char *p = c->value;
         int r;
@@ -580,12 +608,29 @@ static int check_bind_ro(RuleCheck *c) {
                                         return violation(c, "cannot be split into words as systemd splits it");
                         }
                 }
+
+                r = check_mount_point(c, dest ?: s);
+                if (r < 0)
+                        return r;
         }
 }
 
+/* Capabilities a dynamic user may hold in its effective set: those that act on nothing but the
+ * service's own sockets. Any other in the profile's bounding set is there for processes that
+ * never get it: CAP_SETUID raised as ambient is setuid(0), host uid 0 (PrivateUsers= maps 0 to 0),
+ * and CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_FOWNER act on the host's files. */
+static const char *const ambient_caps_allowed[] = { "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", NULL };
+
 static int check_caps_word(RuleCheck *c, const char *w) {
+        bool allowed = false;
+
         if (w[0] == '~')
                 return violation(c, "an inverted list grants every capability but these");
+        for (size_t k = 0; ambient_caps_allowed[k]; k++)
+                allowed = allowed || strcasecmp(ambient_caps_allowed[k], w) == 0;
+        if (!allowed)
+                return violation(c, "%s acts beyond the service's own sockets (CAP_SETUID is setuid(0), uid 0 "
+                                 "on the host): only CAP_NET_BIND_SERVICE and CAP_NET_BROADCAST", w);
         STRV_FOREACH(k, c->rc->profile_caps)
                 if (strcasecmp(*k, w) == 0)
                         return 0;
@@ -1014,6 +1059,7 @@ int unit_check_rules_full(const ImageUnit *u, const UnitRuleContext *rc, char **
 /* unit_rules_state_dirs(): collects from every service of the image. */
 typedef struct DirCollect {
         const char *unit_name;
+        bool runtime_too;
         char **state_dirs;
 } DirCollect;
 
@@ -1025,7 +1071,8 @@ static int collect_dirs(const char *section, const char *key, const char *value,
         int r;
 
         if (!section || !streq(section, "Service") ||
-            !IN_SET(0, strcmp(key, "StateDirectory"), strcmp(key, "CacheDirectory"), strcmp(key, "LogsDirectory")))
+            !(IN_SET(0, strcmp(key, "StateDirectory"), strcmp(key, "CacheDirectory"), strcmp(key, "LogsDirectory")) ||
+              (d->runtime_too && streq(key, "RuntimeDirectory"))))
                 return 0;
         base = exec_dir_base(key);
 
@@ -1050,8 +1097,8 @@ static int collect_dirs(const char *section, const char *key, const char *value,
         }
 }
 
-int unit_rules_state_dirs(const ImageUnits *units, char ***ret) {
-        DirCollect d = {};
+static int service_dirs(const ImageUnits *units, bool writable, char ***ret) {
+        DirCollect d = { .runtime_too = writable };
         int r = 0;
 
         assert(units);
@@ -1060,7 +1107,7 @@ int unit_rules_state_dirs(const ImageUnits *units, char ***ret) {
         for (size_t i = 0; r >= 0 && i < units->n_units; i++) {
                 const ImageUnit *u = units->units + i;
 
-                if (u->type != UNIT_SERVICE || unit_name_is_template(u->name))
+                if (u->type != UNIT_SERVICE || (!writable && unit_name_is_template(u->name)))
                         continue;
                 d.unit_name = u->name;
                 r = ini_parse(u->content, u->source, collect_dirs, ini_garbage_ignore, &d);
@@ -1073,6 +1120,14 @@ int unit_rules_state_dirs(const ImageUnits *units, char ***ret) {
         }
         *ret = d.state_dirs;
         return 0;
+}
+
+int unit_rules_state_dirs(const ImageUnits *units, char ***ret) {
+        return service_dirs(units, /* writable= */ false, ret);
+}
+
+int unit_rules_writable_dirs(const ImageUnits *units, char ***ret) {
+        return service_dirs(units, /* writable= */ true, ret);
 }
 
 /* Removes from *own the units the rules refuse, and those that name or trigger a removed one, to a

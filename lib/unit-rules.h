@@ -125,6 +125,7 @@ typedef struct UnitRuleContext {
         bool profile_network;           /* the profile's services reach the network */
         bool profile_private_devices;   /* the profile has PrivateDevices=yes */
         char *const *state_dirs;        /* "/var/lib/NAME", ... of the image's services */
+        char *const *writable_dirs;     /* those and "/run/NAME" of their RuntimeDirectory=, templates too */
         const UnitRuleHost *host_state; /* may be NULL */
 } UnitRuleContext;
 
@@ -140,6 +141,9 @@ int unit_check_rules_full(const ImageUnit *u, const UnitRuleContext *rc, char **
  * services ("/var/lib/NAME", ...), as systemd parses them, needed before any unit is checked (path
  * units may watch them); values the rules refuse are left out. */
 int unit_rules_state_dirs(const ImageUnits *units, char ***ret);
+/* The same with their RuntimeDirectory= ("/run/NAME"), and those of templates: where no bind mount
+ * of any of the image's units may go below. */
+int unit_rules_writable_dirs(const ImageUnits *units, char ***ret);
 
 /* Removes from *own the units the rules refuse (with rc, whose own_units is *own), and those that
  * name or trigger a removed one, to a fixed point: afterwards every unit left in *own passes the

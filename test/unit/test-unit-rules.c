@@ -16,6 +16,7 @@ static char *protected_paths[] = { "/etc/machine-id", "/dev/log", "/run/host", N
 static char *ro_binds[] = { "/dev/log", "/etc/machine-id", NULL };
 static char *caps[] = { "CAP_NET_BIND_SERVICE", "CAP_SETUID", NULL };
 static char *state_dirs[] = { "/var/lib/foo", NULL };
+static char *writable_dirs[] = { "/var/lib/foo", "/run/foo", NULL };
 static char *host_user_list[] = { "root", "nobody", "hostuser", NULL };
 static char *host_group_list[] = { "root", "wheel", NULL };
 
@@ -43,6 +44,7 @@ static int rules(const char *name, const char *text, bool network, char **ret_fi
                 .profile_caps = caps,
                 .profile_network = network,
                 .state_dirs = state_dirs,
+                .writable_dirs = writable_dirs,
                 .host_state = &fake_host,
         };
         ImageUnit u = {
@@ -269,8 +271,20 @@ TEST(values) {
 }
 
 TEST(paths) {
-        OK("foo.service", "[Service]\nReadWritePaths=/var/lib/foo -/srv\nBindReadOnlyPaths=/dev/log:/var/lib/foo/log\n"
+        OK("foo.service", "[Service]\nReadWritePaths=/var/lib/foo -/srv\nBindReadOnlyPaths=/dev/log:/var/lib/bar/log\n"
+           "BindReadOnlyPaths=/dev/log:/run/systemd/journal/dev-log /dev/log:/var/lib/foo\n"
            "AmbientCapabilities=CAP_NET_BIND_SERVICE\n");
+        /* Mount points below what the service can write: the service manager makes them following
+         * the symlinks the service planted there. */
+        REFUSED("foo.service", "[Service]\nBindReadOnlyPaths=/dev/log:/var/lib/foo/log\n");
+        REFUSED("foo.service", "[Service]\nBindReadOnlyPaths=/dev/log:/var/lib/foo/sub/log\n");
+        REFUSED("foo.service", "[Service]\nBindReadOnlyPaths=/dev/log:/run/foo/x/log\n");
+        REFUSED("foo.service", "[Service]\nBindReadOnlyPaths=/dev/log:/tmp/y/log\n");
+        REFUSED("foo.service", "[Service]\nBindReadOnlyPaths=-/dev/log:/var/tmp/log:rbind\n");
+        REFUSED("foo.service", "[Service]\nBindReadOnlyPaths=/dev/log:/var/lib/%p/log\n");
+        /* In the profile's bounding set, and still setuid(0): host uid 0. */
+        REFUSED("foo.service", "[Service]\nAmbientCapabilities=CAP_SETUID\n");
+        REFUSED("foo.service", "[Service]\nAmbientCapabilities=CAP_NET_BIND_SERVICE cap_setuid\n");
         REFUSED("foo.service", "[Service]\nReadWritePaths=/etc/machine-id\n");
         REFUSED("foo.service", "[Service]\nReadWritePaths=\"/run/host\"\n");
         REFUSED("foo.service", "[Service]\nReadWritePaths=/run/./host/x\n");
