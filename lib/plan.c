@@ -626,8 +626,8 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
         if (plan->refused)
                 return 1;
 
-        return image_usermap_read(&fs, i->path, pp->dynamic_user, streq(plan->profile, "trusted"),
-                                  pp->profile.texts[UNIT_SERVICE], units, &plan->usermap);
+        return image_usermap_read(&fs, i->path, pp->dynamic_user, streq(plan->profile, "trusted"), units,
+                                  &plan->usermap);
 }
 
 static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnits *units) {

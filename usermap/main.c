@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* portables-usermap: run by portable services' drop-ins (20-portable.conf) with full privileges,
- *   ExecCondition=+portables-usermap setup %n USER UNIT_FILE
- *   ExecStopPost=+portables-usermap remove %n
- * Every error exits 255: for ExecCondition= another non-zero status would skip the unit quietly
- * instead of failing it. */
+/* portables-usermap: run by portables-usermap@UNIT.service, which the generator writes for a
+ * portable service with a dynamic user (usermap.h):
+ *   ExecStart=portables-usermap setup UNIT USER */
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -13,18 +11,17 @@
 #include "string-util.h"
 #include "usermap.h"
 
-#define EXIT_ERROR 255
+#define EXIT_ERROR 1
 
 static void help(void) {
-        printf("%s setup UNIT USER UNIT_FILE\n"
-               "%s remove UNIT\n\n"
-               "Make (setup) or remove the /etc/passwd and /etc/group that a portable service's sandbox\n"
-               "gets: the image's, with the service's user USER given the uid and gid systemd allocated\n"
-               "for it, in " "/run/portables-users/UNIT/. Run by the units systemd-portable-generator\n"
-               "writes, not by hand.\n\n"
+        printf("%s setup UNIT USER\n\n"
+               "Make the /etc/passwd and /etc/group that a portable service's sandbox gets: the image's,\n"
+               "with the service's user USER given our uid and gid (we run as that user), in\n"
+               "$RUNTIME_DIRECTORY (/run/portables-users/UNIT/). Run by portables-usermap@UNIT.service,\n"
+               "which systemd-portable-generator writes, not by hand.\n\n"
                "  -h --help      Show this help\n"
                "     --version   Show package version\n",
-               program_invocation_short_name, program_invocation_short_name);
+               program_invocation_short_name);
 }
 
 int main(int argc, char *argv[]) {
@@ -42,8 +39,8 @@ int main(int argc, char *argv[]) {
                 printf("portables-usermap %s\n", PROJECT_VERSION);
                 return 0;
         }
-        if (!((argc == 5 && streq(argv[1], "setup")) || (argc == 3 && streq(argv[1], "remove")))) {
-                log_error("Usage: %s setup UNIT USER UNIT_FILE | remove UNIT (see --help).", program_invocation_short_name);
+        if (!(argc == 4 && streq(argv[1], "setup"))) {
+                log_error("Usage: %s setup UNIT USER (see --help).", program_invocation_short_name);
                 return EXIT_ERROR;
         }
 
@@ -53,6 +50,6 @@ int main(int argc, char *argv[]) {
                 return EXIT_ERROR;
         }
 
-        r = streq(argv[1], "setup") ? usermap_setup(&c, argv[2], argv[3], argv[4]) : usermap_remove(&c, argv[2]);
+        r = usermap_setup(&c, argv[2], argv[3]);
         return r < 0 ? EXIT_ERROR : 0;
 }

@@ -25,30 +25,38 @@ static const char *file_text(const PlannedUnit *pu, const char *name) {
 TEST(files_and_dropin) {
         _cleanup_(planned_unit_done) PlannedUnit pu = {};
         _cleanup_free_ char *text = NULL;
+        const char *helper;
         ImageUsermap m = {
                 .enabled = true,
                 .passwd = (char *) "root:x:0:0::/root:/bin/sh\nfoo:x:100:65534:Foo:/var/lib/foo:/bin/false\n",
                 .group = (char *) "root:x:0:\n",
                 .image_path = (char *) "/test.raw",
         };
-        ImageUnit u = service("foo.service", "[Service]\nUser=foo\nExecCondition=/bin/a\nExecCondition=\n"
-                                             "ExecCondition=-/bin/b %i\n");
+        ImageUnit u = service("foo.service", "[Service]\nUser=foo\nExecCondition=/bin/a\n");
 
         CHECK_INT(unit_usermap_files(&m, &u, &pu), 0);
-        CHECK_INT(pu.n_files, 3);
+        CHECK_INT(pu.n_files, 4);
         CHECK_STR(file_text(&pu, ".portables-users/foo.service/passwd"), "root:x:0:0::/root:/bin/sh\n");
         CHECK_STR(file_text(&pu, ".portables-users/foo.service/group"), "root:x:0:\n");
         CHECK_STR(file_text(&pu, ".portables-users/foo.service/user"), "foo:x:100:65534:Foo:/var/lib/foo:/bin/false\n");
 
-        /* Ours first, the unit's own (after its reset) after it, exactly as written. */
+        /* The helper runs as the service's own user, without privileges, and goes with it. */
+        helper = file_text(&pu, "portables-usermap@foo.service.service");
+        CHECK(helper && strstr(helper, "\nDynamicUser=yes\nUser=foo\nRuntimeDirectory=portables-users/foo.service\n"
+                                       "ExecStart=" USERMAP_BINARY " setup foo.service foo\n"));
+        CHECK(helper && strstr(helper, "\nPartOf=foo.service\nStopWhenUnneeded=yes\n"));
+        CHECK(helper && !strstr(helper, "=+") && !strstr(helper, "=!"));
+
         CHECK_INT(unit_usermap_dropin(&m, &u, &text), 0);
         CHECK(text && strstr(text,
-                             "ExecCondition=\n"
-                             "ExecCondition=+" USERMAP_BINARY " setup %n foo foo.service\n"
-                             "ExecCondition=-/bin/b %i\n"
-                             "ExecStopPost=+" USERMAP_BINARY " remove %n\n"
-                             "BindReadOnlyPaths=-/run/portables-users/%n/passwd:/etc/passwd\n"
-                             "BindReadOnlyPaths=-/run/portables-users/%n/group:/etc/group\n"));
+                             "BindReadOnlyPaths=-/run/portables-users/foo.service/passwd:/etc/passwd\n"
+                             "BindReadOnlyPaths=-/run/portables-users/foo.service/group:/etc/group\n"
+                             "\n[Unit]\n"
+                             "Requires=portables-usermap@foo.service.service\n"
+                             "After=portables-usermap@foo.service.service\n"
+                             "\n[Service]\n"));
+        /* The unit's own commands are left as they are: nothing runs before them with privileges. */
+        CHECK(text && !strstr(text, "Exec"));
         strv_free(m.units);
 }
 
@@ -56,9 +64,11 @@ TEST(who_gets_them) {
         _cleanup_(planned_unit_done) PlannedUnit pu = {};
         _cleanup_free_ char *text = NULL;
         ImageUsermap m = { .enabled = true, .passwd = (char *) "", .image_path = (char *) "/t" };
-        ImageUnit tmpl = service("bar\\x2dbaz@.service", "[Service]\nUser=bar\n");
+        ImageUnit tmpl = service("bar@.service", "[Service]\nUser=bar\n");
+        ImageUnit esc = service("bar\\x2dbaz.service", "[Service]\nUser=bar\n");
+        ImageUnit colon = service("a:b.service", "[Service]\nUser=bar\n");
         /* No User=: the unit name's prefix, as systemd derives it for DynamicUser=yes. */
-        ImageUnit plain = service("plain@.service", "[Service]\nExecStart=/bin/true\n");
+        ImageUnit plain = service("plain.service", "[Service]\nExecStart=/bin/true\n");
         ImageUnit root = service("r.service", "[Service]\nUser=root\n");
         ImageUnit spec = service("s.service", "[Service]\nUser=%i\n");
         ImageUnit sock = { .name = (char *) "t.socket", .type = UNIT_SOCKET, .content = (char *) "" };
@@ -66,22 +76,21 @@ TEST(who_gets_them) {
         CHECK_INT(unit_usermap_files(&m, &root, &pu), 0);
         CHECK_INT(unit_usermap_files(&m, &spec, &pu), 0);
         CHECK_INT(unit_usermap_files(&m, &sock, &pu), 0);
+        /* One helper per service: not for templates; not for names paths cannot carry. */
+        CHECK_INT(unit_usermap_files(&m, &tmpl, &pu), 0);
+        CHECK_INT(unit_usermap_files(&m, &esc, &pu), 0);
+        CHECK_INT(unit_usermap_files(&m, &colon, &pu), 0);
         CHECK_INT(pu.n_files, 0);
         CHECK_INT(unit_usermap_dropin(&m, &root, &text), 0);
         CHECK(!text);
 
-        /* A backslash in the unit file's name survives the command line's unescaping. */
-        CHECK_INT(unit_usermap_files(&m, &tmpl, &pu), 0);
-        CHECK_INT(pu.n_files, 3);
-        CHECK_INT(unit_usermap_dropin(&m, &tmpl, &text), 0);
-        CHECK(text && strstr(text, " setup %n bar \"bar\\\\x2dbaz@.service\"\n"));
+        CHECK_INT(unit_usermap_files(&m, &plain, &pu), 0);
+        CHECK_INT(pu.n_files, 4);
+        CHECK_INT(unit_usermap_dropin(&m, &plain, &text), 0);
+        CHECK(text && strstr(text, "Requires=portables-usermap@plain.service.service\n"));
         /* No group in the image: no bind for it. */
         CHECK(text && !strstr(text, ":/etc/group"));
-        text = mfree(text);
-        CHECK_INT(unit_usermap_files(&m, &plain, &pu), 0);
-        CHECK_INT(pu.n_files, 6);
-        CHECK_INT(unit_usermap_dropin(&m, &plain, &text), 0);
-        CHECK(text && strstr(text, " setup %n plain plain@.service\n"));
+        CHECK(strstr(file_text(&pu, "portables-usermap@plain.service.service"), "\nUser=plain\n"));
 
         /* Not enabled (trusted, no DynamicUser=): nothing. */
         m.enabled = false;
