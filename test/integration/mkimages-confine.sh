@@ -16,6 +16,9 @@
 # ptplus.raw     ExecStartPre=+ hidden from a naive reader: "+/bin/sh" (quoted),
 #                \x2b/bin/sh (C escape), after a UTF-8 byte order mark, after a lone CR
 # ptuser.raw     User=%U (resolves to 0 in the system manager) and User=0
+# ptcaps.raw     ptcaps.service: AmbientCapabilities=CAP_SETUID (in the default profile's bounding
+#                set; setuid(0) is host uid 0); ptcaps-bind.service: a BindReadOnlyPaths= target
+#                below its own StateDirectory=, where it plants a symlink to /etc
 # ptstate.raw    StateDirectory=ptest-hostdir (the host has /var/lib/ptest-hostdir, root's)
 # ptrun.raw      RuntimeDirectory=ptest-hostrun (the host has /run/ptest-hostrun, root's)
 # ptpid.raw      Type=forking, PIDFile=/run/ptest-host.pid (the host's, naming a host process)
@@ -164,6 +167,28 @@ ExecStart=/bin/sh -c 'echo PTEST tag=ptuser-${spec%%:*} uid=\$\$(id -u); exec sl
 EOS
 done
 squash "$d" "$OUT/ptuser.raw"
+
+# --- 6b: an ambient capability in the profile's bounding set that is setuid(0)
+d=$(new ptcaps); mk_root "$d" ptcaps 1
+unit "$d" ptcaps.service <<'EOS'
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+AmbientCapabilities=CAP_SETUID CAP_SETGID
+ExecStart=/usr/bin/setpriv --reuid=0 --regid=0 --clear-groups /bin/sh -c 'echo PTEST tag=ptcaps uid=$$(id -u)'
+EOS
+# 6c: a bind mount below the service's own StateDirectory=, where it plants a symlink
+mkdir -p "$d/var/lib/ptcaps-bind"
+unit "$d" ptcaps-bind.service <<'EOS'
+[Service]
+Type=exec
+StateDirectory=ptcaps-bind
+BindReadOnlyPaths=/run/systemd/journal/socket:/var/lib/ptcaps-bind/sub/ptest-bind-escape
+ExecStartPre=/bin/sh -c 'rm -rf /var/lib/ptcaps-bind/sub; ln -s /etc /var/lib/ptcaps-bind/sub'
+ExecStart=/bin/sleep 100000
+ExecReload=/bin/true
+EOS
+squash "$d" "$OUT/ptcaps.raw"
 
 # --- 7, 8: exec directories named like existing host directories
 d=$(new ptstate); mk_root "$d" ptstate 1

@@ -13,7 +13,7 @@
 involve ptenv.service hello.service pnonet.service ptpath.path ptsockets-devlog.service ptsockets-quoted.service \
         ptnet.socket ptfsock.socket ptpso.service ptpso-rdso.service ptplus-quoted.service \
         ptplus-cesc.service ptplus-bom.service ptplus-cr.service ptuser-spec.service \
-        ptuser-zero.service ptstate.service ptrun.service ptpid.service ptest-pidvictim.service \
+        ptuser-zero.service ptcaps.service ptcaps-bind.service ptstate.service ptrun.service ptpid.service ptest-pidvictim.service \
         ptdeps-wants.service ptdeps-upholds.service ptdeps-requires.service ptdeps-alias.service \
         ptdeps-conflicts.service ptdeps-reqby.service ptdeps-onfail.service ptdeps-onfail2.service \
         ptdeps-trig.timer ptpx-.service ptpx-host.service ptesthost-a.service ptesthost-b.service \
@@ -174,7 +174,7 @@ require "nothing listens on port 2222 before" no_host_listener 2222
 # --- the images, with two benign ones beside them
 
 mkdir -p /etc/default && echo "PTENV_VALUE=HOST-SECRET" >/etc/default/ptenv
-for n in ptpath ptsockets ptnet ptfsock ptpso ptplus ptuser ptstate ptrun ptpid ptdeps ptpx ptclaim ptenv; do
+for n in ptpath ptsockets ptnet ptfsock ptpso ptplus ptuser ptcaps ptstate ptrun ptpid ptdeps ptpx ptclaim ptenv; do
         place $n.raw /var/lib/portables
 done
 settings /var/lib/portables ptnet Profile=nonetwork
@@ -190,7 +190,8 @@ timeout 30 systemctl start hello.service
 check "hello.service runs" is_running hello.service
 check "hello.service: DynamicUser=yes" prop_is hello.service DynamicUser yes
 check "hello.service: ProtectSystem=strict" prop_is hello.service ProtectSystem strict
-check "hello.service: PrivateUsers=yes" prop_is hello.service PrivateUsers yes
+check "hello.service: only CAP_NET_BIND_SERVICE raised" prop_is hello.service AmbientCapabilities cap_net_bind_service
+check "hello.service: NoNewPrivileges=yes" prop_is hello.service NoNewPrivileges yes
 check "hello.service runs as a dynamic user" is_dynamic_uid hello.service
 check "pnonet.service (nonetwork) attached" has_portable_dropins pnonet.service
 check "pnonet.service: DynamicUser=yes" prop_is pnonet.service DynamicUser yes
@@ -246,6 +247,21 @@ for u in ptuser-spec.service ptuser-zero.service; do
         wait_said $u 'PTEST tag='
         check "6 ${u%.service}: wrote no uid=0" never_said $u 'PTEST tag=.* uid=0$'
 done
+
+say "-- 6b: AmbientCapabilities=CAP_SETUID, then setuid(0)"
+try_start ptcaps.service
+check "6b ptcaps: does not run as uid 0" not_uid0 ptcaps.service
+wait_said ptcaps.service 'PTEST tag='
+check "6b ptcaps: nothing ran as uid 0" never_said ptcaps.service 'PTEST tag=.* uid=0$'
+check "6b ptcaps: not attached (the capability is refused)" not_loaded ptcaps.service
+
+say "-- 6c: a bind mount below the service's own StateDirectory=, through a planted symlink"
+try_start ptcaps-bind.service
+timeout 10 systemctl reload ptcaps-bind.service >/dev/null 2>&1 || :
+timeout 10 systemctl restart ptcaps-bind.service >/dev/null 2>&1 || :
+check "6c ptcaps-bind: no /etc/sub or /etc/ptest-bind-escape made on the host" \
+        sh -c '! test -e /etc/ptest-bind-escape && ! test -e /etc/sub/ptest-bind-escape'
+check "6c ptcaps-bind: not attached (the mount point is refused)" not_loaded ptcaps-bind.service
 
 say "-- 7: StateDirectory= named like a host directory"
 try_start ptstate.service
