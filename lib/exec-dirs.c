@@ -10,18 +10,19 @@
 
 const char *const exec_dirs_roots[] = { "/var/lib", "/var/cache", "/var/log", "/etc", "/run", NULL };
 
-static const struct {
-        const char *key;
-        const char *root;
-} exec_dir_settings[] = {
-        { "StateDirectory", "/var/lib" },
-        { "CacheDirectory", "/var/cache" },
-        { "LogsDirectory", "/var/log" },
-        { "ConfigurationDirectory", "/etc" },
+const ExecDirKind exec_dir_kinds[_EXEC_DIR_MAX] = {
+        [EXEC_DIR_STATE]         = { "StateDirectory", "/var/lib" },
+        [EXEC_DIR_CACHE]         = { "CacheDirectory", "/var/cache" },
+        [EXEC_DIR_LOGS]          = { "LogsDirectory", "/var/log" },
+        [EXEC_DIR_CONFIGURATION] = { "ConfigurationDirectory", "/etc" },
+        [EXEC_DIR_RUNTIME]       = { "RuntimeDirectory", "/run" },
 };
 
+/* The ones with a mount point in the image: /run is a fresh file system. */
+#define N_MOUNTED EXEC_DIR_RUNTIME
+
 typedef struct Collect {
-        char **dirs[ELEMENTSOF(exec_dir_settings)];
+        char **dirs[N_MOUNTED];
 } Collect;
 
 static int collect(const char *section, const char *key, const char *value, const char *filename,
@@ -33,8 +34,8 @@ static int collect(const char *section, const char *key, const char *value, cons
         if (!section || !streq(section, "Service"))
                 return 0;
 
-        for (size_t k = 0; k < ELEMENTSOF(exec_dir_settings); k++) {
-                if (!streq(key, exec_dir_settings[k].key))
+        for (size_t k = 0; k < N_MOUNTED; k++) {
+                if (!streq(key, exec_dir_kinds[k].key))
                         continue;
                 if (isempty(value)) {
                         c->dirs[k] = strv_free(c->dirs[k]);
@@ -56,7 +57,7 @@ static int collect(const char *section, const char *key, const char *value, cons
                         /* Relative, no "..": systemd refuses others, not our business. */
                         if (isempty(w) || w[0] == '/' || strstr(w, "..") || strchr(w, '%'))
                                 continue;
-                        path = strjoin(exec_dir_settings[k].root, "/", w);
+                        path = strjoin(exec_dir_kinds[k].base, "/", w);
                         if (!path)
                                 return -ENOMEM;
                         r = strv_consume(&c->dirs[k], TAKE_PTR(path));
@@ -82,7 +83,7 @@ int exec_dirs_needed(const ImageUnits *units, char ***ret) {
                 for (size_t d = 0; r >= 0 && d < iu->n_dropins; d++)
                         r = ini_parse(iu->dropins[d].content, iu->dropins[d].source, collect, ini_garbage_ignore, &c);
 
-                for (size_t k = 0; k < ELEMENTSOF(exec_dir_settings); k++) {
+                for (size_t k = 0; k < N_MOUNTED; k++) {
                         STRV_FOREACH(d, c.dirs[k])
                                 if (r >= 0 && !strv_contains(all, *d))
                                         r = strv_extend(&all, *d) < 0 ? -ENOMEM : 0;

@@ -13,6 +13,23 @@
  * with systemd 252). RuntimeDirectory= needs nothing: /run is a fresh file system. The planner
  * refuses such an image, naming each missing directory. */
 
+typedef enum ExecDirType {
+        EXEC_DIR_STATE,
+        EXEC_DIR_CACHE,
+        EXEC_DIR_LOGS,
+        EXEC_DIR_CONFIGURATION,
+        EXEC_DIR_RUNTIME,
+        _EXEC_DIR_MAX,
+} ExecDirType;
+
+/* The settings and the host directories their names are below. */
+typedef struct ExecDirKind {
+        const char *key;
+        const char *base;
+} ExecDirKind;
+
+extern const ExecDirKind exec_dir_kinds[_EXEC_DIR_MAX];
+
 /* The directories the image's service units (with their drop-ins) need, in order, without
  * duplicates ("/var/lib/foo", ...). */
 int exec_dirs_needed(const ImageUnits *units, char ***ret);

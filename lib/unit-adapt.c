@@ -2,6 +2,7 @@
 
 #include <assert.h>
 
+#include "exec-dirs.h"
 #include "ini.h"
 #include "log.h"
 #include "string-util.h"
@@ -11,17 +12,11 @@
 #define TMPFILES_FILE_SIZE_MAX (64U * 1024U)
 #define ADAPT_CANDIDATES_MAX 1024U
 
-static const struct {
-        const char *key;
-        const char *base;
-} adapt_dirs[] = {
-        { "StateDirectory", "/var/lib" },
-        { "CacheDirectory", "/var/cache" },
-        { "LogsDirectory", "/var/log" },
-        { "RuntimeDirectory", "/run" },
-};
+/* The directories derived (exec-dirs.h): not ConfigurationDirectory=, whose place is the host's /etc. */
+static const ExecDirType adapt_types[] = { EXEC_DIR_STATE, EXEC_DIR_CACHE, EXEC_DIR_LOGS, EXEC_DIR_RUNTIME };
+#define N_ADAPT_DIRS ELEMENTSOF(adapt_types)
 #define ADAPT_RUNTIME 3
-#define N_ADAPT_DIRS ELEMENTSOF(adapt_dirs)
+#define adapt_dirs(k) (exec_dir_kinds[adapt_types[k]])
 
 /* What a service's unit and drop-ins say that matters here, read as systemd reads them. */
 typedef struct UnitFacts {
@@ -96,7 +91,7 @@ static int collect(const char *section, const char *key, const char *value, cons
         }
 
         for (size_t k = 0; k < N_ADAPT_DIRS; k++) {
-                if (!streq(key, adapt_dirs[k].key))
+                if (!streq(key, adapt_dirs(k).key))
                         continue;
                 if (isempty(value)) {
                         f->declared[k] = strv_free(f->declared[k]);
@@ -218,7 +213,7 @@ static int score(const ImageUnit *u, const UnitFacts *f, size_t kind, const char
         }
         if (streq(f->stem, name))
                 return 3;
-        path = strjoin(adapt_dirs[kind].base, "/", name);
+        path = strjoin(adapt_dirs(kind).base, "/", name);
         vpath = kind == ADAPT_RUNTIME ? strjoin("/var/run/", name) : NULL;
         dash = strjoin(name, "-");
         if (!path || !dash || (kind == ADAPT_RUNTIME && !vpath))
@@ -282,11 +277,11 @@ static int candidates(const ImageFS *fs, size_t kind, const UnitFacts *facts, si
         _cleanup_strv_free_ char **names = NULL, **listed = NULL;
         int r;
 
-        r = image_fs_list_dir(fs, adapt_dirs[kind].base, ADAPT_CANDIDATES_MAX, &listed);
+        r = image_fs_list_dir(fs, adapt_dirs(kind).base, ADAPT_CANDIDATES_MAX, &listed);
         if (r == -ENOMEM)
                 return r;
         STRV_FOREACH(l, listed) {
-                _cleanup_free_ char *p = strjoin(adapt_dirs[kind].base, "/", *l);
+                _cleanup_free_ char *p = strjoin(adapt_dirs(kind).base, "/", *l);
                 if (!p)
                         return -ENOMEM;
                 if (dir_name_ok(*l) && image_fs_is_dir(fs, p) && strv_extend(&names, *l) < 0)
@@ -349,7 +344,7 @@ static int derive(const ImageFS *fs, ImageUnit **services, UnitFacts *facts, siz
                         if (best == 0 || tie)
                                 continue;
 
-                        path = strjoin(adapt_dirs[kind].base, "/", *name);
+                        path = strjoin(adapt_dirs(kind).base, "/", *name);
                         if (!path)
                                 return -ENOMEM;
                         {
@@ -365,7 +360,7 @@ static int derive(const ImageFS *fs, ImageUnit **services, UnitFacts *facts, siz
                                 }
                         }
 
-                        line = strjoin(adapt_dirs[kind].key, "=", *name);
+                        line = strjoin(adapt_dirs(kind).key, "=", *name);
                         if (!line || strv_consume(&services[winner]->derived_dirs, TAKE_PTR(line)) < 0)
                                 return -ENOMEM;
                 }
@@ -438,19 +433,19 @@ int unit_adapt_text(const ImageUnit *u, const UnitRuleHost *h, const char *image
 
                 assert(eq);
                 for (kind = 0; kind < N_ADAPT_DIRS; kind++)
-                        if (strlen(adapt_dirs[kind].key) == (size_t) (eq - *d) && startswith(*d, adapt_dirs[kind].key))
+                        if (strlen(adapt_dirs(kind).key) == (size_t) (eq - *d) && startswith(*d, adapt_dirs(kind).key))
                                 break;
                 assert(kind < N_ADAPT_DIRS);
 
                 if (kind == ADAPT_RUNTIME)
                         r = h ? (h->run_dir_usable ? h->run_dir_usable(h->userdata, eq + 1) : 0) : 1;
                 else
-                        r = h && h->state_dir_usable ? h->state_dir_usable(h->userdata, adapt_dirs[kind].base, eq + 1) : 1;
+                        r = h && h->state_dir_usable ? h->state_dir_usable(h->userdata, adapt_dirs(kind).base, eq + 1) : 1;
                 if (r < 0)
                         return r;
                 if (r != 1) {
                         log_debug("Image %s: unit %s: %s/%s is not the image's to have, not made the service's own.",
-                                  image_path, u->name, adapt_dirs[kind].base, eq + 1);
+                                  image_path, u->name, adapt_dirs(kind).base, eq + 1);
                         continue;
                 }
 
@@ -482,7 +477,7 @@ static bool mount_point_creatable(const char *target, const UnitFacts *f, char *
                 return true;
         for (size_t k = 0; k < N_ADAPT_DIRS; k++)
                 STRV_FOREACH(d, f->declared[k]) {
-                        _cleanup_free_ char *p = strjoin(adapt_dirs[k].base, "/", *d);
+                        _cleanup_free_ char *p = strjoin(adapt_dirs(k).base, "/", *d);
                         if (p && path_at_or_below(target, p))
                                 return true;
                 }
@@ -490,9 +485,9 @@ static bool mount_point_creatable(const char *target, const UnitFacts *f, char *
                 const char *eq = strchr(*d, '=');
                 for (size_t k = 0; eq && k < N_ADAPT_DIRS; k++) {
                         _cleanup_free_ char *p = NULL;
-                        if (strlen(adapt_dirs[k].key) != (size_t) (eq - *d) || !startswith(*d, adapt_dirs[k].key))
+                        if (strlen(adapt_dirs(k).key) != (size_t) (eq - *d) || !startswith(*d, adapt_dirs(k).key))
                                 continue;
-                        p = strjoin(adapt_dirs[k].base, "/", eq + 1);
+                        p = strjoin(adapt_dirs(k).base, "/", eq + 1);
                         if (p && path_at_or_below(target, p))
                                 return true;
                 }
