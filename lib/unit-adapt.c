@@ -225,6 +225,38 @@ static int score(const ImageUnit *u, const UnitFacts *f, size_t kind, const char
         return 0;
 }
 
+/* The directories in /run a text names: "/run/NAME/..." (or /var/run), and "/run/NAME" at the end
+ * of a word if NAME has no "." ("mkdir -p /run/mosquitto"; "/run/nginx.pid" is a file). */
+static int text_run_dirs(const char *text, char ***names) {
+        for (const char *s = text; s && *s; s++) {
+                const char *rest = startswith(s, "/run/") ?: startswith(s, "/var/run/");
+                _cleanup_free_ char *name = NULL;
+                size_t l;
+
+                if (!rest || (s > text && (path_char(s[-1]) || s[-1] == '/')))
+                        continue;
+                l = strspn(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+                if (l == 0 || (rest[l] != '/' && (memchr(rest, '.', l) || (rest[l] && !strchr(" \t\n\"';", rest[l])))))
+                        continue;
+                name = strndup(rest, l);
+                if (!name)
+                        return -ENOMEM;
+                if (dir_name_ok(name) && !strv_contains(*names, name) && strv_length(*names) < ADAPT_CANDIDATES_MAX &&
+                    strv_consume(names, TAKE_PTR(name)) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int unit_run_dirs_named(const ImageUnit *u, char ***names) {
+        int r;
+
+        r = text_run_dirs(u->content, names);
+        for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
+                r = text_run_dirs(u->dropins[k].content, names);
+        return r;
+}
+
 /* The names of the image's tmpfiles.d "d" and "D" lines for /run. */
 static int tmpfiles_run_dirs(const ImageFS *fs, char ***names) {
         int r;
@@ -273,7 +305,8 @@ static int tmpfiles_run_dirs(const ImageFS *fs, char ***names) {
         return 0;
 }
 
-static int candidates(const ImageFS *fs, size_t kind, const UnitFacts *facts, size_t n, char ***ret) {
+static int candidates(const ImageFS *fs, size_t kind, ImageUnit **services, const UnitFacts *facts, size_t n,
+                      char ***ret) {
         _cleanup_strv_free_ char **names = NULL, **listed = NULL;
         int r;
 
@@ -292,6 +325,11 @@ static int candidates(const ImageFS *fs, size_t kind, const UnitFacts *facts, si
                 r = tmpfiles_run_dirs(fs, &names);
                 if (r < 0)
                         return r;
+                for (size_t i = 0; i < n; i++) {
+                        r = unit_run_dirs_named(services[i], &names);
+                        if (r < 0)
+                                return r;
+                }
                 for (size_t i = 0; i < n; i++) {
                         _cleanup_free_ char *d = NULL;
                         bool below = false;
@@ -315,7 +353,7 @@ static int derive(const ImageFS *fs, ImageUnit **services, UnitFacts *facts, siz
         for (size_t kind = 0; kind < N_ADAPT_DIRS; kind++) {
                 _cleanup_strv_free_ char **names = NULL;
 
-                r = candidates(fs, kind, facts, n, &names);
+                r = candidates(fs, kind, services, facts, n, &names);
                 if (r < 0)
                         return r;
 

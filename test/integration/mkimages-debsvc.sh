@@ -3,7 +3,8 @@
 # lib.sh, debootstrapped once into DEBSVC_TREE) in one squashfs, debsvc.raw. Each image attaches
 # only the units matching its name, so the scenario places this one file under every service's
 # name (redis-server.raw, nginx.raw, ...). Only what an image builder adds is changed: empty
-# /etc/machine-id and /etc/resolv.conf, the mount points RootImage= needs, no documentation.
+# /etc/machine-id and /etc/resolv.conf, the mount points RootImage= needs, no documentation; the
+# files keep their owners.
 # Packages, configuration and units are Debian's as installed.
 if [[ -n "${DEBSVC_TREE:-}" ]]; then
         d=$(new debsvc)
@@ -15,6 +16,10 @@ if [[ -n "${DEBSVC_TREE:-}" ]]; then
         : >"$d/etc/machine-id"
         : >"$d/etc/resolv.conf"
         [[ ! -e "$d/usr/sbin/policy-rc.d" ]] || die "debsvc tree still has the policy-rc.d of its build"
-        squash "$d" "$OUT/debsvc.raw"
+        # Owners as installed (mkosi's Format=portable and mksquashfs without -all-root keep them):
+        # Debian's /etc/redis is 2770 redis:redis, which the services must cope with.
+        opts=()
+        for o in "${SQUASH_OPTS[@]}"; do [[ $o == -all-root ]] || opts+=("$o"); done
+        mksquashfs "$d" "$OUT/debsvc.raw" "${opts[@]}" >/dev/null
         rm -rf "$d"
 fi
