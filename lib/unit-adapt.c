@@ -5,6 +5,7 @@
 #include "exec-dirs.h"
 #include "ini.h"
 #include "log.h"
+#include "names.h"
 #include "string-util.h"
 #include "strv.h"
 #include "unit-adapt.h"
@@ -368,17 +369,22 @@ static int derive(const ImageFS *fs, ImageUnit **services, UnitFacts *facts, siz
                         if (declared)
                                 continue;
 
+                        /* The best score; of equals a unit over a template (redis-server.service
+                         * and redis-server@.service both name /var/lib/redis); else none. */
                         for (size_t i = 0; i < n; i++) {
                                 int s = score(services[i], facts + i, kind, *name);
                                 if (s < 0)
                                         return s;
+                                s = 2 * s + !unit_name_is_template(services[i]->name);
                                 if (s > best) {
                                         best = s;
                                         winner = i;
                                         tie = false;
-                                } else if (s > 0 && s == best)
+                                } else if (s > 1 && s == best)
                                         tie = true;
                         }
+                        if (best <= 1)
+                                best = 0;
                         if (best == 0 || tie)
                                 continue;
 

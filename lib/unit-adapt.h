@@ -18,8 +18,8 @@
  *    a "d"/"D" line of the image's tmpfiles.d, or the directory of the unit's PIDFile=;
  *  - that belongs to one service of the image: the one whose PIDFile= is in /run/NAME/, else the
  *    one named NAME (NAME.service, NAME@.service), else the one whose unit names the path
- *    BASE/NAME, else the one whose name starts with "NAME-" (redis-server for /var/lib/redis); a
- *    tie gives it to none;
+ *    BASE/NAME, else the one whose name starts with "NAME-" (redis-server for /var/lib/redis); of
+ *    equals a unit before a template; another tie gives it to none;
  *  - that no unit of the image declares already, and below which the unit binds nothing (the
  *    service owns the directory: the service manager must not create mount points in it);
  *  - and that the host lets the image have, as if the unit had declared it (unit-rules.h's
