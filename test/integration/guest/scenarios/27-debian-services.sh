@@ -25,8 +25,11 @@ SERVICES=(redis-server:redis memcached:memcached mosquitto:mqtt nginx:http light
           prometheus-node-exporter:metrics haproxy:none unbound:dns dnsmasq:dns chrony:none)
 
 # What works today with the generator of this tree, measured (service:profile:what, what =
-# answers or active): each is checked, so that it keeps working.
-EXPECT=(prometheus-node-exporter:default:answers)
+# answers, active or refused): each is checked, so that it keeps working.
+# refused = not attached, with the reason at attach time (not left in a restart loop).
+EXPECT=(redis-server:default:answers mosquitto:default:answers nginx:default:answers
+        lighttpd:default:answers prometheus-node-exporter:default:answers dnsmasq:default:answers
+        haproxy:default:refused unbound:default:refused chrony:default:refused)
 
 # The probes, as a script: run as is, or inside a service's network namespace. Each prints what
 # it got and exits 0 only when the service answered in its own protocol.
@@ -209,5 +212,6 @@ for e in "${EXPECT[@]}"; do
         case $what in
         answers) check "$name ($profile) answers with its own protocol" test "$r" = yes:yes:yes ;;
         active)  check "$name ($profile) is active" test "${r%:*}" = yes:yes ;;
+        refused) check "$name ($profile) is refused at attach time" test "${r%%:*}" = no ;;
         esac
 done
