@@ -25,6 +25,8 @@ typedef struct UnitFacts {
         char **declared[N_ADAPT_DIRS];  /* the names of its *Directory= settings */
         char **bind_targets;            /* BindPaths=, BindReadOnlyPaths= destinations */
         char *pid_file;                 /* the last PIDFile= */
+        char **mentions;                /* "BASE/NAME" its texts name (/var/run as /run) */
+        char **run_dirs;                /* NAME of those in /run that are directories */
 } UnitFacts;
 
 static void unit_facts_done(UnitFacts *f) {
@@ -35,6 +37,8 @@ static void unit_facts_done(UnitFacts *f) {
                 strv_free(f->declared[k]);
         strv_free(f->bind_targets);
         free(f->pid_file);
+        strv_free(f->mentions);
+        strv_free(f->run_dirs);
 }
 
 /* A directory name the package may have: what exec_dir_name() in unit-rules.c accepts, and
@@ -134,6 +138,55 @@ int unit_text_bind_targets(const char *text, const char *filename, char ***targe
         return 0;
 }
 
+/* The package directory paths a text names as paths of their own (not as the start of a longer
+ * name), in one pass: "BASE/NAME" into f->mentions; and the directories in /run among them into
+ * f->run_dirs: "/run/NAME/...", or "/run/NAME" at the end of a word if NAME has no "." ("mkdir -p
+ * /run/mosquitto"; "/run/nginx.pid" is a file). At most UNIT_MENTIONS_MAX of each. */
+#define UNIT_MENTIONS_MAX 64U
+
+static bool path_char(char c) {
+        return ascii_isalpha(c) || ascii_isdigit(c) || (c && strchr("_.", c));
+}
+
+static int text_mentions(const char *text, UnitFacts *f) {
+        for (const char *s = text; s && *s; s++) {
+                _cleanup_free_ char *name = NULL, *path = NULL;
+                const char *rest = NULL, *base = NULL;
+                size_t l;
+
+                if (*s != '/' || (s > text && (path_char(s[-1]) || s[-1] == '/')))
+                        continue;
+                for (size_t k = 0; !rest && k < N_ADAPT_DIRS; k++) {
+                        base = adapt_dirs(k).base;
+                        rest = startswith(s, base);
+                        if (!rest && k == ADAPT_RUNTIME)
+                                rest = startswith(s, "/var/run");
+                }
+                if (!rest || *rest != '/')
+                        continue;
+                rest++;
+                l = strspn(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+                if (l == 0 || path_char(rest[l]))
+                        continue;
+                name = strndup(rest, l);
+                if (!name)
+                        return -ENOMEM;
+                if (!dir_name_ok(name))
+                        continue;
+                path = strjoin(base, "/", name);
+                if (!path)
+                        return -ENOMEM;
+                if (!strv_contains(f->mentions, path) && strv_length(f->mentions) < UNIT_MENTIONS_MAX &&
+                    strv_consume(&f->mentions, TAKE_PTR(path)) < 0)
+                        return -ENOMEM;
+                if (streq(base, "/run") && (rest[l] == '/' || (!memchr(rest, '.', l) && (!rest[l] || strchr(" \t\n\"';", rest[l])))) &&
+                    !strv_contains(f->run_dirs, name) && strv_length(f->run_dirs) < UNIT_MENTIONS_MAX &&
+                    strv_consume(&f->run_dirs, TAKE_PTR(name)) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int unit_facts_read(const ImageUnit *u, UnitFacts *ret) {
         UnitFacts f = {};
         size_t l = strcspn(u->name, "@");
@@ -148,6 +201,10 @@ static int unit_facts_read(const ImageUnit *u, UnitFacts *ret) {
         r = ini_parse(u->content, u->source, collect, ini_garbage_ignore, &f);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
                 r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect, ini_garbage_ignore, &f);
+        if (r != -ENOMEM)
+                r = text_mentions(u->content, &f);
+        for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
+                r = text_mentions(u->dropins[k].content, &f);
         if (r == -ENOMEM) {
                 unit_facts_done(&f);
                 return r;
@@ -171,38 +228,13 @@ static int run_dir_of(const char *path, char **ret, bool *ret_below) {
         return *ret ? 1 : -ENOMEM;
 }
 
-static bool path_char(char c) {
-        return ascii_isalpha(c) || ascii_isdigit(c) || strchr("_.", c);
-}
-
-/* Whether text names path as a path of its own (not as the start of a longer name). */
-static bool text_names_path(const char *text, const char *path) {
-        size_t l = strlen(path);
-
-        for (const char *s = text; text && (s = strstr(s, path)); s += l) {
-                char before = s == text ? ' ' : s[-1], after = s[l];
-                if (!path_char(before) && before != '/' && !path_char(after) && after != '-')
-                        return true;
-        }
-        return false;
-}
-
-static bool unit_names_path(const ImageUnit *u, const char *path) {
-        if (text_names_path(u->content, path))
-                return true;
-        for (size_t k = 0; k < u->n_dropins; k++)
-                if (text_names_path(u->dropins[k].content, path))
-                        return true;
-        return false;
-}
-
 static bool path_at_or_below(const char *path, const char *dir) {
         const char *rest = startswith(path, dir);
         return rest && (!*rest || *rest == '/');
 }
 
 static int score(const ImageUnit *u, const UnitFacts *f, size_t kind, const char *name) {
-        _cleanup_free_ char *path = NULL, *vpath = NULL, *pid_dir = NULL, *dash = NULL;
+        _cleanup_free_ char *path = NULL, *pid_dir = NULL, *dash = NULL;
 
         if (kind == ADAPT_RUNTIME) {
                 bool below = false;
@@ -215,47 +247,14 @@ static int score(const ImageUnit *u, const UnitFacts *f, size_t kind, const char
         if (streq(f->stem, name))
                 return 3;
         path = strjoin(adapt_dirs(kind).base, "/", name);
-        vpath = kind == ADAPT_RUNTIME ? strjoin("/var/run/", name) : NULL;
         dash = strjoin(name, "-");
-        if (!path || !dash || (kind == ADAPT_RUNTIME && !vpath))
+        if (!path || !dash)
                 return -ENOMEM;
-        if (unit_names_path(u, path) || (vpath && unit_names_path(u, vpath)))
+        if (strv_contains(f->mentions, path))
                 return 2;
         if (startswith(f->stem, dash))
                 return 1;
         return 0;
-}
-
-/* The directories in /run a text names: "/run/NAME/..." (or /var/run), and "/run/NAME" at the end
- * of a word if NAME has no "." ("mkdir -p /run/mosquitto"; "/run/nginx.pid" is a file). */
-static int text_run_dirs(const char *text, char ***names) {
-        for (const char *s = text; s && *s; s++) {
-                const char *rest = startswith(s, "/run/") ?: startswith(s, "/var/run/");
-                _cleanup_free_ char *name = NULL;
-                size_t l;
-
-                if (!rest || (s > text && (path_char(s[-1]) || s[-1] == '/')))
-                        continue;
-                l = strspn(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
-                if (l == 0 || (rest[l] != '/' && (memchr(rest, '.', l) || (rest[l] && !strchr(" \t\n\"';", rest[l])))))
-                        continue;
-                name = strndup(rest, l);
-                if (!name)
-                        return -ENOMEM;
-                if (dir_name_ok(name) && !strv_contains(*names, name) && strv_length(*names) < ADAPT_CANDIDATES_MAX &&
-                    strv_consume(names, TAKE_PTR(name)) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
-static int unit_run_dirs_named(const ImageUnit *u, char ***names) {
-        int r;
-
-        r = text_run_dirs(u->content, names);
-        for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = text_run_dirs(u->dropins[k].content, names);
-        return r;
 }
 
 /* The names of the image's tmpfiles.d "d" and "D" lines for /run. */
@@ -326,11 +325,10 @@ static int candidates(const ImageFS *fs, size_t kind, ImageUnit **services, cons
                 r = tmpfiles_run_dirs(fs, &names);
                 if (r < 0)
                         return r;
-                for (size_t i = 0; i < n; i++) {
-                        r = unit_run_dirs_named(services[i], &names);
-                        if (r < 0)
-                                return r;
-                }
+                for (size_t i = 0; i < n; i++)
+                        STRV_FOREACH(d, facts[i].run_dirs)
+                                if (!strv_contains(names, *d) && strv_extend(&names, *d) < 0)
+                                        return -ENOMEM;
                 for (size_t i = 0; i < n; i++) {
                         _cleanup_free_ char *d = NULL;
                         bool below = false;
