@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "context.h"
+#include "accounts.h"
 
-/* The user and group names of the host's /etc/passwd and /etc/group (below the context root).
- * Read as files, never through NSS: a generator must not talk to daemons. Bounded; a missing file
- * is an empty list. */
+/* The user and group names of the host's /etc/passwd and /etc/group, as the rules look them up
+ * (unit-rules.h): the names of the host's accounts (accounts.h), read once per run. */
 typedef struct HostUsers {
         char **users;
         char **groups;
 } HostUsers;
 
 void host_users_done(HostUsers *h);
-int host_users_load(const Context *c, HostUsers *ret);
+int host_users_from_accounts(const HostAccounts *a, HostUsers *ret);

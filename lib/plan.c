@@ -193,8 +193,17 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
                 .host_has_usr_os_release = host_exists(ctx, "/usr/lib/os-release") > 0,
         };
 
-        r = host_users_load(ctx, &p->host_users);
+        /* The host's accounts, once per run: for the rules (names) and for the users of images
+         * whose profile has no DynamicUser=. */
+        r = host_accounts_load(ctx, &p->host_accounts);
         if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0) {
+                log_warning_errno(r, "Failed to read the host's /etc/passwd or /etc/group: %m");
+                p->host_accounts_error = r;
+        }
+        r = host_users_from_accounts(&p->host_accounts, &p->host_users);
+        if (r < 0)
                 return log_oom();
 
         r = host_units_load(ctx, &p->host_units);
@@ -234,6 +243,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
 void planner_done(Planner *p) {
         p->claimed = strv_free(p->claimed);
         host_users_done(&p->host_users);
+        host_accounts_done(&p->host_accounts);
         host_names_done(&p->host_names);
         p->image_names = strv_free(p->image_names);
         p->run_claims = strv_free(p->run_claims);
@@ -308,7 +318,8 @@ static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile
         }
 
         if (pp->dynamic_user != 1) {
-                _cleanup_(host_accounts_done) HostAccounts host = {}, image = {};
+                _cleanup_(host_accounts_done) HostAccounts image = {};
+                const HostAccounts *host = &p->host_accounts;
                 _cleanup_free_ char *error = NULL, *problem = NULL, *esc = NULL, *from_passwd = NULL, *missing = NULL;
 
                 r = sysusers_read_image(&fs, &plan->sysusers, &error);
@@ -317,11 +328,9 @@ static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile
                 if (r < 0)
                         return plan_refuse(plan, r, "its sysusers.d cannot be applied: %s", strna(error));
 
-                r = host_accounts_load(p->ctx, &host);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return plan_refuse(plan, r, "the host's /etc/passwd or /etc/group cannot be read: %m");
+                if (p->host_accounts_error < 0)
+                        return plan_refuse(plan, p->host_accounts_error,
+                                           "the host's /etc/passwd or /etc/group cannot be read: %m");
 
                 /* Users its services run as that only the image's /etc/passwd has (unit-users.h). */
                 r = image_accounts_load(&fs, &image);
@@ -329,7 +338,7 @@ static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile
                         return r;
                 if (r < 0)
                         log_debug_errno(r, "Image %s: its /etc/passwd or /etc/group cannot be read: %m", i->path);
-                r = unit_users_from_image(units, pp->dynamic_user, &image, &host, &plan->sysusers, &from_passwd, &missing);
+                r = unit_users_from_image(units, pp->dynamic_user, &image, host, &plan->sysusers, &from_passwd, &missing);
                 if (r < 0)
                         return r;
                 if (r > 0)
@@ -346,7 +355,7 @@ static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile
                 }
 
                 if (plan->sysusers.n_entries > 0) {
-                        r = sysusers_check_host(&plan->sysusers, &host, &problem, &plan->sysusers_new);
+                        r = sysusers_check_host(&plan->sysusers, host, &problem, &plan->sysusers_new);
                         if (r < 0)
                                 return r;
                         if (r > 0)

@@ -107,7 +107,9 @@ typedef struct Planner {
         char **deferred;                /* images deferred because of the deadline */
         bool verity_dropin_planned;     /* per image; reset by image_plan() */
         bool kernel_verity;             /* verity_kernel_supported() */
-        HostUsers host_users;           /* names in the host's /etc/passwd and /etc/group */
+        HostAccounts host_accounts;     /* the host's /etc/passwd and /etc/group, read once */
+        int host_accounts_error;        /* why they could not be read, or 0 */
+        HostUsers host_users;           /* their names */
         HostNames host_names;           /* what the host's units use (host-names.h), read on first use */
         char **image_names;             /* the names of this run's candidate images */
         char **run_claims;              /* /run names claimed in this run (host-claims.h) */
