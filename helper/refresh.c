@@ -251,8 +251,7 @@ static int attached_read(const char *dir, Attached *ret) {
         if (errno != 0)
                 return log_error_errno(errno, "Failed to read directory %s: %m", dir);
 
-        *ret = a;
-        a = (Attached) {};
+        *ret = TAKE_STRUCT(a);
         return 0;
 }
 

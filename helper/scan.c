@@ -62,8 +62,7 @@ static int add_extra_image(Scan *s, const char *path) {
         if (!n)
                 return log_oom();
         s->images.images = n;
-        s->images.images[s->images.n_images++] = i;
-        i = (DiscoveredImage) {};
+        s->images.images[s->images.n_images++] = TAKE_STRUCT(i);
         return 0;
 }
 

@@ -109,8 +109,7 @@ int unit_info_from_plan(const PlannedUnit *u, UnitInfo *ret) {
         int r;
 
         if (unit_name_type(u->name) != UNIT_SERVICE) {
-                *ret = i;
-                i = (UnitInfo) {};
+                *ret = TAKE_STRUCT(i);
                 return 0;
         }
 
@@ -139,7 +138,6 @@ int unit_info_from_plan(const PlannedUnit *u, UnitInfo *ret) {
                         return r;
         }
 
-        *ret = i;
-        i = (UnitInfo) {};
+        *ret = TAKE_STRUCT(i);
         return 0;
 }

@@ -120,8 +120,7 @@ static int load(const Context *c, const ImageFS *fs, HostAccounts *ret) {
                         return r;
         }
 
-        *ret = h;
-        h = (HostAccounts) {};
+        *ret = TAKE_STRUCT(h);
         return 0;
 }
 

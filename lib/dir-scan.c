@@ -67,8 +67,7 @@ static int scan_now(const Context *c, const char *dir, bool stop_at_links, DirSc
                 if (fstatat(dirfd(d), s.names[k], s.sts + k, 0) < 0)
                         s.errs[k] = -errno;
 
-        *ret = s;
-        s = (DirScan) {};
+        *ret = TAKE_STRUCT(s);
         return 0;
 }
 
@@ -260,8 +259,7 @@ static int read_one(int fd, uint64_t deadline, DirScan *ret) {
                 s.errs[i] = e.error;
         }
 
-        *ret = s;
-        s = (DirScan) {};
+        *ret = TAKE_STRUCT(s);
         return 0;
 }
 

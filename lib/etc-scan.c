@@ -529,8 +529,7 @@ int etc_listing_parse(const char *text, ImageEtc *ret) {
                 if (e.trees[k].n_owners == 0)
                         return -EBADMSG;
 
-        *ret = e;
-        e = (ImageEtc) {};
+        *ret = TAKE_STRUCT(e);
         return 0;
 }
 
@@ -622,7 +621,6 @@ int image_etc_read(const ImageFS *fs, ImageEtc *ret) {
                         t->large = true;
         }
 
-        *ret = e;
-        e = (ImageEtc) {};
+        *ret = TAKE_STRUCT(e);
         return 0;
 }

@@ -243,8 +243,7 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
                 }
 
         log_debug("Image %s: using the cached extraction %s/%s.", i->path, c->dir, key);
-        *ret_tree = tree;
-        tree = (PackedTree) {};
+        *ret_tree = TAKE_STRUCT(tree);
         *ret_probe = probe;
         if (ret_verity_xattrs)
                 *ret_verity_xattrs = verity_xattrs;

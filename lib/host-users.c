@@ -28,7 +28,6 @@ int host_users_from_accounts(const HostAccounts *a, HostUsers *ret) {
 
         if (names(a->users, a->n_users, &h.users) < 0 || names(a->groups, a->n_groups, &h.groups) < 0)
                 return -ENOMEM;
-        *ret = h;
-        h = (HostUsers) {};
+        *ret = TAKE_STRUCT(h);
         return 0;
 }

@@ -101,8 +101,7 @@ int image_from_path(const Context *c, const char *arg, DiscoveredImage *ret) {
                 return log_error_errno(r, "Invalid image name %s (NAME[_VERSION][.raw]).", i.filename);
 
         i.state = IMAGE_CANDIDATE;
-        *ret = i;
-        i = (DiscoveredImage) {};
+        *ret = TAKE_STRUCT(i);
         return 0;
 }
 

@@ -32,6 +32,15 @@
                 (p) = NULL;                     \
                 _p_;                            \
         })
+/* The same for a struct whose cleanup frees what it holds: a copy is returned, the variable is
+ * emptied, as systemd's TAKE_STRUCT(). */
+#define TAKE_STRUCT(s)                                          \
+        ({                                                      \
+                __typeof__(s) *_s_ = &(s);                      \
+                __typeof__(s) _t_ = *_s_;                       \
+                *_s_ = (__typeof__(s)) {};                      \
+                _t_;                                            \
+        })
 #define TAKE_FD(fd)                             \
         ({                                      \
                 int _fd_ = (fd);                \

@@ -125,8 +125,7 @@ int profile_binds_parse(const char *profile_service_text, ProfileBinds *ret) {
                 if (r < 0)
                         return r;
         }
-        *ret = b;
-        b = (ProfileBinds) {};
+        *ret = TAKE_STRUCT(b);
         return 0;
 }
 
@@ -196,7 +195,6 @@ int image_check_mount_points(const ImageFS *fs, const ProfileBinds *b, MountPoin
                         return -ENOMEM;
         }
 
-        *ret = m;
-        m = (MountPointCheck) {};
+        *ret = TAKE_STRUCT(m);
         return 0;
 }

@@ -798,7 +798,6 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         if (r < 0)
                 return r;
 
-        *ret = plan;
-        plan = (ImagePlan) {};
+        *ret = TAKE_STRUCT(plan);
         return 0;
 }

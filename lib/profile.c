@@ -74,7 +74,6 @@ int profile_load(const Context *c, const char *name, Profile *ret) {
         if (!p.texts[UNIT_SERVICE])
                 return -ENOMEDIUM;
 
-        *ret = p;
-        p = (Profile) {};
+        *ret = TAKE_STRUCT(p);
         return 0;
 }

@@ -222,8 +222,7 @@ static int parse_line(Sysusers *s, const char *line, const LineError *le) {
         if (!n)
                 return -ENOMEM;
         s->entries = n;
-        s->entries[s->n_entries++] = e;
-        e = (SysusersEntry) {};
+        s->entries[s->n_entries++] = TAKE_STRUCT(e);
         return 0;
 }
 
@@ -318,8 +317,7 @@ int sysusers_read_image(const ImageFS *fs, Sysusers *ret, char **ret_error) {
                 }
         }
 
-        *ret = s;
-        s = (Sysusers) {};
+        *ret = TAKE_STRUCT(s);
         return 0;
 }
 

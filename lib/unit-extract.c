@@ -243,7 +243,6 @@ int image_extract_units(const ImageFS *fs, const char *image_path, char *const *
                 }
         }
 
-        *ret = units;
-        units = (ImageUnits) {};
+        *ret = TAKE_STRUCT(units);
         return 0;
 }

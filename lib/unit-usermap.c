@@ -79,8 +79,7 @@ int image_usermap_read(const ImageFS *fs, const char *image_path, int profile_dy
                 return -ENOMEM;
 
         m.enabled = true;
-        *ret = m;
-        m = (ImageUsermap) {};
+        *ret = TAKE_STRUCT(m);
         return 0;
 }
 

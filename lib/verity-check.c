@@ -202,8 +202,7 @@ int verity_check_image(const Context *ctx, const DiscoveredImage *i, int image_f
                 return r;
 
 done:
-        *ret = c;
-        c = (VerityCheck) {};
+        *ret = TAKE_STRUCT(c);
         return 0;
 }
 

@@ -321,7 +321,6 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
                 return r;
 
 done:
-        *ret = p;
-        p = (VerityPlan) {};
+        *ret = TAKE_STRUCT(p);
         return 0;
 }

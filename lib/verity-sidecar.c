@@ -696,7 +696,6 @@ int verity_data_find(const Context *c, const DiscoveredImage *i, int image_fd, c
                         return r;
         }
 
-        *ret = d;
-        d = (VerityData) {};
+        *ret = TAKE_STRUCT(d);
         return 0;
 }

@@ -283,7 +283,6 @@ int verity_signature_check(const Context *c, const uint8_t *root_hash, size_t ro
                 return r;
 
 done:
-        *ret = res;
-        res = (VeritySignatureResult) {};
+        *ret = TAKE_STRUCT(res);
         return 0;
 }

@@ -413,8 +413,7 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
         if (r < 0)
                 return r;
 done:
-        *ret = res;
-        res = (VerityResult) {};
+        *ret = TAKE_STRUCT(res);
         return 0;
 #undef MALFORMED
 }
