@@ -24,9 +24,7 @@ static const char *const image_status_table[_STATUS_MAX] = {
         [STATUS_NOT_INSPECTED] = "not-inspected",
 };
 
-const char *image_status_to_string(ImageStatus s) {
-        return s < _STATUS_MAX ? image_status_table[s] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(image_status, ImageStatus);
 
 void scan_done(Scan *s) {
         for (size_t k = 0; k < s->n_items; k++) {

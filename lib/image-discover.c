@@ -18,9 +18,7 @@ static const char *const image_type_table[_IMAGE_TYPE_MAX] = {
         [IMAGE_RAW] = "raw",
 };
 
-const char *image_type_to_string(ImageType t) {
-        return t >= 0 && t < _IMAGE_TYPE_MAX ? image_type_table[t] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(image_type, ImageType);
 
 void discovered_image_done(DiscoveredImage *i) {
         free(i->filename);

@@ -39,11 +39,7 @@ static const char *const raw_format_table[_RAW_FORMAT_MAX] = {
         [RAW_FORMAT_GPT] = "gpt",
 };
 
-const char *raw_format_to_string(RawFormat f) {
-        if (f < 0 || f >= _RAW_FORMAT_MAX)
-                return NULL;
-        return raw_format_table[f];
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(raw_format, RawFormat);
 
 /* The file systems we mount, by their libblkid names (which are also the kernel's). */
 static RawFormat raw_format_from_fstype(const char *s) {

@@ -32,6 +32,13 @@
                 (p) = NULL;                     \
                 _p_;                            \
         })
+/* NAME_to_string() for an enum TYPE from NAME_table[] (indexed by the values; NULL out of range),
+ * as systemd's DEFINE_STRING_TABLE_LOOKUP_TO_STRING(). */
+#define DEFINE_STRING_TABLE_LOOKUP_TO_STRING(name, type)                                        \
+        const char *name##_to_string(type i) {                                                  \
+                return (int) i >= 0 && (size_t) i < ELEMENTSOF(name##_table) ? name##_table[i] : NULL; \
+        }
+
 /* The same for a struct whose cleanup frees what it holds: a copy is returned, the variable is
  * emptied, as systemd's TAKE_STRUCT(). */
 #define TAKE_STRUCT(s)                                          \

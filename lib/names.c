@@ -11,11 +11,7 @@ static const char *const unit_type_table[_UNIT_TYPE_MAX] = {
         [UNIT_PATH] = "path",
 };
 
-const char *unit_type_to_string(UnitType t) {
-        if (t < 0 || t >= _UNIT_TYPE_MAX)
-                return NULL;
-        return unit_type_table[t];
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(unit_type, UnitType);
 
 UnitType unit_type_from_string(const char *s) {
         for (UnitType t = 0; t < _UNIT_TYPE_MAX; t++)

@@ -14,11 +14,7 @@ static const char *const verity_policy_table[_VERITY_POLICY_MAX] = {
         [VERITY_SIGNED] = "signed",
 };
 
-const char *verity_policy_to_string(VerityPolicy p) {
-        if (p < 0 || p >= _VERITY_POLICY_MAX)
-                return NULL;
-        return verity_policy_table[p];
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(verity_policy, VerityPolicy);
 
 VerityPolicy verity_policy_from_string(const char *s) {
         for (VerityPolicy p = 0; p < _VERITY_POLICY_MAX; p++)

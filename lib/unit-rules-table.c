@@ -345,7 +345,7 @@ const char unit_rules_neutralize_text[] =
         "PermissionsStartOnly=no\n"
         "RootDirectoryStartOnly=no\n";
 
-static const char *const kind_table[_RULE_KIND_MAX] = {
+static const char *const unit_rule_kind_table[_RULE_KIND_MAX] = {
         [RULE_ANY]          = "Any value",
         [RULE_IGNORED]      = "Ignored by systemd",
         [RULE_NEUTRALIZED]  = "Any value; the profile drop-in sets it back to no, so that every command runs in the sandbox",
@@ -369,9 +369,7 @@ static const char *const kind_table[_RULE_KIND_MAX] = {
         [RULE_LOG_FIELDS]   = "Fields whose names do not start with PORTABLE, which the generator sets",
 };
 
-const char *unit_rule_kind_to_string(UnitRuleKind k) {
-        return k >= 0 && k < _RULE_KIND_MAX ? kind_table[k] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(unit_rule_kind, UnitRuleKind);
 
 const UnitRule *unit_rule_find(UnitType type, const char *section, const char *key) {
         for (size_t i = 0; i < n_unit_rules; i++)

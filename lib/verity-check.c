@@ -12,7 +12,7 @@
 #include "string-util.h"
 #include "verity-check.h"
 
-static const char *const verdict_table[_VERITY_CHECK_VERDICT_MAX] = {
+static const char *const verity_check_verdict_table[_VERITY_CHECK_VERDICT_MAX] = {
         [VERITY_CHECK_INTACT] = "intact",
         [VERITY_CHECK_NO_VERITY] = "no-verity",
         [VERITY_CHECK_CORRUPTED] = "corrupted",
@@ -21,11 +21,7 @@ static const char *const verdict_table[_VERITY_CHECK_VERDICT_MAX] = {
         [VERITY_CHECK_MALFORMED] = "malformed",
 };
 
-const char *verity_check_verdict_to_string(VerityCheckVerdict v) {
-        if (v < 0 || v >= _VERITY_CHECK_VERDICT_MAX)
-                return NULL;
-        return verdict_table[v];
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(verity_check_verdict, VerityCheckVerdict);
 
 int verity_check_verdict_to_exit_status(VerityCheckVerdict v) {
         switch (v) {
