@@ -667,6 +667,11 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
         r = unit_rules_writable_dirs(units, &writable_dirs);
         if (r < 0)
                 return r;
+        /* And those unit-adapt.h would make the services' own: its reader does not resolve
+         * specifiers, the rules do (BindReadOnlyPaths=/dev/log:/var/lib/%p/sub/log). */
+        r = unit_adapt_derived_paths(units, &writable_dirs);
+        if (r < 0)
+                return r;
 
         UnitRuleContext rc = {
                 .own_units = own,

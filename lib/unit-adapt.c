@@ -570,3 +570,24 @@ int unit_adapt_check_mount_points(const ImageFS *fs, ImageUnits *units) {
         }
         return 0;
 }
+
+int unit_adapt_derived_paths(const ImageUnits *units, char ***paths) {
+        assert(units);
+        assert(paths);
+
+        for (size_t u = 0; u < units->n_units; u++)
+                STRV_FOREACH(d, units->units[u].derived_dirs) {
+                        const char *eq = strchr(*d, '=');
+                        for (size_t k = 0; eq && k < N_ADAPT_DIRS; k++) {
+                                _cleanup_free_ char *p = NULL;
+                                if (strlen(adapt_dirs(k).key) != (size_t) (eq - *d) || !startswith(*d, adapt_dirs(k).key))
+                                        continue;
+                                p = strjoin(adapt_dirs(k).base, "/", eq + 1);
+                                if (!p)
+                                        return -ENOMEM;
+                                if (!strv_contains(*paths, p) && strv_consume(paths, TAKE_PTR(p)) < 0)
+                                        return -ENOMEM;
+                        }
+                }
+        return 0;
+}

@@ -47,3 +47,7 @@ int unit_text_bind_targets(const char *text, const char *filename, char ***targe
  * destinations are missing where the service manager cannot create them (haproxy's
  * /var/lib/haproxy/dev/log), naming them. Call after unit_adapt_derive(). */
 int unit_adapt_check_mount_points(const ImageFS *fs, ImageUnits *units);
+
+/* The host directories ("/var/lib/NAME", ...) of every service's derived_dirs, added to *paths:
+ * the rules refuse bind mounts below them (unit-rules.h, writable_dirs). */
+int unit_adapt_derived_paths(const ImageUnits *units, char ***paths);
