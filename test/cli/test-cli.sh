@@ -40,7 +40,14 @@ row foo 2 | grep -q ' strict .* foo-web.socket,foo.service attached' || fail "fo
 row foo 1 | grep -q 'shadowed  *shadowed by newer version /var/lib/portables/foo_2' || fail "foo_1 not shadowed: $(row foo 1)"
 row baz - | grep -q ' masked ' || fail "baz not masked: $(row baz -)"
 row qux - | grep -q 'refused  *no os-release file' || fail "qux not refused for its os-release: $(row qux -)"
-row zed - | grep -q ' zed.service  *attached' || fail "zed: $(row zed -)"
+row zed - | grep -q ' zed.service  *attached  *not attached: foo.service: unit foo.service is attached from an image of higher precedence' \
+        || fail "zed (its skipped unit in REASON): $(row zed -)"
+P list --json=short | python3 -c '
+import json, sys
+zed = [i for i in json.load(sys.stdin) if i["name"] == "zed"][0]
+assert [u["name"] for u in zed["notAttached"]] == ["foo.service"], zed
+assert "higher precedence" in zed["notAttached"][0]["reason"], zed
+' || fail "list --json: zed's notAttached"
 row hostclash - | grep -q 'refused  *none of its units can be attached' || fail "hostclash: $(row hostclash -)"
 if [ "$(id -u)" = 0 ]; then
         row broken - | grep -q 'refused  *not a usable image' || fail "broken.raw as root: $(row broken -)"
