@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image-source.h"
+
+/* A read-only file system read in user space from an image's bytes (squashfs-tree.h,
+ * erofs-tree.h), so that the planner reads raw images without a loop device, a mount, or a kernel
+ * parsing hostile file system metadata.
+ *
+ * A reader knows inodes and names only; path resolution (symlinks, "..", the image root as "/")
+ * is done once, for every reader, in image-fs.c. Everything a reader is given is hostile: every
+ * offset and size it reads from the image is checked against the region before use, no recursion
+ * without a limit, no loop without a bound, allocations bounded by what the caller asked for. */
+
+typedef enum TreeNodeType {
+        TREE_NODE_DIR = 'd',
+        TREE_NODE_FILE = 'f',
+        TREE_NODE_SYMLINK = 'l',
+        TREE_NODE_OTHER = 'o',          /* device nodes, FIFOs, sockets */
+} TreeNodeType;
+
+typedef struct TreeNode {
+        uint64_t id;                    /* the reader's inode reference (inode number, nid, ...) */
+        uint64_t priv;                  /* the reader's own, e.g. where the inode is */
+        char type;                      /* TreeNodeType */
+        uint32_t mode;                  /* permission bits (07777) */
+        uint32_t uid, gid;
+        uint64_t size;                  /* files: bytes; symlinks: target length */
+} TreeNode;
+
+typedef struct ImageTreeOps {
+        const char *name;               /* "squashfs", "erofs" */
+        int (*root)(void *t, TreeNode *ret);
+        /* The entry name (a single component, never "." or "..") in directory dir: -ENOENT if none,
+         * -ENOTDIR if dir is not a directory. */
+        int (*lookup)(void *t, const TreeNode *dir, const char *name, TreeNode *ret);
+        /* The names in dir, without "." and "..", in any order, at most max (-E2BIG beyond). */
+        int (*list)(void *t, const TreeNode *dir, size_t max, char ***ret);
+        /* A symlink's target (NUL-terminated, at most PATH_MAX - 1 bytes, -ENAMETOOLONG beyond). */
+        int (*readlink)(void *t, const TreeNode *node, char **ret);
+        /* A regular file's content, NUL-terminated (*ret_size without the NUL): -EFBIG if it is larger
+         * than max bytes, -EISDIR/-EINVAL for other types. */
+        int (*read)(void *t, const TreeNode *node, size_t max, char **ret, size_t *ret_size);
+        void (*free)(void *t);
+} ImageTreeOps;
+
+typedef struct ImageTree {
+        const ImageTreeOps *ops;
+        void *data;
+} ImageTree;
+
+void image_tree_done(ImageTree *t);
+
+/* Opens the file system in src (a copy is kept; src->verity must outlive the tree) with the reader
+ * for fstype ("squashfs", "erofs"). -EOPNOTSUPP when there is no reader for it, or the reader does
+ * not read this image's layout (feature flags, compression): then the caller mounts it. -EBADMSG
+ * for a malformed file system. */
+int image_tree_open(const char *fstype, const ImageSource *src, ImageTree *ret);
