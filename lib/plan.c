@@ -520,7 +520,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                         return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
                 if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
                         return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
-                r = image_root_open_fd(i, vfd, p->mount_base, root);
+                r = image_root_open_fd(p->ctx, i, vfd, p->mount_base, root);
         } else if (root->cached) {
                 plan->probe = root->probe;      /* from the cache */
                 return 0;
