@@ -25,6 +25,15 @@ void image_tree_done(ImageTree *t) {
         *t = IMAGE_TREE_NULL;
 }
 
+bool image_tree_supported(const char *fstype) {
+        assert(fstype);
+
+        for (size_t k = 0; k < ELEMENTSOF(readers); k++)
+                if (readers[k].open && streq(readers[k].fstype, fstype))
+                        return true;
+        return false;
+}
+
 int image_tree_open(const char *fstype, const ImageSource *src, ImageTree *ret) {
         assert(fstype);
         assert(src);

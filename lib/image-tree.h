@@ -64,6 +64,8 @@ void image_tree_done(ImageTree *t);
  * not read this image's layout (feature flags, compression): then the caller mounts it. -EBADMSG
  * for a malformed file system. */
 int image_tree_open(const char *fstype, const ImageSource *src, ImageTree *ret);
+/* Whether there is a reader for fstype (it may still not read a given image's layout). */
+bool image_tree_supported(const char *fstype);
 
 /* Path operations, for every reader alike. Paths are resolved as openat2(RESOLVE_IN_ROOT) resolves
  * them in a mounted image: the image's root is "/" and ".." never leaves it, absolute symlinks
