@@ -6,6 +6,7 @@
 
 #include "crypto-dl.h"
 #include "fileio.h"
+#include "hexdecode.h"
 #include "log.h"
 #include "string-util.h"
 #include "strv.h"

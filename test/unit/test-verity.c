@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "context.h"
+#include "base64.h"
 #include "fileio.h"
 #include "image-raw.h"
 #include "log.h"
