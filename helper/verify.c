@@ -9,7 +9,7 @@
 #include "fileio.h"
 #include "image-discover.h"
 #include "image-open.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "log.h"
 #include "names.h"
 #include "output.h"

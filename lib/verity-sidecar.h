@@ -7,7 +7,7 @@
 
 #include "context.h"
 #include "image-discover.h"
-#include "image-raw.h"
+#include "image-probe.h"
 
 /* Finding an image's dm-verity data the way systemd does (dissect-image.c verity_settings_load(),
  * systemd.exec(5) RootHash=/RootVerity=/RootHashSignature=), for NAME.raw in DIR:

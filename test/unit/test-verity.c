@@ -18,7 +18,7 @@
 #include "context.h"
 #include "base64.h"
 #include "fileio.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "log.h"
 #include "string-util.h"
 #include "tests.h"
