@@ -198,13 +198,9 @@ static int set_malformed(VerityData *d, const char *fmt, ...) {
                 return 0; /* the first problem is the one reported */
 
         va_start(ap, fmt);
-        r = vasprintf(&d->malformed, fmt, ap);
+        r = free_and_vasprintf(&d->malformed, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                d->malformed = NULL;
-                return -ENOMEM;
-        }
-        return 0;
+        return r;
 }
 
 static int set_root_hash(VerityData *d, const char *text, size_t n, const char *source, const char *path) {

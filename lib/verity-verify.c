@@ -142,15 +142,10 @@ static int set_result(VerityResult *res, VerityVerdict v, uint64_t offset, uint6
         res->verdict = v;
         res->offset = offset;
         res->block = block;
-        free(res->message);
         va_start(ap, fmt);
-        r = vasprintf(&res->message, fmt, ap);
+        r = free_and_vasprintf(&res->message, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                res->message = NULL;
-                return -ENOMEM;
-        }
-        return 0;
+        return r;
 }
 
 typedef struct Hasher {
