@@ -5,7 +5,7 @@
 
 #include "image-discover.h"
 #include "image-fs.h"
-#include "image-raw.h"
+#include "image-probe.h"
 
 /* A cache of what was read from raw images, so that an unchanged raw image is never mounted
  * again on a reload.

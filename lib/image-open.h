@@ -4,7 +4,8 @@
 #include "context.h"
 #include "extract-cache.h"
 #include "image-discover.h"
-#include "image-raw.h"
+#include "image-mount.h"
+#include "image-probe.h"
 
 /* An image opened for reading: fd is its root directory, or, for a raw image the caller found in
  * the extraction cache (extract_cache_lookup() into packed and probe) or one read in user space,

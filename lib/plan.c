@@ -277,12 +277,10 @@ int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) {
 
         errno = ERRNO_VALUE(error);
         va_start(ap, fmt);
-        r = vasprintf(&plan->refused, fmt, ap);
+        r = free_and_vasprintf(&plan->refused, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                plan->refused = NULL;
-                return -ENOMEM;
-        }
+        if (r < 0)
+                return r;
 
         log_warning("Image %s not attached: %s", plan->image->path, plan->refused);
         return 0;
