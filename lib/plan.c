@@ -748,10 +748,13 @@ static bool image_reads_here(const Planner *p, const DiscoveredImage *i) {
 
         if (p->ctx->image_reader == IMAGE_READER_MOUNT)
                 return false;
-        fd = image_file_open(p->ctx, i);
+        /* Not opened for reading before it is known to be local: even an open may not return. */
+        fd = host_open(p->ctx, i->path, 0);
         if (fd < 0 || !fd_on_local_fs(fd))
                 return false;
-        return raw_image_probe(fd, i->path, &probe) >= 0 && image_tree_supported(probe.fstype);
+        fd = safe_close(fd);
+        fd = image_file_open(p->ctx, i);
+        return fd >= 0 && raw_image_probe(fd, i->path, &probe) >= 0 && image_tree_supported(probe.fstype);
 }
 
 int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
