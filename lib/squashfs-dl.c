@@ -15,6 +15,7 @@ DLSYM_FUNCTION(sqfs_id_table_create);
 DLSYM_FUNCTION(sqfs_id_table_index_to_id);
 DLSYM_FUNCTION(sqfs_id_table_read);
 DLSYM_FUNCTION(sqfs_meta_reader_create);
+DLSYM_FUNCTION(sqfs_meta_reader_get_position);
 DLSYM_FUNCTION(sqfs_meta_reader_read);
 DLSYM_FUNCTION(sqfs_meta_reader_read_inode);
 DLSYM_FUNCTION(sqfs_meta_reader_readdir);
@@ -35,6 +36,7 @@ int dlopen_libsquashfs(void) {
                                DLSYM_ARG(sqfs_id_table_index_to_id),
                                DLSYM_ARG(sqfs_id_table_read),
                                DLSYM_ARG(sqfs_meta_reader_create),
+                               DLSYM_ARG(sqfs_meta_reader_get_position),
                                DLSYM_ARG(sqfs_meta_reader_read),
                                DLSYM_ARG(sqfs_meta_reader_read_inode),
                                DLSYM_ARG(sqfs_meta_reader_readdir),

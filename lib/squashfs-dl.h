@@ -30,6 +30,7 @@ DLSYM_PROTOTYPE(sqfs_id_table_create);
 DLSYM_PROTOTYPE(sqfs_id_table_index_to_id);
 DLSYM_PROTOTYPE(sqfs_id_table_read);
 DLSYM_PROTOTYPE(sqfs_meta_reader_create);
+DLSYM_PROTOTYPE(sqfs_meta_reader_get_position);
 DLSYM_PROTOTYPE(sqfs_meta_reader_read);
 DLSYM_PROTOTYPE(sqfs_meta_reader_read_inode);
 DLSYM_PROTOTYPE(sqfs_meta_reader_readdir);

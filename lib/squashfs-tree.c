@@ -30,13 +30,28 @@ typedef struct SqfsSource {
         int error;                      /* the last error of image_source_pread(), for SQFS_ERROR_IO */
 } SqfsSource;
 
+/* A meta reader keeps one metadata block decompressed. Walking a path goes back and forth between
+ * a few blocks (a directory's listing, the inodes of its entries, the parent's), so each table has a
+ * few readers, and a read goes to the one that has its block (else to the least recently used):
+ * the kernel keeps 8 metadata blocks cached for the same reason. */
+#define META_READERS 4
+
+typedef struct MetaPool {
+        sqfs_meta_reader_t *r[META_READERS];
+        uint64_t block[META_READERS];   /* the block each reader last seeked to */
+        uint64_t used[META_READERS];
+        uint64_t tick;
+        uint64_t start, limit;          /* the table */
+} MetaPool;
+
 typedef struct SquashfsTree {
         SqfsSource file;
         sqfs_super_t super;
         sqfs_compressor_t *cmp;
         sqfs_id_table_t *ids;
-        sqfs_meta_reader_t *inodes;     /* the inode table */
-        sqfs_meta_reader_t *dirs;       /* the directory table */
+        MetaPool inodes;                /* the inode table */
+        MetaPool dirs;                  /* the directory table */
+        sqfs_meta_reader_t *ir;         /* of inodes, the one inode_load() used last */
         sqfs_data_reader_t *data;
 } SquashfsTree;
 
@@ -103,8 +118,10 @@ static void squashfs_tree_free(void *p) {
         if (!t)
                 return;
         sqfs_destroy(t->data);
-        sqfs_destroy(t->dirs);
-        sqfs_destroy(t->inodes);
+        for (size_t i = 0; i < META_READERS; i++) {
+                sqfs_destroy(t->dirs.r[i]);
+                sqfs_destroy(t->inodes.r[i]);
+        }
         sqfs_destroy(t->ids);
         sqfs_destroy(t->cmp);
         free(t);
@@ -114,8 +131,41 @@ static void squashfs_tree_freep(SquashfsTree **t) {
         squashfs_tree_free(*t);
 }
 
+/* The reader of p for a read at block (absolute), created when first needed. */
+static int pool_get(SquashfsTree *t, MetaPool *p, uint64_t block, sqfs_meta_reader_t **ret) {
+        size_t pick = 0;
+
+        for (size_t i = 0; i < META_READERS; i++) {
+                sqfs_u64 b;
+                size_t o;
+
+                if (!p->r[i]) {
+                        p->r[i] = sym_sqfs_meta_reader_create(&t->file.base, t->cmp, p->start, p->limit);
+                        if (!p->r[i])
+                                return -ENOMEM;
+                        pick = i;
+                        break;
+                }
+                /* Where the reader is; at the start of a block, it has the previous one (it has
+                 * read to its end), which is likely the one it was seeked to. */
+                sym_sqfs_meta_reader_get_position(p->r[i], &b, &o);
+                if (o == 0)
+                        b = p->block[i];
+                if (b == block) {
+                        pick = i;
+                        break;
+                }
+                if (p->used[i] < p->used[pick])
+                        pick = i;
+        }
+        p->used[pick] = ++p->tick;
+        p->block[pick] = block;
+        *ret = p->r[pick];
+        return 0;
+}
+
 static int meta_read(SquashfsTree *t, void *buf, size_t size) {
-        return sqfs_error(t, sym_sqfs_meta_reader_read(t->inodes, buf, size));
+        return sqfs_error(t, sym_sqfs_meta_reader_read(t->ir, buf, size));
 }
 
 static uint16_t get16(const uint8_t *p) {
@@ -147,7 +197,10 @@ static int inode_load(SquashfsTree *t, uint64_t ref, SqfsInode *ret) {
                 return -EBADMSG;
         if (__builtin_add_overflow(t->super.inode_table_start, block, &start))
                 return -EBADMSG;
-        r = sqfs_error(t, sym_sqfs_meta_reader_seek(t->inodes, start, offset));
+        r = pool_get(t, &t->inodes, start, &t->ir);
+        if (r < 0)
+                return r;
+        r = sqfs_error(t, sym_sqfs_meta_reader_seek(t->ir, start, offset));
         if (r < 0)
                 return r;
 
@@ -309,7 +362,12 @@ static int dir_walk(SquashfsTree *t, const SqfsInode *dir, const char *find, siz
                 if (i >= SQFS_DIR_ENTRIES_MAX)
                         return -E2BIG;
 
-                r = sym_sqfs_meta_reader_readdir(t->dirs, &st, &ent, NULL, &ref);
+                sqfs_meta_reader_t *m;
+
+                r = pool_get(t, &t->dirs, st.current.block, &m);
+                if (r < 0)
+                        return r;
+                r = sym_sqfs_meta_reader_readdir(m, &st, &ent, NULL, &ref);
                 if (r < 0)
                         return sqfs_error(t, r);
                 if (r > 0)
@@ -473,7 +531,7 @@ static int squashfs_read(void *p, const TreeNode *node, size_t max, char **ret, 
 
         /* Only now, with the size bounded, is libsquashfs asked for the inode: it allocates the
          * block list the size implies. */
-        r = sqfs_error(t, sym_sqfs_meta_reader_read_inode(t->inodes, &t->super, node->priv >> 16,
+        r = sqfs_error(t, sym_sqfs_meta_reader_read_inode(t->ir, &t->super, node->priv >> 16,
                                                           node->priv & 0xFFFFU, &inode));
         if (r < 0)
                 return r;
@@ -577,7 +635,6 @@ static int super_check(const sqfs_super_t *s, uint64_t region_size) {
 int squashfs_tree_open(const ImageSource *src, ImageTree *ret) {
         _cleanup_(squashfs_tree_freep) SquashfsTree *t = NULL;
         sqfs_compressor_config_t cfg;
-        uint64_t limit;
         TreeNode root;
         int r;
 
@@ -627,12 +684,12 @@ int squashfs_tree_open(const ImageSource *src, ImageTree *ret) {
                 return log_debug_errno(sqfs_error(t, r), "squashfs: bad id table (libsquashfs error %i).", r);
 
         /* The bounds sqfs_dir_reader_create() gives its readers. */
-        t->inodes = sym_sqfs_meta_reader_create(&t->file.base, t->cmp, t->super.inode_table_start,
-                                                t->super.directory_table_start);
-        limit = MIN(t->super.id_table_start, MIN(t->super.fragment_table_start, t->super.export_table_start));
-        t->dirs = sym_sqfs_meta_reader_create(&t->file.base, t->cmp, t->super.directory_table_start, limit);
+        t->inodes.start = t->super.inode_table_start;
+        t->inodes.limit = t->super.directory_table_start;
+        t->dirs.start = t->super.directory_table_start;
+        t->dirs.limit = MIN(t->super.id_table_start, MIN(t->super.fragment_table_start, t->super.export_table_start));
         t->data = sym_sqfs_data_reader_create(&t->file.base, t->super.block_size, t->cmp, 0);
-        if (!t->inodes || !t->dirs || !t->data)
+        if (!t->data)
                 return -ENOMEM;
         r = sym_sqfs_data_reader_load_fragment_table(t->data, &t->super);
         if (r != 0)
