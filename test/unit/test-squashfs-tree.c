@@ -489,6 +489,125 @@ TEST(offset) {
         CHECK_INT(image_open(big, 12345, bytes_used(img) - 1, &t, &fd), -EBADMSG);
 }
 
+static void write_super_field(const char *img, const char *out, size_t off, const void *v, size_t n) {
+        uint64_t size;
+        int fd;
+
+        copy_with_padding(img, out, 0, 0, &size);
+        fd = open(out, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || pwrite(fd, v, n, off) != (ssize_t) n)
+                abort();
+        close(fd);
+}
+
+/* Hostile structures that random corruption rarely makes, patched into an image with uncompressed
+ * metadata: each must be refused with the contract's error, without allocating what it claims. */
+static char *find_in(char *buf, uint64_t from, uint64_t to, const void *what, size_t n) {
+        return memmem(buf + from, to - from, what, n);
+}
+
+static int patched(const char *img, const char *out, size_t at, const void *v, size_t n, ImageTree *t, int *fd) {
+        write_super_field(img, out, at, v, n);
+        return image_open(out, 0, UINT64_MAX, t, fd);
+}
+
+static int lookup_path(ImageTree *t, const char *path, TreeNode *ret) {
+        _cleanup_free_ char *p = strdup(path);
+        char *save = NULL;
+        TreeNode n;
+        int r;
+
+        r = t->ops->root(t->data, &n);
+        for (char *w = strtok_r(p, "/", &save); r == 0 && w; w = strtok_r(NULL, "/", &save))
+                r = t->ops->lookup(t->data, &n, w, &n);
+        if (r == 0)
+                *ret = n;
+        return r;
+}
+
+TEST(crafted) {
+        _cleanup_free_ char *src = pathf("%s/src", base), *img = pathf("%s/img-plain", base),
+                *out = pathf("%s/img-crafted", base), *buf = NULL;
+        uint64_t size, itab, dtab;
+        ImageTree t;
+        TreeNode n;
+        char *p;
+        int fd, in;
+
+        CHECK_INT(mksquashfs(src, img, "-noI -noD -noF -noX"), 0);
+        size = bytes_used(img);
+        buf = malloc(size);
+        in = open(img, O_RDONLY | O_CLOEXEC);
+        CHECK(buf && in >= 0 && read(in, buf, size) == (ssize_t) size);
+        close(in);
+        itab = le64toh(*(uint64_t *) (buf + 64));
+        dtab = le64toh(*(uint64_t *) (buf + 72));
+
+        /* The symlink "abs": its target size (the 4 bytes before the target), its target. */
+        p = find_in(buf, itab, dtab, "/etc/os-release", 15);
+        CHECK(p);
+        if (p) {
+                static const struct {
+                        uint32_t size;
+                        int r;
+                } sizes[] = { { 0, -EBADMSG }, { 4096, -ENAMETOOLONG }, { 0xFFFFFFF0, -ENAMETOOLONG }, { 14, 0 } };
+                for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
+                        uint32_t v = htole32(sizes[i].size);
+                        _cleanup_free_ char *target = NULL;
+
+                        CHECK_INT(patched(img, out, p - 4 - buf, &v, 4, &t, &fd), 0);
+                        CHECK_INT(lookup_path(&t, "abs", &n), 0);
+                        CHECK_INT(n.size, sizes[i].size);
+                        CHECK_INT(t.ops->readlink(t.data, &n, &target), sizes[i].r);
+                        if (sizes[i].r == 0)
+                                CHECK_STR(target, "/etc/os-releas");
+                        close_tree(&t, fd);
+                }
+                _cleanup_free_ char *target = NULL;
+                CHECK_INT(patched(img, out, p + 4 - buf, "\0", 1, &t, &fd), 0);
+                CHECK_INT(lookup_path(&t, "abs", &n), 0);
+                CHECK_INT(t.ops->readlink(t.data, &n, &target), -EBADMSG);
+                close_tree(&t, fd);
+        }
+
+        /* Names in "many": out of order, duplicated, with a slash. */
+        p = find_in(buf, dtab, size, "entry-002-with", 14);
+        CHECK(p);
+        if (p) {
+                static const struct {
+                        size_t at;
+                        const char *v;
+                } names[] = { { 8, "1" }, { 8, "0" }, { 9, "/" }, { 0, "\0" } };
+                for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                        _cleanup_strv_free_ char **l = NULL;
+
+                        CHECK_INT(patched(img, out, p - buf + names[i].at, names[i].v, 1, &t, &fd), 0);
+                        CHECK_INT(lookup_path(&t, "many", &n), 0);
+                        CHECK_INT(t.ops->list(t.data, &n, 1000, &l), -EBADMSG);
+                        CHECK_INT(lookup_path(&t, "many/entry-000-with-a-longer-name", &n), 0);
+                        CHECK_INT(lookup_path(&t, "many/entry-300-with-a-longer-name", &n), -EBADMSG);
+                        close_tree(&t, fd);
+                }
+        }
+
+        /* The size of "big" (300000, a basic file inode): claimed huge, it is refused before
+         * anything is allocated for it. */
+        uint32_t big = htole32(300000), huge = htole32(0xFFFFFFFF);
+        p = find_in(buf, itab, dtab, &big, 4);
+        CHECK(p);
+        if (p) {
+                _cleanup_free_ char *c = NULL;
+                size_t sz;
+
+                CHECK_INT(patched(img, out, p - buf, &huge, 4, &t, &fd), 0);
+                CHECK_INT(lookup_path(&t, "big", &n), 0);
+                CHECK_INT(n.size, 0xFFFFFFFF);
+                CHECK_INT(t.ops->read(t.data, &n, 1 << 20, &c, &sz), -EFBIG);
+                CHECK_INT(t.ops->read(t.data, &n, SIZE_MAX, &c, &sz), -EFBIG);
+                close_tree(&t, fd);
+        }
+}
+
 /* Every answer for the whole tree, bounded; what the fuzzer does. 0 or the first error. */
 static int walk(ImageTree *t, const TreeNode *dir, int depth, unsigned *budget) {
         _cleanup_strv_free_ char **names = NULL;
@@ -530,16 +649,6 @@ static bool allowed_error(int r) {
         return IN_SET(r, -EBADMSG, -EOPNOTSUPP, -EIO, -ENOTDIR, -E2BIG, -ENOENT, -EINVAL, -EISDIR, -ENOMEM);
 }
 
-static void write_super_field(const char *img, const char *out, size_t off, const void *v, size_t n) {
-        uint64_t size;
-        int fd;
-
-        copy_with_padding(img, out, 0, 0, &size);
-        fd = open(out, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || pwrite(fd, v, n, off) != (ssize_t) n)
-                abort();
-        close(fd);
-}
 
 TEST(broken) {
         _cleanup_free_ char *src = pathf("%s/src", base), *img = pathf("%s/img-bad", base),
@@ -706,6 +815,8 @@ int main(int argc, char *argv[]) {
                 RUN(pseudo);
         if (argc < 2 || strv_contains(argv + 1, "offset"))
                 RUN(offset);
+        if (argc < 2 || strv_contains(argv + 1, "crafted"))
+                RUN(crafted);
         if (argc < 2 || strv_contains(argv + 1, "broken"))
                 RUN(broken);
         if (argc < 2 || strv_contains(argv + 1, "timing"))
