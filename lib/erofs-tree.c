@@ -1043,6 +1043,9 @@ static int erofs_node_from_inode(const ErofsInode *ino, TreeNode *ret) {
         case S_IFLNK:
                 type = TREE_NODE_SYMLINK;
                 break;
+        case S_IFCHR:
+                type = TREE_NODE_CHAR;
+                break;
         default:
                 type = TREE_NODE_OTHER;
         }

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "erofs-tree.h"
 #include "image-tree.h"
+#include "squashfs-tree.h"
 #include "macro.h"
 #include "string-util.h"
 #include "strv.h"
@@ -16,7 +18,8 @@ static const struct {
         const char *fstype;
         int (*open)(const ImageSource *src, ImageTree *ret);
 } readers[] = {
-        { "", NULL },   /* squashfs, erofs: wired below as their readers land */
+        { "squashfs", squashfs_tree_open },
+        { "erofs",    erofs_tree_open    },
 };
 
 void image_tree_done(ImageTree *t) {
@@ -29,7 +32,7 @@ bool image_tree_supported(const char *fstype) {
         assert(fstype);
 
         for (size_t k = 0; k < ELEMENTSOF(readers); k++)
-                if (readers[k].open && streq(readers[k].fstype, fstype))
+                if (streq(readers[k].fstype, fstype))
                         return true;
         return false;
 }
@@ -40,7 +43,7 @@ int image_tree_open(const char *fstype, const ImageSource *src, ImageTree *ret) 
         assert(ret);
 
         for (size_t k = 0; k < ELEMENTSOF(readers); k++)
-                if (readers[k].open && streq(readers[k].fstype, fstype))
+                if (streq(readers[k].fstype, fstype))
                         return readers[k].open(src, ret);
         return -EOPNOTSUPP;
 }

@@ -280,14 +280,14 @@ static int inode_load(SquashfsTree *t, uint64_t ref, SqfsInode *ret) {
                 r = meta_read(t, b, 8);
                 if (r < 0)
                         return r;
-                ino.node.type = TREE_NODE_OTHER;
+                ino.node.type = ino.type == SQFS_INODE_CDEV ? TREE_NODE_CHAR : TREE_NODE_OTHER;
                 break;
         case SQFS_INODE_EXT_BDEV:
         case SQFS_INODE_EXT_CDEV:
                 r = meta_read(t, b, 12);
                 if (r < 0)
                         return r;
-                ino.node.type = TREE_NODE_OTHER;
+                ino.node.type = ino.type == SQFS_INODE_EXT_CDEV ? TREE_NODE_CHAR : TREE_NODE_OTHER;
                 break;
         case SQFS_INODE_FIFO:
         case SQFS_INODE_SOCKET:

@@ -166,7 +166,7 @@ static void make_tree(const char *root) {
 }
 
 static char node_type(mode_t m) {
-        return S_ISDIR(m) ? TREE_NODE_DIR : S_ISREG(m) ? TREE_NODE_FILE : S_ISLNK(m) ? TREE_NODE_SYMLINK : TREE_NODE_OTHER;
+        return S_ISDIR(m) ? TREE_NODE_DIR : S_ISREG(m) ? TREE_NODE_FILE : S_ISLNK(m) ? TREE_NODE_SYMLINK : S_ISCHR(m) ? TREE_NODE_CHAR : TREE_NODE_OTHER;
 }
 
 static int strcmp_ptr(const void *a, const void *b) {

@@ -240,7 +240,7 @@ static void check_node(ImageTree *t, const TreeNode *n, const char *path, const 
                 size_t sz;
                 CHECK_INT(t->ops->read(t->data, n, 1 << 20, &c, &sz), -EINVAL);
         } else {
-                CHECK_INT(n->type, TREE_NODE_OTHER);
+                CHECK_INT(n->type, S_ISCHR(st.st_mode) ? TREE_NODE_CHAR : TREE_NODE_OTHER);
                 char *c = NULL;
                 size_t sz;
                 CHECK_INT(t->ops->read(t->data, n, 1 << 20, &c, &sz), -EINVAL);
@@ -409,7 +409,7 @@ TEST(pseudo) {
                 char type;
                 uint32_t mode, uid, gid;
         } want[] = {
-                { "cdev", TREE_NODE_OTHER, 0640, 12, 34 },
+                { "cdev", TREE_NODE_CHAR, 0640, 12, 34 },
                 { "bdev", TREE_NODE_OTHER, 0660, 0, 6 },
                 { "fifo", TREE_NODE_OTHER, 0600, 5, 6 },
                 { "sock", TREE_NODE_OTHER, 0601, 7, 8 },
