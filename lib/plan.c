@@ -741,18 +741,15 @@ static int prefetch(void *userdata) {
 }
 
 /* Whether the raw image i is read in user space in this process rather than in a bounded child: its
- * file is on local storage (fs-type.h) and its file system one a reader knows (image-tree.h). */
+ * file is on local storage (fs-type.h; a btrfs subvolume's files are not recognized as such, and go
+ * to the child) and its file system one a reader knows (image-tree.h). */
 static bool image_reads_here(const Planner *p, const DiscoveredImage *i) {
         _cleanup_close_ int fd = -EBADF;
         RawProbe probe;
 
-        if (p->ctx->image_reader == IMAGE_READER_MOUNT)
+        /* By the device discovery's stat() saw: not even opened before it is known to be local. */
+        if (p->ctx->image_reader == IMAGE_READER_MOUNT || !dev_on_local_fs(i->st.st_dev))
                 return false;
-        /* Not opened for reading before it is known to be local: even an open may not return. */
-        fd = host_open(p->ctx, i->path, 0);
-        if (fd < 0 || !fd_on_local_fs(fd))
-                return false;
-        fd = safe_close(fd);
         fd = image_file_open(p->ctx, i);
         return fd >= 0 && raw_image_probe(fd, i->path, &probe) >= 0 && image_tree_supported(probe.fstype);
 }

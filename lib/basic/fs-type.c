@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/sysmacros.h>
 
 #include "fileio.h"
 #include "fs-type.h"
@@ -14,55 +15,26 @@
 
 #define PROC_FILE_SIZE_MAX (16U * 1024U * 1024U)
 
-/* "mnt_id:\tN" of /proc/self/fdinfo/FD. */
-static int fd_mount_id(int fd, unsigned long *ret) {
+int dev_fstype(dev_t dev, char **ret) {
         _cleanup_free_ char *text = NULL;
-        char path[64], *p, *e;
-        unsigned long id;
-        int r;
-
-        snprintf(path, sizeof(path), "/proc/self/fdinfo/%i", fd);
-        r = read_file_at(AT_FDCWD, path, PROC_FILE_SIZE_MAX, &text);
-        if (r < 0)
-                return r;
-        p = strstr(text, "\nmnt_id:");
-        if (!p)
-                return -ENODATA;
-        errno = 0;
-        id = strtoul(p + strlen("\nmnt_id:"), &e, 10);
-        if (errno != 0 || e == p + strlen("\nmnt_id:"))
-                return -EBADMSG;
-        *ret = id;
-        return 0;
-}
-
-int fd_fstype(int fd, char **ret) {
-        _cleanup_free_ char *text = NULL;
-        unsigned long id;
         char *line, *next;
         int r;
 
-        assert(fd >= 0);
         assert(ret);
 
-        r = fd_mount_id(fd, &id);
-        if (r < 0)
-                return r;
         r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_SIZE_MAX, &text);
         if (r < 0)
                 return r;
 
         /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER-OPTIONS */
         for (line = text; line && *line; line = next) {
-                char *sep, *fstype, *e;
-                unsigned long lid;
+                unsigned maj, min;
+                char *sep, *fstype;
 
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = 0;
-                errno = 0;
-                lid = strtoul(line, &e, 10);
-                if (errno != 0 || e == line || *e != ' ' || lid != id)
+                if (sscanf(line, "%*u %*u %u:%u ", &maj, &min) != 2 || makedev(maj, min) != dev)
                         continue;
                 sep = strstr(line, " - ");
                 if (!sep)
@@ -88,8 +60,8 @@ bool fstype_is_local(const char *fstype) {
         return false;
 }
 
-bool fd_on_local_fs(int fd) {
+bool dev_on_local_fs(dev_t dev) {
         _cleanup_free_ char *t = NULL;
 
-        return fd_fstype(fd, &t) >= 0 && fstype_is_local(t);
+        return dev_fstype(dev, &t) >= 0 && fstype_is_local(t);
 }
