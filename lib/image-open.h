@@ -30,6 +30,11 @@ typedef struct ImageRoot {
 
 int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
                     char *const *required_paths, ImageRoot *ret);
+/* As image_root_open(), with the raw image file open already at image_fd (-EBADF: opened here)
+ * and probe its probe (NULL: probed here), which are not taken over. */
+int image_root_open_probed(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                           const char *mount_base, ExtractCache *cache, char *const *required_paths,
+                           ImageRoot *ret);
 void image_root_done(ImageRoot *r);
 
 /* What the readers take: the tree of a cache hit, else the directory. */
