@@ -585,6 +585,31 @@ TEST(cache) {
         CHECK_INT(read_block(v, &img, 502), 0);         /* evicts 501 */
         CHECK_INT(read_block(v, &img, 501), 0);
         CHECK_INT(verity_source_bytes_verified(v), n + 3 * 4096);
+
+        /* A cache of 4 blocks does what an LRU of 4 blocks does: a block is verified again exactly
+         * when the model says it was evicted. Blocks are 16 apart so that the hash table's buckets
+         * collide too. */
+        CHECK_INT(verity_source_set_cache_size(v, 2 * 4096, 4 * 4096), 0);
+        {
+                uint64_t lru[4], n_lru = 0, expected = verity_source_bytes_verified(v);
+
+                for (unsigned i = 0; i < 2000; i++) {
+                        uint64_t b = 600 + 16 * (rnd() % 7), k;
+
+                        for (k = 0; k < n_lru && lru[k] != b; k++)
+                                ;
+                        if (k == n_lru) {
+                                expected += 4096;
+                                if (n_lru < 4)
+                                        n_lru++;
+                                k = n_lru - 1;
+                        }
+                        memmove(lru + 1, lru, k * sizeof(lru[0]));
+                        lru[0] = b;
+                        CHECK_INT(read_block(v, &img, b), 0);
+                }
+                CHECK_INT(verity_source_bytes_verified(v), expected);
+        }
         image_done(&img);
 }
 
