@@ -16,6 +16,7 @@
 
 #include "context.h"
 #include "fileio.h"
+#include "image-raw.h"
 #include "image-source.h"
 #include "log.h"
 #include "string-util.h"
@@ -724,6 +725,84 @@ TEST(check_image_source) {
         context_done(&ctx);
 }
 
+/* A GPT image by systemd-repart: root partition and root-verity partition in one file, so the
+ * data region and the hash area are partitions of the image (offsets not 0, one fd). */
+TEST(check_image_source_gpt) {
+        Context ctx = { .root_fd = -EBADF };
+        _cleanup_(verity_check_done) VerityCheck c = {};
+        _cleanup_(verity_source_freep) VeritySource *v = NULL;
+        _cleanup_free_ char *pdir = NULL, *path = NULL;
+        _cleanup_free_ uint8_t *buf = NULL, *expected = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        RawProbe probe = {};
+        DiscoveredImage i = {
+                .type = IMAGE_RAW,
+                .state = IMAGE_CANDIDATE,
+                .name = (char *) "gpt",
+                .filename = (char *) "gpt.raw",
+                .dir = (char *) "/var/lib/portables",
+                .path = (char *) "/var/lib/portables/gpt.raw",
+        };
+
+        if (!have("systemd-repart") || !have("mksquashfs")) {
+                fprintf(stderr, "  (no systemd-repart or mksquashfs, skipped)\n");
+                return;
+        }
+        CHECK(asprintf(&pdir, "%s/var/lib/portables", root) > 0);
+        CHECK(asprintf(&path, "%s/gpt.raw", pdir) > 0);
+        CHECK_INT(shell("set -e; cd %s; mkdir -p %s gpt/tree/etc gpt/defs; echo ID=test > gpt/tree/etc/os-release; "
+                        "head -c 300K /dev/urandom > gpt/tree/blob; "
+                        "printf '[Partition]\\nType=root\\nFormat=squashfs\\nCopyFiles=/:/\\nVerity=data\\nVerityMatchKey=root\\n' "
+                        "> gpt/defs/10-root.conf; "
+                        "printf '[Partition]\\nType=root-verity\\nVerity=hash\\nVerityMatchKey=root\\n' > gpt/defs/20-root-verity.conf; "
+                        "systemd-repart --empty=create --size=auto --dry-run=no --no-pager --json=short --definitions=gpt/defs "
+                        "--root=gpt/tree --seed=random %s > gpt/repart.json 2>/dev/null; "
+                        "sed -n 's/.*\"roothash\":\"\\([0-9a-f]*\\)\".*/\\1/p' gpt/repart.json > %s/gpt.roothash; "
+                        "test -s %s/gpt.roothash",
+                        root, pdir, path, pdir, pdir), 0);
+
+        CHECK_INT(context_init_root(&ctx, root), 0);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        CHECK(fd >= 0);
+        CHECK_INT(raw_image_probe(fd, path, &probe), 0);
+        CHECK(probe.format == RAW_FORMAT_GPT && probe.data.found && probe.verity.found && probe.data.offset > 0);
+
+        CHECK_INT(verity_check_image_source(&ctx, &i, fd, &probe, VERITY_REQUIRED, &c, &v), 0);
+        CHECK_INT(c.verdict, VERITY_CHECK_INTACT);
+        fprintf(stderr, "  %s\n", strna(c.message));
+        CHECK(v != NULL);
+        if (!v)
+                goto finish;
+
+        ImageSource s = verity_source_image_source(v);
+        CHECK_INT(s.offset, probe.data.offset);
+        CHECK(s.size > 0 && s.size <= probe.data.size);
+        buf = malloc(s.size);
+        expected = malloc(s.size);
+        CHECK(pread(fd, expected, s.size, (off_t) s.offset) == (ssize_t) s.size);
+        CHECK_INT(image_source_pread(&s, buf, s.size, 0), 0);
+        CHECK(memcmp(buf, expected, s.size) == 0);
+        CHECK(memcmp(buf, "hsqs", 4) == 0);     /* a squashfs, as the reader will see it */
+        v = verity_source_free(v);
+        verity_check_done(&c);
+
+        /* A byte of the squashfs changed: the block holding it is refused, its neighbours are not. */
+        CHECK_INT(flip_bit(path, probe.data.offset + 5 * 4096 + 99, 4), 0);
+        CHECK_INT(verity_check_image_source(&ctx, &i, fd, &probe, VERITY_REQUIRED, &c, &v), 0);
+        CHECK_INT(c.verdict, VERITY_CHECK_INTACT);
+        if (v) {
+                s = verity_source_image_source(v);
+                CHECK_INT(image_source_pread(&s, buf, 4096, 5 * 4096), -EBADMSG);
+                CHECK_INT(image_source_pread(&s, buf, 4096, 4 * 4096), 0);
+                CHECK_INT(image_source_pread(&s, buf, 4096, 6 * 4096), 0);
+                CHECK(verity_source_failure(v) && verity_source_failure(v)->offset == probe.data.offset + 5 * 4096);
+                fprintf(stderr, "  %s\n", strna(verity_source_error(v)));
+        }
+
+finish:
+        context_done(&ctx);
+}
+
 static double now_s(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -781,6 +860,7 @@ int main(void) {
         RUN(cache);
         RUN(image_source_plain);
         RUN(check_image_source);
+        RUN(check_image_source_gpt);
         RUN(measure);
 
         (void) shell("rm -rf %s", root);
