@@ -10,6 +10,7 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "string-util.h"
 #include "verity-source.h"
 
 #define READ_CHUNK (256U * 1024U)       /* data read with one pread(), at most */
@@ -216,24 +217,15 @@ static int set_result(VerityResult *res, VerityVerdict verdict, uint64_t offset,
         _printf_(5, 6);
 static int set_result(VerityResult *res, VerityVerdict verdict, uint64_t offset, uint64_t block, const char *fmt, ...) {
         va_list ap;
-        char *m = NULL;
         int r;
 
+        res->verdict = verdict;
+        res->offset = offset;
+        res->block = block;
         va_start(ap, fmt);
-        r = vasprintf(&m, fmt, ap);
+        r = free_and_vasprintf(&res->message, fmt, ap);
         va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-
-        free(res->message);
-        *res = (VerityResult) {
-                .verdict = verdict,
-                .offset = offset,
-                .block = block,
-                .bytes_verified = res->bytes_verified,
-                .message = m,
-        };
-        return 0;
+        return r;
 }
 
 /* Where hash block pos (counted after the superblock's block) is in the hash file. */

@@ -16,7 +16,7 @@
 
 #include "context.h"
 #include "fileio.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "image-source.h"
 #include "log.h"
 #include "string-util.h"
