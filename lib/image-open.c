@@ -2,10 +2,12 @@
 
 #include <assert.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "fileio.h"
 #include "image-open.h"
+#include "verity-source.h"
 #include "log.h"
 #include "string-util.h"
 
@@ -54,6 +56,39 @@ static int image_root_read_tree(const DiscoveredImage *i, int fd, const RawProbe
 
         root->cached = true;
         log_debug("Image %s: read its %s in user space.", i->path, root->probe.fstype);
+        return 0;
+}
+
+int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, VeritySource *verity, ImageRoot *ret) {
+        _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
+        _cleanup_(image_tree_done) ImageTree tree = IMAGE_TREE_NULL;
+        ImageSource src;
+        int r;
+
+        assert(i);
+        assert(probe);
+        assert(verity);
+        assert(ret);
+
+        root.probe = *probe;
+        src = verity_source_image_source(verity);
+        r = image_tree_open(probe->fstype, &src, &tree);
+        if (r < 0)
+                return r;
+        tree.usr_only = probe->usr_only;
+
+        r = extract_cache_store(/* c= */ NULL, i, &(const ImageFS) { .fd = -EBADF, .tree = &tree }, /* image_fd= */ -EBADF,
+                                probe, /* required_paths= */ NULL, &root.packed);
+        if (IN_SET(r, -EOPNOTSUPP, -E2BIG))
+                return -EOPNOTSUPP;
+        if (r < 0)
+                return r;
+
+        root.cached = true;
+        log_debug("Image %s: read its %s in user space, verified block by block (%" PRIu64 " bytes).",
+                  i->path, probe->fstype, verity_source_bytes_verified(verity));
+        *ret = TAKE_STRUCT(root);
+        root = IMAGE_ROOT_NULL;
         return 0;
 }
 

@@ -32,6 +32,7 @@
 #include "unit-extract.h"
 #include "unit-rules.h"
 #include "verity-check.h"
+#include "verity-source.h"
 
 void image_plan_done(ImagePlan *p) {
         portable_settings_done(&p->settings);
@@ -500,8 +501,10 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
         int r;
 
         if (plan->verity.verify_units) {
-                /* Units must come from verified data only: verify, then mount the verified copy. */
+                /* Units must come from verified data only: read what a reader knows verified block by
+                 * block, else verify all of it and mount the verified copy. */
                 _cleanup_(verity_check_done) VerityCheck check = {};
+                _cleanup_(verity_source_freep) VeritySource *verity = NULL;
                 _cleanup_close_ int vfd = -EBADF, own_fd = -EBADF;
 
                 image_root_done(root);  /* not the cache: its content was read unverified */
@@ -514,15 +517,34 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                         image_fd = own_fd;
                 }
 
-                r = verity_check_image_to_memfd(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
-                                                &check, &vfd);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
-                if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
-                        return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
-                r = image_root_open_fd(p->ctx, i, vfd, p->mount_base, root);
+                r = -EOPNOTSUPP;
+                if (p->ctx->image_reader != IMAGE_READER_MOUNT && image_tree_supported(probe->fstype)) {
+                        r = verity_check_image_source(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
+                                                      &check, &verity);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
+                        if (check.verdict != VERITY_CHECK_INTACT || !verity)
+                                return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
+                        r = image_root_read_verified(i, probe, verity, root);
+                        if (r == -EBADMSG && verity_source_error(verity))
+                                return refused(plan_refuse(plan, r, "verification failed: %s",
+                                                           verity_source_error(verity)));
+                        if (r == -EOPNOTSUPP)
+                                verity_check_done(&check);
+                }
+                if (r == -EOPNOTSUPP) {
+                        r = verity_check_image_to_memfd(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
+                                                        &check, &vfd);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
+                        if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
+                                return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
+                        r = image_root_open_fd(p->ctx, i, vfd, p->mount_base, root);
+                }
         } else if (root->cached) {
                 plan->probe = root->probe;      /* from the cache */
                 return 0;
