@@ -199,7 +199,7 @@ int verb_users(int argc, char **argv) {
         {
                 ImageList l = { .images = &image, .n_images = 1 };
 
-                r = planner_init(&p, &c, &global, &l, USERS_MOUNT_TEMPLATE, NULL, 0);
+                r = planner_init(&p, &c, &global, &l, USERS_MOUNT_TEMPLATE, /* cache= */ NULL, 0);
                 if (r < 0)
                         return r;
                 r = image_plan(&p, &image, &plan);

@@ -38,6 +38,8 @@ static const char *const raw_format_table[_RAW_FORMAT_MAX] = {
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(raw_format, RawFormat);
 
 RawFormat raw_format_from_fstype(const char *s) {
+        assert(s);
+
         for (RawFormat f = 0; f < RAW_FORMAT_GPT; f++)
                 if (streq(s, raw_format_table[f]))
                         return f;

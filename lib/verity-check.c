@@ -36,6 +36,8 @@ int verity_check_verdict_to_exit_status(VerityCheckVerdict v) {
 }
 
 void verity_check_done(VerityCheck *c) {
+        assert(c);
+
         free(c->message);
         verity_data_done(&c->data);
         verity_result_done(&c->verify);
@@ -57,6 +59,9 @@ static int verdict(VerityCheck *c, VerityCheckVerdict v, const char *fmt, ...) {
 
 int verity_check_image(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
                        VerityPolicy policy, int copy_fd, VerityCheck *ret) {
+        assert(i);
+        assert(ret);
+
 
         _cleanup_(verity_check_done) VerityCheck c = {};
         _cleanup_close_ int hash_fd = -EBADF, pfd = -EBADF;
@@ -201,6 +206,8 @@ int verity_check_image_to_memfd(const Context *ctx, const DiscoveredImage *i, in
                                 VerityPolicy policy, VerityCheck *ret, int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
         int r;
+
+        assert(ret_fd);
 
         fd = memfd_create("portables-verified", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0)

@@ -17,6 +17,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD *, sym_EVP_MD_free);
 #define READ_CHUNK_MAX (1024U * 1024U)
 
 void verity_result_done(VerityResult *r) {
+        assert(r);
+
         free(r->message);
         *r = (VerityResult) {};
 }
@@ -68,6 +70,8 @@ int verity_params_read(int fd, uint64_t offset, VerityParams *ret, const char **
         VerityParams p = {};
         const char *reason = NULL;
         int r;
+
+        assert(ret);
 
         r = pread_exact(fd, sb, sizeof(sb), offset);
         if (r == -EPIPE)
@@ -198,6 +202,8 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                   int hash_fd, uint64_t hash_offset, uint64_t hash_size,
                   const uint8_t *root_hash, size_t root_hash_size,
                   int copy_fd, VerityResult *ret) {
+        assert(ret);
+
 
         _cleanup_(verity_result_done) VerityResult res = {};
         _cleanup_(sym_EVP_MD_freep) EVP_MD *md = NULL;
