@@ -160,18 +160,13 @@ int verity_check_image(const Context *ctx, const DiscoveredImage *i, int image_f
 
         {
                 _cleanup_close_ int rfd = -EBADF;
-                int fl = fcntl(image_fd, F_GETFL);
+                int fd = fd_readable(image_fd, &rfd);
 
-                if (fl < 0)
-                        return -errno;
-                if (fl & O_PATH) {
-                        rfd = fd_reopen(image_fd, O_RDONLY | O_NONBLOCK);
-                        if (rfd < 0)
-                                return rfd;
-                }
+                if (fd < 0)
+                        return fd;
 
-                r = verity_verify(rfd >= 0 ? rfd : image_fd, data_offset, data_size,
-                                  hash_fd >= 0 ? hash_fd : (rfd >= 0 ? rfd : image_fd), hash_offset, hash_size,
+                r = verity_verify(fd, data_offset, data_size,
+                                  hash_fd >= 0 ? hash_fd : fd, hash_offset, hash_size,
                                   c.data.root_hash, c.data.root_hash_size, copy_fd, &c.verify);
                 if (r < 0)
                         return log_debug_errno(r, "%s: failed to read while verifying: %m", i->path);

@@ -394,7 +394,7 @@ int verity_data_find(const Context *c, const DiscoveredImage *i, int image_fd, c
         _cleanup_(verity_data_done) VerityData d = {};
         _cleanup_close_ int rfd = -EBADF;
         bool gpt = probe && probe->format == RAW_FORMAT_GPT;
-        int r, fl;
+        int r;
 
         if (i->type != IMAGE_RAW) {
                 *ret = (VerityData) {};
@@ -403,15 +403,9 @@ int verity_data_find(const Context *c, const DiscoveredImage *i, int image_fd, c
 
         /* fgetxattr() and pread() need a real fd, not O_PATH. */
         if (image_fd >= 0) {
-                fl = fcntl(image_fd, F_GETFL);
-                if (fl < 0)
-                        return -errno;
-                if (fl & O_PATH) {
-                        rfd = fd_reopen(image_fd, O_RDONLY | O_NONBLOCK);
-                        if (rfd < 0)
-                                return rfd;
-                        image_fd = rfd;
-                }
+                image_fd = fd_readable(image_fd, &rfd);
+                if (image_fd < 0)
+                        return image_fd;
         }
 
         /* A GPT image with only a usr partition uses the usrhash names; otherwise root first, then usr,

@@ -199,6 +199,21 @@ int fd_reopen(int fd, int flags) {
         return r;
 }
 
+int fd_readable(int fd, int *ret_reopened) {
+        int fl;
+
+        assert(ret_reopened);
+
+        fl = fcntl(fd, F_GETFL);
+        if (fl < 0)
+                return -errno;
+        if (!(fl & O_PATH) && (fl & O_ACCMODE) != O_WRONLY)
+                return fd;
+
+        *ret_reopened = fd_reopen(fd, O_RDONLY | O_NONBLOCK);
+        return *ret_reopened;
+}
+
 int fd_open_regular(int fd) {
         _cleanup_close_ int rfd = -EBADF;
         struct stat st;
