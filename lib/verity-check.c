@@ -36,6 +36,8 @@ int verity_check_verdict_to_exit_status(VerityCheckVerdict v) {
 }
 
 void verity_check_done(VerityCheck *c) {
+        assert(c);
+
         free(c->message);
         verity_data_done(&c->data);
         verity_result_done(&c->verify);
@@ -74,7 +76,7 @@ static void check_target_done(CheckTarget *t) {
 static int check_prepare(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
                          VerityPolicy policy, VerityCheck *c, CheckTarget *t) {
         struct stat st;
-        int r, fl;
+        int r;
 
         *t = (CheckTarget) { .data_fd = -EBADF, .hash_fd = -EBADF, .own_data_fd = -EBADF, .own_hash_fd = -EBADF,
                              .hash_size = UINT64_MAX };
@@ -133,15 +135,9 @@ static int check_prepare(const Context *ctx, const DiscoveredImage *i, int image
         }
 
         /* The data and the tree: the image (reopened if O_PATH), and the sidecar or the verity partition. */
-        fl = fcntl(image_fd, F_GETFL);
-        if (fl < 0)
-                return -errno;
-        if (fl & O_PATH) {
-                t->own_data_fd = fd_reopen(image_fd, O_RDONLY | O_NONBLOCK);
-                if (t->own_data_fd < 0)
-                        return t->own_data_fd;
-        }
-        t->data_fd = t->own_data_fd >= 0 ? t->own_data_fd : image_fd;
+        t->data_fd = fd_readable(image_fd, &t->own_data_fd);
+        if (t->data_fd < 0)
+                return t->data_fd;
 
         if (fstat(t->data_fd, &st) < 0)
                 return -errno;
@@ -199,7 +195,6 @@ static int check_verdict(VerityCheck *c, const DiscoveredImage *i, const CheckTa
 
 int verity_check_image(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
                        VerityPolicy policy, int copy_fd, VerityCheck *ret) {
-
         _cleanup_(verity_check_done) VerityCheck c = {};
         _cleanup_(check_target_done) CheckTarget t = {};
         int r;
@@ -253,6 +248,8 @@ int verity_check_image_to_memfd(const Context *ctx, const DiscoveredImage *i, in
                                 VerityPolicy policy, VerityCheck *ret, int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
         int r;
+
+        assert(ret_fd);
 
         fd = memfd_create("portables-verified", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0)

@@ -15,6 +15,8 @@
 #define READ_CHUNK_MAX (1024U * 1024U)
 
 void verity_result_done(VerityResult *r) {
+        assert(r);
+
         free(r->message);
         *r = (VerityResult) {};
 }
@@ -66,6 +68,8 @@ int verity_params_read(int fd, uint64_t offset, VerityParams *ret, const char **
         VerityParams p = {};
         const char *reason = NULL;
         int r;
+
+        assert(ret);
 
         r = pread_exact(fd, sb, sizeof(sb), offset);
         if (r == -EPIPE)
@@ -299,6 +303,8 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                   int hash_fd, uint64_t hash_offset, uint64_t hash_size,
                   const uint8_t *root_hash, size_t root_hash_size,
                   int copy_fd, VerityResult *ret) {
+        assert(ret);
+
 
         _cleanup_(verity_result_done) VerityResult res = {};
         _cleanup_free_ uint8_t *tree = NULL, *chunk = NULL;
