@@ -93,7 +93,7 @@ int host_claim_run_dir(const HostClaims *c, const char *image, const char *name)
 }
 
 int host_state_dir_usable(const Context *ctx, const char *base, const char *name) {
-        _cleanup_free_ char *path = NULL, *target = NULL, *want = NULL;
+        _cleanup_free_ char *path = NULL, *want = NULL;
         _cleanup_close_ int fd = -EBADF;
         char buf[256];
         ssize_t n;

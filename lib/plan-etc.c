@@ -132,10 +132,10 @@ static int add_tree(PlannedUnit *pu, const char *base, const EtcCopy *c) {
         return 0;
 }
 
-int plan_etc_copies(const Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnit *u,
+int plan_etc_copies(const char *output_dir, ImagePlan *plan, const PlannerProfile *pp, const ImageUnit *u,
                     PlannedUnit *pu, char **ret_binds) {
         _cleanup_free_ char *user = NULL, *base = NULL, *binds = NULL;
-        const char *out = p->output_dir ?: PLAN_OUTPUT_DIR_DEFAULT, *img = plan->image->path;
+        const char *out = output_dir ?: PLAN_OUTPUT_DIR_DEFAULT, *img = plan->image->path;
         EtcCopy *copies = NULL;
         size_t n_copies = 0;
         bool dynamic;

@@ -18,6 +18,7 @@
 /* Reads what the copies are made of (plan->etc, plan->accounts) from the image, while it is open. */
 int plan_etc_read(ImagePlan *plan, const PlannerProfile *pp, const ImageFS *fs, const ImageUnits *units);
 
-/* Adds the copies for unit u to pu, and *ret_binds the drop-in's lines for them (NULL: none). */
-int plan_etc_copies(const Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnit *u,
+/* Adds the copies for unit u to pu, and *ret_binds the drop-in's lines for them (NULL: none).
+ * output_dir: as units name it (NULL: PLAN_OUTPUT_DIR_DEFAULT). */
+int plan_etc_copies(const char *output_dir, ImagePlan *plan, const PlannerProfile *pp, const ImageUnit *u,
                     PlannedUnit *pu, char **ret_binds);

@@ -11,12 +11,26 @@
 /* Sets plan->refused from the format (with %m for error) and logs it once. 0, or -ENOMEM. */
 int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) _printf_(3, 4);
 
-/* Plans unit u of plan's image: skipped with a reason (host or earlier image has it, or it asks for
- * more than the profile allows), or its drop-ins, unit file and [Install] links. Claims the name in
- * p when it is attached. rc: what the rules check it against (unit_check_rules()); units in
- * rc->own_units have passed them (with that very context). */
-int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnit *u, bool enable,
-              const UnitRuleContext *rc);
+/* What plan_unit() decides with besides the image's plan: the host's facts and this run's, read
+ * by the planner beforehand. plan_unit() does no I/O of its own (what the rules ask of the host
+ * goes through rules->host_state, callbacks the caller gives). */
+typedef struct PlanUnitInput {
+        char *const *host_units;        /* the host's unit names, sorted (host-units.h); NULL: none */
+        char ***claimed;                /* units attached from earlier images; an attached unit is added */
+        bool *verity_dropin_planned;    /* the image's verification drop-in is planned (once per image) */
+        const char *output_dir;         /* as units name it; NULL: PLAN_OUTPUT_DIR_DEFAULT */
+        bool host_has_etc_os_release;   /* what the host's os-release is bound from */
+        bool host_has_usr_os_release;
+        const PlannerProfile *profile;  /* the image's profile */
+        bool enable;                    /* [Install] links are planned */
+        const UnitRuleContext *rules;   /* what the rules check units against (unit_check_rules());
+                                         * units in rules->own_units have passed them, with it */
+} PlanUnitInput;
+
+/* Plans unit u of plan's image, appended to plan->units: skipped with a reason (the host or an
+ * earlier image has it, or it asks for more than the profile allows), or its drop-ins, unit file
+ * and [Install] links. Claims the name in *in->claimed when it is attached. */
+int plan_unit(const PlanUnitInput *in, ImagePlan *plan, const ImageUnit *u);
 
 void planned_unit_done(PlannedUnit *u);
 

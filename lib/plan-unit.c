@@ -2,8 +2,11 @@
 
 /* Planning one unit of an image: the checks that can skip it, and the files written for it. */
 
+#include <assert.h>
+
 #include "env-file.h"
 #include "escape.h"
+#include "host-units.h"
 #include "install-section.h"
 #include "log.h"
 #include "names.h"
@@ -80,8 +83,8 @@ static char *header(const ImagePlan *plan, const char *what, const char *source)
         return s;
 }
 
-static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const ImageUnit *u,
-                                const UnitRuleContext *rc, const char *etc_binds, char **ret) {
+static int portable_dropin_text(const PlanUnitInput *in, const ImagePlan *plan, const ImageUnit *u,
+                                const char *etc_binds, char **ret) {
         UnitType type = u->type;
         _cleanup_free_ char *t = NULL, *root = NULL, *word = NULL, *word_nv = NULL;
         const DiscoveredImage *i = plan->image;
@@ -152,7 +155,7 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const I
         }
 
         /* What the package needs of its sandbox that its unit does not say (unit-adapt.h). */
-        r = unit_adapt_text(u, rc->host_state, i->path, &t);
+        r = unit_adapt_text(u, in->rules->host_state, i->path, &t);
         if (r < 0)
                 return r;
 
@@ -164,9 +167,9 @@ static int portable_dropin_text(const Planner *p, const ImagePlan *plan, const I
         if (etc_binds && !strextend(&t, etc_binds))
                 return -ENOMEM;
 
-        if (p->host_has_etc_os_release || p->host_has_usr_os_release)
+        if (in->host_has_etc_os_release || in->host_has_usr_os_release)
                 if (!strextend(&t, "BindReadOnlyPaths=",
-                               p->host_has_etc_os_release ? "/etc/os-release" : "/usr/lib/os-release",
+                               in->host_has_etc_os_release ? "/etc/os-release" : "/usr/lib/os-release",
                                ":/run/host/os-release\n"))
                         return -ENOMEM;
 
@@ -246,18 +249,25 @@ static int plan_links(PlannedUnit *pu, const ImageUnit *u, bool enable) {
         return 0;
 }
 
-int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageUnit *u, bool enable,
-              const UnitRuleContext *rc) {
-        const Profile *profile = &pp->profile;
+int plan_unit(const PlanUnitInput *in, ImagePlan *plan, const ImageUnit *u) {
         _cleanup_free_ char *etc_binds = NULL;
-        bool trusted = streq(plan->profile, "trusted");
+        const PlannerProfile *pp;
+        const Profile *profile;
+        bool trusted;
         PlannedUnit *pu;
         int r;
 
+        assert(in);
+        assert(in->claimed);
+        assert(in->verity_dropin_planned);
+        assert(in->profile);
+        assert(in->rules);
         assert(plan);
-        assert(pp);
         assert(u);
-        assert(rc);
+
+        pp = in->profile;
+        profile = &pp->profile;
+        trusted = streq(plan->profile, "trusted");
 
         pu = reallocarray(plan->units, plan->n_units + 1, sizeof(PlannedUnit));
         if (!pu)
@@ -271,7 +281,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
         if (!pu->name || !pu->source)
                 return -ENOMEM;
 
-        if (planner_host_has_unit(p, u->name)) {
+        if (host_units_contains(in->host_units, u->name)) {
                 if (asprintf(&pu->skipped, "a unit %s exists on the host already", u->name) < 0)
                         return -ENOMEM;
                 log_warning("Image %s: unit %s exists on the host, leaving the host's unit alone and skipping the image's.",
@@ -279,7 +289,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 return 0;
         }
 
-        if (strv_contains(p->claimed, u->name)) {
+        if (strv_contains(*in->claimed, u->name)) {
                 if (asprintf(&pu->skipped, "unit %s is attached from an image of higher precedence", u->name) < 0)
                         return -ENOMEM;
                 log_warning("Image %s: unit %s is already attached from another image, skipping it.",
@@ -300,7 +310,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
         /* A host unit file foo@bar.service gets the drop-ins of foo@.service: a template's drop-ins
          * would be that host unit's. Never, whatever the profile. */
         if (unit_name_is_template(u->name)) {
-                const char *i = planner_host_instance_of(p, u->name);
+                const char *i = host_units_instance_of(in->host_units, u->name);
                 if (i) {
                         if (asprintf(&pu->skipped, "the host has %s, an instance of it that its drop-ins would apply to", i) < 0)
                                 return -ENOMEM;
@@ -326,9 +336,9 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
         }
 
         /* Only the trusted profile may run units that reach past their sandbox. The image's own units
-         * (rc->own_units) passed the rules already (plan_units()). */
-        if (!trusted && !strv_contains(rc->own_units, u->name)) {
-                r = unit_check_rules(u, rc, &pu->violations);
+         * (in->rules->own_units) passed the rules already (plan_units()). */
+        if (!trusted && !strv_contains(in->rules->own_units, u->name)) {
+                r = unit_check_rules(u, in->rules, &pu->violations);
                 if (r < 0)
                         return r;
                 if (r > 0) {
@@ -346,16 +356,16 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
         }
 
         /* First what the drop-in binds: copies of the image's /etc trees. */
-        r = plan_etc_copies(p, plan, pp, u, pu, &etc_binds);
+        r = plan_etc_copies(in->output_dir, plan, pp, u, pu, &etc_binds);
         if (r < 0)
                 return r;
 
         /* Once per image: the drop-in that pins the root hash for the verification unit. */
-        if (plan->verity.verify_dropin_name && !p->verity_dropin_planned) {
+        if (plan->verity.verify_dropin_name && !*in->verity_dropin_planned) {
                 r = planned_unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), /* link_target= */ NULL);
                 if (r < 0)
                         return r;
-                p->verity_dropin_planned = true;
+                *in->verity_dropin_planned = true;
         }
 
         /* The image's own drop-ins first, named so that they sort before the profile. */
@@ -410,7 +420,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
         {
                 _cleanup_free_ char *t = NULL;
 
-                r = portable_dropin_text(p, plan, u, rc, etc_binds, &t);
+                r = portable_dropin_text(in, plan, u, etc_binds, &t);
                 if (r < 0)
                         return r;
                 r = planned_unit_add_file(pu, strjoin(u->name, ".d/20-portable.conf"), TAKE_PTR(t), /* link_target= */ NULL);
@@ -427,9 +437,9 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                         return r;
         }
 
-        r = plan_links(pu, u, enable);
+        r = plan_links(pu, u, in->enable);
         if (r < 0)
                 return r;
 
-        return strv_extend(&p->claimed, u->name);
+        return strv_extend(in->claimed, u->name);
 }

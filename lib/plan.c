@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "fs-type.h"
 #include "host-names.h"
+#include "host-units.h"
 #include "image-open.h"
 #include "install-section.h"
 #include "log.h"
@@ -99,36 +100,12 @@ static int host_units_load(const Context *c, char ***ret) {
         return 0;
 }
 
-static int cmp_strp(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 bool planner_host_has_unit(const Planner *p, const char *name) {
-        return p->host_units &&
-                bsearch(&name, p->host_units, strv_length(p->host_units), sizeof(char *), cmp_strp);
+        return host_units_contains(p->host_units, name);
 }
 
 const char *planner_host_instance_of(const Planner *p, const char *template) {
-        const char *at = strchr(template, '@'), *suffix;
-        size_t n_prefix, lo = 0, hi;
-
-        if (!at || !p->host_units)
-                return NULL;
-        n_prefix = at + 1 - template;
-        suffix = at + 1;
-        /* The sorted list: the first entry not below "foo@", then those that start with it. */
-        hi = strv_length(p->host_units);
-        while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (strncmp(p->host_units[mid], template, n_prefix) < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        for (char **u = p->host_units + lo; *u && strneq(*u, template, n_prefix); u++)
-                if (!streq(*u, template) && endswith(*u, suffix))
-                        return *u;
-        return NULL;
+        return host_units_instance_of(p->host_units, template);
 }
 
 /* The profile of that name, loaded once per run. */
@@ -720,8 +697,19 @@ static int plan_units(Planner *p, ImagePlan *plan, const PlannerProfile *pp, con
                 rc.own_units = own;
         }
 
+        PlanUnitInput in = {
+                .host_units = p->host_units,
+                .claimed = &p->claimed,
+                .verity_dropin_planned = &p->verity_dropin_planned,
+                .output_dir = p->output_dir,
+                .host_has_etc_os_release = p->host_has_etc_os_release,
+                .host_has_usr_os_release = p->host_has_usr_os_release,
+                .profile = pp,
+                .enable = portable_settings_enable(&plan->settings),
+                .rules = &rc,
+        };
         for (size_t k = 0; k < units->n_units; k++) {
-                r = plan_unit(p, plan, pp, units->units + k, portable_settings_enable(&plan->settings), &rc);
+                r = plan_unit(&in, plan, units->units + k);
                 if (r < 0)
                         return r;
                 if (!plan->units[plan->n_units - 1].skipped)

@@ -131,7 +131,7 @@ static char *helper_unit_text(const ImageUsermap *m, const char *unit, const cha
                      "ProtectHome=yes\n"
                      "RestrictAddressFamilies=AF_UNIX\n"
                      "SystemCallArchitectures=native\n",
-                     unit, m->image_path, unit, unit, user, USERMAP_RUNTIME_DIR + strlen("/run/"), unit, unit,
+                     unit, m->image_path, unit, unit, user, &USERMAP_RUNTIME_DIR[strlen("/run/")], unit, unit,
                      user) < 0)
                 return NULL;
         return t;

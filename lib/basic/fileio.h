@@ -2,6 +2,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -17,6 +18,10 @@
 
 /* Returns an O_PATH fd for path below root_fd (extra flags: O_DIRECTORY, O_NOFOLLOW). */
 int open_in_root(int root_fd, const char *path, int flags);
+
+/* For tests: resolve as open_in_root() does where openat2() is missing (component by component,
+ * in user space), even where the kernel has it. */
+void open_in_root_force_fallback(bool b);
 
 /* Opens directory path below root_fd (as open_in_root()) for listing. */
 int opendir_in_root(int root_fd, const char *path, DIR **ret);
