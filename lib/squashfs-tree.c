@@ -15,9 +15,10 @@
 #include "squashfs-tree.h"
 #include "strv.h"
 
-/* No directory has more entries than this (a lookup reads at most this many): a hostile directory
- * of 4 GiB of tiny entries that compress to nothing must not keep a lookup busy for minutes. */
-#define SQFS_DIR_ENTRIES_MAX (1U << 20)
+/* No directory has more entries than this (a lookup reads at most this many, -E2BIG beyond): a
+ * hostile directory of 4 GiB of tiny entries that compress to little must not keep a lookup busy
+ * for seconds. */
+#define SQFS_DIR_ENTRIES_MAX (1U << 17)
 /* Names as the kernel allows them (SQUASHFS_NAME_LEN). */
 #define SQFS_NAME_MAX 256U
 /* The fragment table is read whole by libsquashfs: at most 64 MiB (4 Mi fragments). */
@@ -621,7 +622,11 @@ static int super_check(const sqfs_super_t *s, uint64_t region_size) {
                 uint64_t index_size = ((uint64_t) s->fragment_entry_count * sizeof(sqfs_fragment_t) +
                                        SQFS_META_BLOCK_SIZE - 1) / SQFS_META_BLOCK_SIZE * sizeof(uint64_t);
 
-                if (s->fragment_entry_count > SQFS_FRAGMENTS_MAX || s->fragment_entry_count > s->inode_count)
+                /* Each fragment block holds the tail of at least one file and takes at least a byte
+                 * before the inode table: so the table libsquashfs allocates grows with the image,
+                 * not with what a field says. */
+                if (s->fragment_entry_count > SQFS_FRAGMENTS_MAX || s->fragment_entry_count > s->inode_count ||
+                    s->fragment_entry_count > s->inode_table_start)
                         return log_debug_errno(EBADMSG, "squashfs: %" PRIu32 " fragments for %" PRIu32 " inodes.",
                                                (uint32_t) s->fragment_entry_count, (uint32_t) s->inode_count);
                 if (s->fragment_table_start < s->directory_table_start || s->fragment_table_start >= next ||

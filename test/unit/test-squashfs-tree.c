@@ -736,6 +736,35 @@ TEST(broken) {
         CHECK(opened > 0);
 }
 
+/* image_source_pread(): inside the region only, exactly, the file's shortness an error. */
+TEST(source) {
+        _cleanup_free_ char *path = pathf("%s/source", base);
+        char buf[16] = {};
+        int fd;
+
+        write_file(path, "0123456789", 10);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        CHECK(fd >= 0);
+        ImageSource s = { .fd = fd, .offset = 2, .size = 6 };
+        CHECK_INT(image_source_pread(&s, buf, 6, 0), 0);
+        CHECK(memcmp(buf, "234567", 6) == 0);
+        CHECK_INT(image_source_pread(&s, buf, 2, 4), 0);
+        CHECK(memcmp(buf, "67", 2) == 0);
+        CHECK_INT(image_source_pread(&s, buf, 0, 6), 0);
+        CHECK_INT(image_source_pread(&s, buf, 1, 6), -EIO);
+        CHECK_INT(image_source_pread(&s, buf, 7, 0), -EIO);
+        CHECK_INT(image_source_pread(&s, buf, 2, UINT64_MAX), -EIO);
+        /* A region longer than the file. */
+        s = (ImageSource) { .fd = fd, .offset = 8, .size = 6 };
+        CHECK_INT(image_source_pread(&s, buf, 2, 0), 0);
+        CHECK_INT(image_source_pread(&s, buf, 3, 0), -EIO);
+        s = (ImageSource) { .fd = fd, .offset = UINT64_MAX - 2, .size = 2 };
+        CHECK_INT(image_source_pread(&s, buf, 2, 0), -EIO);
+        s = (ImageSource) { .fd = -EBADF, .offset = 0, .size = 2 };
+        CHECK_INT(image_source_pread(&s, buf, 2, 0), -EBADF);
+        close(fd);
+}
+
 /* Not an assertion: what opening a small image and reading files costs, printed. */
 static double time_open_read(const char *img, const char *const *files, size_t n_files) {
         struct timespec a, b;
@@ -807,6 +836,8 @@ int main(int argc, char *argv[]) {
         src = pathf("%s/src", base);
         make_source(src);
 
+        if (argc < 2 || strv_contains(argv + 1, "source"))
+                RUN(source);
         if (argc < 2 || strv_contains(argv + 1, "variants"))
                 RUN(variants);
         if (argc < 2 || strv_contains(argv + 1, "lzo"))
