@@ -54,6 +54,7 @@ static void walk(ImageTree *t, const TreeNode *dir, unsigned depth, unsigned *bu
                         if (r == 0 && (strlen(c) != n.size || n.size >= PATH_MAX))
                                 abort();
                         break;
+                case TREE_NODE_CHAR:
                 case TREE_NODE_OTHER:
                         if (t->ops->read(t->data, &n, 1U << 20, &c, &size) != -EINVAL)
                                 abort();
