@@ -1103,8 +1103,10 @@ static int erofs_op_lookup(void *data, const TreeNode *dir, const char *name, Tr
         assert(ret);
 
         len = strlen(name);
-        if (len == 0 || len > EROFS_NAME_LEN || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
+        if (len == 0 || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
                 return -EINVAL;
+        if (len > EROFS_NAME_LEN)
+                return -ENOENT;
 
         r = erofs_dir_inode(t, dir, &d);
         if (r < 0)

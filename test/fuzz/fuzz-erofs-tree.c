@@ -26,7 +26,7 @@ static void walk(ImageTree *t, const TreeNode *n, unsigned depth) {
         case TREE_NODE_FILE: {
                 _cleanup_free_ char *s = NULL;
                 size_t size = 0;
-                if (t->ops->read(t->data, n, 1 << 20, &s, &size) >= 0 && (size != n->size || s[size] != 0))
+                if (t->ops->read(t->data, n, 256 << 10, &s, &size) >= 0 && (size != n->size || s[size] != 0))
                         abort();
                 return;
         }
@@ -43,7 +43,7 @@ static void walk(ImageTree *t, const TreeNode *n, unsigned depth) {
         }
 
         (void) t->ops->lookup(t->data, n, "no-such-name", &c);
-        if (t->ops->list(t->data, n, 256, &names) < 0)
+        if (t->ops->list(t->data, n, 64, &names) < 0)
                 return;
         STRV_FOREACH(s, names) {
                 if (strlen(*s) == 0 || strlen(*s) > 255 || strchr(*s, '/'))
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ImageSource src = { .fd = fd, .offset = 0, .size = size };
         if (erofs_tree_open(&src, &t) < 0)
                 return 0;
-        budget = 2000;
+        budget = 300;
         if (t.ops->root(t.data, &root) >= 0)
                 walk(&t, &root, 0);
         t.ops->free(t.data);

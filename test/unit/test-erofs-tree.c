@@ -593,7 +593,11 @@ int main(int argc, char *argv[]) {
                 (void) shell("rm -rf '%s'", tmpdir);
                 return tests_failed > 0 ? EXIT_FAILURE : argc > 2 ? EXIT_SUCCESS : 77;
         }
-        have_lzma = shell("%s --help 2>&1 | grep -q 'lzma'", mkfs) == 0;
+        {
+                _cleanup_free_ char *cmd = NULL;
+                CHECK(asprintf(&cmd, "%s --help 2>&1 | grep -q lzma", mkfs) >= 0);
+                have_lzma = cmd && system(cmd) == 0;
+        }
 
         src = strjoin(tmpdir, "/src");
         make_tree(src);
