@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cat.h"
 #include "inspect.h"
@@ -68,6 +69,8 @@ static int help(void) {
                "                          (overrides $PORTABLES_ROOT)\n"
                "     --json=pretty|short|off\n"
                "                          Output JSON (list, inspect)\n"
+               "  -j                      Same as --json=pretty on a terminal, --json=short\n"
+               "                          otherwise\n"
                "     --no-pager           Do not pipe output into a pager\n"
                "     --no-legend          Do not show the headers and footers\n"
                "\nExit status: 0 on success, 1 on failure, 2 on invalid usage,\n"
@@ -106,6 +109,11 @@ static int global_option(const char *arg, const char *next, int *consumed, bool 
         }
         if (streq(arg, "--no-legend")) {
                 arg_legend = false;
+                return 1;
+        }
+        if (streq(arg, "-j")) {
+                /* As systemd's tools: pretty on a terminal, short otherwise (on_tty()). */
+                arg_json = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) ? JSON_PRETTY : JSON_SHORT;
                 return 1;
         }
 
