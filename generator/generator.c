@@ -6,7 +6,7 @@
 #include "context.h"
 #include "generator.h"
 #include "image-discover.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "kernel-cmdline.h"
 #include "log.h"
 #include "fileio.h"

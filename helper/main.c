@@ -4,6 +4,7 @@
  * host (or in an OS tree, with --root=). It runs the generator's own code (lib/): what it shows
  * is what the generator writes. */
 
+#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "prepare.h"
 #include "refresh.h"
 #include "string-util.h"
+#include "strv.h"
 #include "users.h"
 #include "verify.h"
 
@@ -83,75 +85,29 @@ static int verb_help(int argc, char **argv) {
 }
 
 static char *root_buf = NULL;
+static char **owned_args = NULL;        /* what parse_argv() passes on that is not in argv */
 
-/* Options every verb shares, accepted before and after the verb. Returns 1 if arg is one (then
- * *consumed says whether its value was the next argument), 0 if not, -EXIT_USAGE for invalid
- * values. *done is set for --help, --version and --json=help, which end the program. */
-static int global_option(const char *arg, const char *next, int *consumed, bool *done) {
-        const char *v = NULL;
-        const char *name;
-
-        *consumed = 1;
-
-        if (streq(arg, "-h") || streq(arg, "--help")) {
-                help();
-                *done = true;
-                return 1;
-        }
-        if (streq(arg, "--version")) {
-                printf("portables %s\n", PROJECT_VERSION);
-                *done = true;
-                return 1;
-        }
-        if (streq(arg, "--no-pager")) {
-                arg_pager = false;
-                return 1;
-        }
-        if (streq(arg, "--no-legend")) {
-                arg_legend = false;
-                return 1;
-        }
-        if (streq(arg, "-j")) {
-                /* As systemd's tools: pretty on a terminal, short otherwise (on_tty()). */
-                arg_json = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) ? JSON_PRETTY : JSON_SHORT;
-                return 1;
-        }
-
-        if ((v = startswith(arg, "--root=")))
-                name = "root";
-        else if ((v = startswith(arg, "--json=")))
-                name = "json";
-        else if (streq(arg, "--root") || streq(arg, "--json")) {
-                name = arg + 2;
-                if (!next) {
-                        log_error("Option %s needs a value.", arg);
-                        return -EXIT_USAGE;
-                }
-                v = next;
-                *consumed = 2;
-        } else
+static int set_root(const char *v) {
+        if (isempty(v)) {
+                root_buf = mfree(root_buf);
+                arg_root = NULL;
                 return 0;
-
-        if (streq(name, "root")) {
-                if (isempty(v)) {
-                        root_buf = mfree(root_buf);
-                        arg_root = NULL;
-                        return 1;
-                }
-                free(root_buf);
-                root_buf = realpath(v, NULL);
-                if (!root_buf) {
-                        log_error_errno(errno, "Invalid --root=%s: %m", v);
-                        return -EXIT_USAGE;
-                }
-                arg_root = root_buf;
-                return 1;
         }
+        free(root_buf);
+        root_buf = realpath(v, NULL);
+        if (!root_buf) {
+                log_error_errno(errno, "Invalid --root=%s: %m", v);
+                return -EXIT_USAGE;
+        }
+        arg_root = root_buf;
+        return 0;
+}
 
+/* Returns 1 to go on, 0 for --json=help (which ends the program), -EXIT_USAGE. */
+static int set_json(const char *v) {
         if (streq(v, "help")) {
                 printf("pretty\nshort\noff\n");
-                *done = true;
-                return 1;
+                return 0;
         }
         arg_json = json_format_from_string(v);
         if (arg_json < 0) {
@@ -161,43 +117,128 @@ static int global_option(const char *arg, const char *next, int *consumed, bool 
         return 1;
 }
 
-/* Takes the shared options out of argv, wherever they are, and leaves the verb and its arguments
- * in *ret (argv[0] excluded). Everything after "--" is left as it is. Returns 1 to go on, 0 when
- * done (--help, --version), or -EXIT_USAGE. */
+/* Takes the options every verb shares out of argv, wherever they are (before and after the verb),
+ * and leaves the verb and its arguments in *ret (argv[0] excluded), in order. Options of the verbs
+ * themselves (verify's, users') and unknown ones are left there as they were written, for the verb
+ * or dispatch_verb() to judge; so is "--" with everything after it. Returns 1 to go on, 0 when done
+ * (--help, --version, --json=help), or -EXIT_USAGE. */
 static int parse_argv(int argc, char *argv[], char ***ret, int *ret_n) {
+        enum {
+                ARG_VERSION = 0x100,
+                ARG_ROOT,
+                ARG_JSON,
+                ARG_NO_PAGER,
+                ARG_NO_LEGEND,
+                ARG_VERB_OPTION,        /* verify_options[], users_options[]: passed on */
+        };
+        static const struct option options[] = {
+                { "help",             no_argument,       NULL, 'h'             },
+                { "version",          no_argument,       NULL, ARG_VERSION     },
+                { "root",             required_argument, NULL, ARG_ROOT        },
+                { "json",             required_argument, NULL, ARG_JSON        },
+                { "no-pager",         no_argument,       NULL, ARG_NO_PAGER    },
+                { "no-legend",        no_argument,       NULL, ARG_NO_LEGEND   },
+                /* The verbs' own (verify.c, users.c): known here so that an abbreviation of one
+                 * is not taken for a shared option, and their values stay with them. */
+                { "policy",           required_argument, NULL, ARG_VERB_OPTION },
+                { "snapshot-dir",     required_argument, NULL, ARG_VERB_OPTION },
+                { "remove-snapshot",  no_argument,       NULL, ARG_VERB_OPTION },
+                { "expect-root-hash", required_argument, NULL, ARG_VERB_OPTION },
+                { "quiet",            no_argument,       NULL, ARG_VERB_OPTION },
+                { "dry-run",          no_argument,       NULL, ARG_VERB_OPTION },
+                {}
+        };
         _cleanup_free_ char **rest = NULL;
-        bool dashdash = false, done = false;
-        int n = 0;
+        int n = 0, c, r;
 
         rest = calloc(argc + 1, sizeof(char *));
         if (!rest)
                 return log_oom();
 
-        for (int k = 1; k < argc; k++) {
-                int consumed, r;
+        /* "-": non-options are returned in order (as 1), so that the verb's own arguments keep their
+         * places; ":": a missing value is reported as ':', not printed by getopt. */
+        opterr = 0;
+        optind = 0;
+        for (;;) {
+                int previous = optind ?: 1;
 
-                if (dashdash || argv[k][0] != '-' || streq(argv[k], "-")) {
-                        rest[n++] = argv[k];
-                        continue;
-                }
-                if (streq(argv[k], "--")) {
-                        /* Kept for verbs that parse their own options. */
-                        dashdash = true;
-                        rest[n++] = argv[k];
-                        continue;
-                }
+                c = getopt_long(argc, argv, "-:hqj", options, NULL);
+                if (c < 0)
+                        break;
 
-                r = global_option(argv[k], k + 1 < argc ? argv[k + 1] : NULL, &consumed, &done);
-                if (r < 0)
-                        return r;
-                if (done)
+                switch (c) {
+
+                case 1:
+                        rest[n++] = optarg;
+                        break;
+
+                case 'h':
+                        help();
                         return 0;
-                if (r == 0) {
-                        rest[n++] = argv[k];    /* the verb's own, or unknown: dispatch_verb() decides */
-                        continue;
+
+                case ARG_VERSION:
+                        printf("portables %s\n", PROJECT_VERSION);
+                        return 0;
+
+                case ARG_ROOT:
+                        r = set_root(optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+
+                case ARG_JSON:
+                        r = set_json(optarg);
+                        if (r <= 0)
+                                return r;
+                        break;
+
+                case ARG_NO_PAGER:
+                        arg_pager = false;
+                        break;
+
+                case ARG_NO_LEGEND:
+                        arg_legend = false;
+                        break;
+
+                case 'j':
+                        /* As systemd's tools: pretty on a terminal, short otherwise (on_tty()). */
+                        arg_json = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) ? JSON_PRETTY : JSON_SHORT;
+                        break;
+
+                case ':':
+                        if (IN_SET(optopt, ARG_ROOT, ARG_JSON)) {
+                                log_error("Option %s needs a value.", argv[optind - 1]);
+                                return -EXIT_USAGE;
+                        }
+                        _fallthrough_;
+                case 'q':
+                case ARG_VERB_OPTION:
+                case '?':
+                        /* The verb's, or unknown: passed on as written, for the verb to parse. */
+                        if (startswith(argv[previous], "--"))
+                                /* A long option, with its value if that was the next word. */
+                                for (int k = previous; k < optind; k++)
+                                        rest[n++] = argv[k];
+                        else {
+                                /* A short one ("-q", or an unknown "-x"), alone or out of a cluster. */
+                                char o = (char) (c == 'q' ? 'q' : optopt), *t;
+
+                                if (asprintf(&t, "-%c", o) < 0 || strv_consume(&owned_args, t) < 0)
+                                        return log_oom();
+                                rest[n++] = t;
+                        }
+                        break;
+
+                default:
+                        assert_not_reached();
                 }
-                k += consumed - 1;
         }
+
+        /* "--" stops getopt_long(): kept, with what follows, for verbs that parse their own options. */
+        if (optind > 1 && streq(argv[optind - 1], "--"))
+                rest[n++] = argv[optind - 1];
+        for (int k = optind; k < argc; k++)
+                rest[n++] = argv[k];
 
         *ret = TAKE_PTR(rest);
         *ret_n = n;
@@ -269,6 +310,7 @@ int main(int argc, char *argv[]) {
         r = parse_argv(argc, argv, &args, &n_args);
         if (r <= 0) {
                 free(root_buf);
+                strv_free(owned_args);
                 return r < 0 ? -r : 0;
         }
 
@@ -276,6 +318,7 @@ int main(int argc, char *argv[]) {
 
         pager_close();
         free(root_buf);
+        strv_free(owned_args);
 
         /* Verbs return a negative errno (logged already) or an exit code. */
         if (r < 0)

@@ -3,11 +3,12 @@
 /* `portables refresh`: what portables-refresh.service runs when an image is dropped into (or
  * removed from) a portables directory.
  *
- *  1. Wait until the directories have been quiet for QUIET_USEC (a copy of a large image is a long
- *     stream of writes), at most SETTLE_MAX_USEC in all.
+ *  1. Wait until the directories have been quiet for a second (a copy of a large image is a long
+ *     stream of writes), at most 30 s in all (refresh-settle.c).
  *  2. Note which units are attached now, and from which image: the generator puts the marker
  *     "# Drop-in created for image '...', do not edit." first in UNIT.d/20-portable.conf.
- *  3. Reload systemd (Manager.Reload: its reply comes when the reload is done, generators rerun).
+ *  3. Reload systemd (Manager.Reload: its reply comes when the reload is done, generators rerun;
+ *     the D-Bus calls are in refresh-bus.c).
  *  4. Compare: units of images that went away are stopped (template units: every instance);
  *     units that are new are started when they are enabled, i.e. when the generator linked them
  *     into TARGET.wants/ (or .requires/, .upholds/) and TARGET is active or about to be (a start
@@ -19,47 +20,20 @@
  * Start and stop jobs are queued, not waited for: their result is in the units' own journal. */
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/inotify.h>
-#include <time.h>
-
-#include <systemd/sd-bus.h>
 
 #include "fileio.h"
 #include "log.h"
 #include "names.h"
 #include "plan.h"
+#include "refresh-bus.h"
+#include "refresh-settle.h"
 #include "refresh.h"
 #include "string-util.h"
 #include "strv.h"
 
 #define GENERATOR_NORMAL_DIR "/run/systemd/generator"
 
-#define USEC_PER_MSEC 1000ULL
-#define USEC_PER_SEC 1000000ULL
-#define QUIET_USEC (1 * USEC_PER_SEC)
-#define SETTLE_MAX_USEC (30 * USEC_PER_SEC)
 #define ROUNDS_MAX 5U
-/* As systemctl: a reload of a big system can take a while. */
-#define RELOAD_TIMEOUT_USEC (25 * 60 * USEC_PER_SEC)
-
-#define SD_DEST "org.freedesktop.systemd1"
-#define SD_PATH "/org/freedesktop/systemd1"
-#define SD_MANAGER "org.freedesktop.systemd1.Manager"
-#define SD_UNIT "org.freedesktop.systemd1.Unit"
-#define SD_ERROR_NO_SUCH_UNIT "org.freedesktop.systemd1.NoSuchUnit"
-
-/* The directories portables-refresh.path watches. /usr/{local/,}lib/portables belong to the OS
- * image and change with it (an update comes with a reload anyway). */
-static const char *const watched_dirs[] = {
-        "/etc/portables",
-        "/run/portables",
-        "/var/lib/portables",
-        NULL,
-};
-
-#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | \
-                    IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 
 /* Attached units, from the generator's markers: units[k] comes from images[k]. */
 typedef struct Attached {
@@ -77,100 +51,6 @@ static const char *attached_image(const Attached *a, const char *unit) {
                 if (streq(a->units[k], unit))
                         return a->images[k];
         return NULL;
-}
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        /* CLOCK_MONOTONIC cannot fail with a valid pointer. */
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000U;
-}
-
-/* --- watching the directories */
-
-static int watch_setup(int *ret) {
-        _cleanup_close_ int fd = -EBADF;
-        size_t n = 0;
-
-        fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-        if (fd < 0)
-                return log_error_errno(errno, "Failed to create an inotify instance: %m");
-
-        for (const char *const *d = watched_dirs; *d; d++) {
-                if (inotify_add_watch(fd, *d, WATCH_MASK | IN_ONLYDIR) < 0) {
-                        if (errno == ENOENT)
-                                log_debug("%s does not exist, not watching it.", *d);
-                        else
-                                log_warning_errno(errno, "Failed to watch %s, ignoring: %m", *d);
-                        continue;
-                }
-                n++;
-        }
-        log_debug("Watching %zu portables directories.", n);
-
-        *ret = TAKE_FD(fd);
-        return 0;
-}
-
-/* Reads all pending events. Returns how many there were (an overflow counts as one). */
-static int watch_drain(int fd) {
-        int n = 0;
-
-        for (;;) {
-                char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-                ssize_t l;
-
-                l = read(fd, buf, sizeof buf);
-                if (l < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN)
-                                return n;
-                        return log_error_errno(errno, "Failed to read inotify events: %m");
-                }
-                for (char *p = buf; p < buf + l;) {
-                        const struct inotify_event *e = (const struct inotify_event *) p;
-
-                        if (e->len > 0)
-                                log_debug("Change in a portables directory: %s (mask 0x%x).", e->name, e->mask);
-                        n++;
-                        p += sizeof(struct inotify_event) + e->len;
-                }
-        }
-}
-
-/* Returns once nothing happened for QUIET_USEC, or SETTLE_MAX_USEC after it was called. */
-static int watch_wait_quiet(int fd) {
-        uint64_t start = now_usec();
-
-        for (;;) {
-                uint64_t elapsed = now_usec() - start, timeout;
-                struct pollfd p = { .fd = fd, .events = POLLIN };
-                int r;
-
-                if (elapsed >= SETTLE_MAX_USEC) {
-                        log_notice("The portables directories are still changing after %llus, going ahead.",
-                                   SETTLE_MAX_USEC / USEC_PER_SEC);
-                        return 0;
-                }
-                timeout = MIN(QUIET_USEC, SETTLE_MAX_USEC - elapsed);
-
-                r = poll(&p, 1, (int) ((timeout + USEC_PER_MSEC - 1) / USEC_PER_MSEC));
-                if (r < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return log_error_errno(errno, "Failed to wait for inotify events: %m");
-                }
-                if (r == 0) {
-                        if (timeout == QUIET_USEC)
-                                return 0;
-                        continue;
-                }
-                r = watch_drain(fd);
-                if (r < 0)
-                        return r;
-        }
 }
 
 /* --- what the generator attached */
@@ -252,121 +132,6 @@ static int attached_read(const char *dir, Attached *ret) {
                 return log_error_errno(errno, "Failed to read directory %s: %m", dir);
 
         *ret = TAKE_STRUCT(a);
-        return 0;
-}
-
-/* --- systemd, over D-Bus */
-
-/* A unit's ActiveState, and whether a job is queued for it ("inactive", no job, when systemd does
- * not have it loaded). */
-static int unit_state(sd_bus *bus, const char *unit, char **ret_state, bool *ret_job) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *job = NULL;
-        _cleanup_free_ char *state = NULL;
-        const char *path;
-        uint32_t job_id = 0;
-        int r;
-
-        r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &error, &reply, "s", unit);
-        if (r < 0) {
-                if (sd_bus_error_has_name(&error, SD_ERROR_NO_SUCH_UNIT)) {
-                        *ret_state = strdup("inactive");
-                        if (ret_job)
-                                *ret_job = false;
-                        return *ret_state ? 0 : -ENOMEM;
-                }
-                return log_error_errno(r, "Failed to look up %s: %s", unit, error.message ?: "");
-        }
-        r = sd_bus_message_read(reply, "o", &path);
-        if (r < 0)
-                return log_error_errno(r, "Failed to parse the reply to GetUnit(%s): %m", unit);
-
-        sd_bus_error_free(&error);
-        r = sd_bus_get_property_string(bus, SD_DEST, path, SD_UNIT, "ActiveState", &error, &state);
-        if (r < 0)
-                return log_error_errno(r, "Failed to get the state of %s: %s", unit, error.message ?: "");
-
-        if (ret_job) {
-                sd_bus_error_free(&error);
-                r = sd_bus_get_property(bus, SD_DEST, path, SD_UNIT, "Job", &error, &job, "(uo)");
-                if (r < 0)
-                        return log_error_errno(r, "Failed to get the job of %s: %s", unit, error.message ?: "");
-                r = sd_bus_message_read(job, "(uo)", &job_id, NULL);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to parse the job of %s: %m", unit);
-                *ret_job = job_id != 0;
-        }
-
-        *ret_state = TAKE_PTR(state);
-        return 0;
-}
-
-/* StartUnit/StopUnit/ResetFailedUnit; -ENOENT when systemd does not know the unit. */
-static int unit_call(sd_bus *bus, const char *method, const char *unit) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r;
-
-        if (streq(method, "ResetFailedUnit"))
-                r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, method, &error, NULL, "s", unit);
-        else
-                r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, method, &error, NULL, "ss", unit, "replace");
-        if (r < 0) {
-                if (sd_bus_error_has_name(&error, SD_ERROR_NO_SUCH_UNIT))
-                        return -ENOENT;
-                return log_error_errno(r, "%s(%s) failed: %s", method, unit, error.message ?: "");
-        }
-        return 0;
-}
-
-static int manager_reload(sd_bus *bus) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        uint64_t t0 = now_usec();
-        int r;
-
-        r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "Reload");
-        if (r < 0)
-                return log_error_errno(r, "Failed to create the Reload call: %m");
-
-        /* Synchronous: systemd replies once the reload, generators included, is complete. */
-        r = sd_bus_call(bus, m, RELOAD_TIMEOUT_USEC, &error, NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to reload systemd: %s", error.message ?: "");
-
-        log_debug("systemd reloaded in %llu ms.", (unsigned long long) ((now_usec() - t0) / USEC_PER_MSEC));
-        return 0;
-}
-
-/* Units "PREFIX@*.SUFFIX" systemd has loaded: the instances of a template. */
-static int template_instances(sd_bus *bus, const char *template, char ***ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_strv_free_ char **l = NULL;
-        _cleanup_free_ char *pattern = NULL;
-        const char *at, *id;
-        int r;
-
-        at = strchr(template, '@');
-        if (!at)
-                return -EINVAL;
-        if (asprintf(&pattern, "%.*s@*%s", (int) (at - template), template, at + 1) < 0)
-                return log_oom();
-
-        r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ListUnitsByPatterns", &error, &reply,
-                               "asas", 0, 1, pattern);
-        if (r < 0)
-                return log_error_errno(r, "Failed to list the units matching %s: %s", pattern, error.message ?: "");
-
-        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
-        if (r < 0)
-                return log_error_errno(r, "Failed to parse the unit list: %m");
-        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)) > 0)
-                if (strv_extend(&l, id) < 0)
-                        return log_oom();
-        if (r < 0)
-                return log_error_errno(r, "Failed to parse the unit list: %m");
-
-        *ret = TAKE_PTR(l);
         return 0;
 }
 

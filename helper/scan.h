@@ -3,7 +3,7 @@
 
 #include "context.h"
 #include "image-discover.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "plan.h"
 #include "settings.h"
 

@@ -7,6 +7,7 @@
  * entries that create new accounts without touching existing ones ever reach it. */
 
 #include <fcntl.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -95,6 +96,73 @@ static int verify_applied(const Context *c, const ImagePlan *plan) {
         return 0;
 }
 
+/* [--dry-run] IMAGE, options anywhere up to "--". Returns 0, or <0 (logged). */
+static int parse_args(int argc, char **argv, bool *ret_dry_run, const char **ret_what) {
+        enum {
+                ARG_DRY_RUN = 0x100,
+        };
+        static const struct option options[] = {
+                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                {}
+        };
+        const char *what = NULL;
+        bool dry_run = false;
+        int c;
+
+        /* main() stops at the first "--", which it leaves in front of our arguments ("portables
+         * users -- --dry-run foo"): that one separates main's options from ours. */
+        if (argc > 1 && streq(argv[1], "--")) {
+                argv[1] = argv[0];
+                argv++;
+                argc--;
+        }
+
+        /* "-": the image is returned in order (as 1); "+" would stop at it. */
+        opterr = 0;
+        optind = 0;
+        for (;;) {
+                int previous = optind ?: 1;
+
+                c = getopt_long(argc, argv, "-:", options, NULL);
+                if (c < 0)
+                        break;
+
+                switch (c) {
+
+                case 1:
+                        if (what)
+                                return log_error_errno(EINVAL, "users: one image only.");
+                        what = optarg;
+                        break;
+
+                case ARG_DRY_RUN:
+                        dry_run = true;
+                        break;
+
+                case '?':
+                        if (optopt != 0 && !startswith(argv[previous], "--"))
+                                return log_error_errno(EINVAL, "Unknown option for users: -%c", optopt);
+                        return log_error_errno(EINVAL, "Unknown option for users: %s", argv[optind - 1]);
+
+                default:
+                        assert_not_reached();
+                }
+        }
+
+        /* After "--": the image. */
+        for (int k = optind; k < argc; k++) {
+                if (what)
+                        return log_error_errno(EINVAL, "users: one image only.");
+                what = argv[k];
+        }
+        if (!what)
+                return log_error_errno(EINVAL, "users: no image given.");
+
+        *ret_dry_run = dry_run;
+        *ret_what = what;
+        return 0;
+}
+
 int verb_users(int argc, char **argv) {
         _cleanup_(portable_settings_done) PortableSettings global = PORTABLE_SETTINGS_NULL;
         _cleanup_(image_plan_done) ImagePlan plan = {};
@@ -106,25 +174,9 @@ int verb_users(int argc, char **argv) {
         Planner p = {};
         int r;
 
-        for (int k = 1; k < argc; k++) {
-                if (streq(argv[k], "--dry-run"))
-                        dry_run = true;
-                else if (streq(argv[k], "--"))
-                        continue;
-                else if (argv[k][0] == '-') {
-                        log_error("Unknown option for users: %s", argv[k]);
-                        return EXIT_USAGE;
-                } else if (what) {
-                        log_error("users: one image only.");
-                        return EXIT_USAGE;
-                } else
-                        what = argv[k];
-        }
-        if (!what) {
-                log_error("users: no image given.");
+        r = parse_args(argc, argv, &dry_run, &what);
+        if (r < 0)
                 return EXIT_USAGE;
-        }
-
         r = context_init_root(&c, arg_root ?: getenv(PORTABLES_ROOT_ENV));
         if (r < 0)
                 return log_error_errno(r, "Failed to open the root directory: %m");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -9,7 +10,7 @@
 #include "fileio.h"
 #include "image-discover.h"
 #include "image-open.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "log.h"
 #include "names.h"
 #include "output.h"
@@ -28,10 +29,24 @@ typedef struct VerifyArgs {
 } VerifyArgs;
 
 static int parse_args(int argc, char **argv, VerifyArgs *a, char ***ret_images) {
+        enum {
+                ARG_POLICY = 0x100,
+                ARG_SNAPSHOT_DIR,
+                ARG_REMOVE_SNAPSHOT,
+                ARG_EXPECT_ROOT_HASH,
+        };
+        static const struct option options[] = {
+                { "policy",           required_argument, NULL, ARG_POLICY           },
+                { "snapshot-dir",     required_argument, NULL, ARG_SNAPSHOT_DIR     },
+                { "remove-snapshot",  no_argument,       NULL, ARG_REMOVE_SNAPSHOT  },
+                { "expect-root-hash", required_argument, NULL, ARG_EXPECT_ROOT_HASH },
+                { "quiet",            no_argument,       NULL, 'q'                  },
+                {}
+        };
         _cleanup_free_ char **images = NULL;
         size_t n = 0;
-        bool options = true;
         const char *e;
+        int c;
 
         *a = (VerifyArgs) { .policy = _VERITY_POLICY_INVALID };
 
@@ -52,39 +67,71 @@ static int parse_args(int argc, char **argv, VerifyArgs *a, char ***ret_images) 
         if (!images)
                 return log_oom();
 
-        for (int k = 1; k < argc; k++) {
-                const char *s = argv[k], *v;
-
-                /* main()'s getopt_long() permutes, and stops at the first "--", which it leaves in front
-                 * of our arguments: "portables verify -- --policy=signed foo". That one separates
-                 * main's options from ours; a later "--" ends ours. */
-                if (k == 1 && streq(s, "--"))
-                        continue;
-                if (options && streq(s, "--")) {
-                        options = false;
-                        continue;
-                }
-                if (!options || s[0] != '-') {
-                        images[n++] = argv[k];
-                        continue;
-                }
-                if ((v = startswith(s, "--policy="))) {
-                        a->policy = verity_policy_from_string(v);
-                        if (a->policy < 0)
-                                return log_error_errno(EINVAL, "Invalid --policy=%s (expected auto, yes or signed).", v);
-                } else if ((v = startswith(s, "--snapshot-dir="))) {
-                        if (v[0] != '/')
-                                return log_error_errno(EINVAL, "--snapshot-dir= needs an absolute path.");
-                        a->snapshot_dir = v;
-                } else if (streq(s, "--remove-snapshot"))
-                        a->remove_snapshot = true;
-                else if ((v = startswith(s, "--expect-root-hash=")))
-                        a->expect_root_hash = v;
-                else if (streq(s, "-q") || streq(s, "--quiet"))
-                        a->quiet = true;
-                else
-                        return log_error_errno(EINVAL, "Unknown option for verify: %s", s);
+        /* main() stops at the first "--", which it leaves in front of our arguments: "portables
+         * verify -- --policy=signed foo". That one separates main's options from ours; a later "--"
+         * ends ours. */
+        if (argc > 1 && streq(argv[1], "--")) {
+                argv[1] = argv[0];
+                argv++;
+                argc--;
         }
+
+        /* "-": images are returned in order (as 1), between the options. */
+        opterr = 0;
+        optind = 0;
+        for (;;) {
+                int previous = optind ?: 1;
+
+                c = getopt_long(argc, argv, "-:q", options, NULL);
+                if (c < 0)
+                        break;
+
+                switch (c) {
+
+                case 1:
+                        images[n++] = optarg;
+                        break;
+
+                case ARG_POLICY:
+                        a->policy = verity_policy_from_string(optarg);
+                        if (a->policy < 0)
+                                return log_error_errno(EINVAL, "Invalid --policy=%s (expected auto, yes or signed).", optarg);
+                        break;
+
+                case ARG_SNAPSHOT_DIR:
+                        if (optarg[0] != '/')
+                                return log_error_errno(EINVAL, "--snapshot-dir= needs an absolute path.");
+                        a->snapshot_dir = optarg;
+                        break;
+
+                case ARG_REMOVE_SNAPSHOT:
+                        a->remove_snapshot = true;
+                        break;
+
+                case ARG_EXPECT_ROOT_HASH:
+                        a->expect_root_hash = optarg;
+                        break;
+
+                case 'q':
+                        a->quiet = true;
+                        break;
+
+                case ':':
+                        return log_error_errno(EINVAL, "Option %s needs a value.", argv[optind - 1]);
+
+                case '?':
+                        if (optopt != 0 && !startswith(argv[previous], "--"))
+                                return log_error_errno(EINVAL, "Unknown option for verify: -%c", optopt);
+                        return log_error_errno(EINVAL, "Unknown option for verify: %s", argv[optind - 1]);
+
+                default:
+                        assert_not_reached();
+                }
+        }
+
+        /* After "--": images only. */
+        for (int k = optind; k < argc; k++)
+                images[n++] = argv[k];
 
         if (n == 0)
                 return log_error_errno(EINVAL, "verify: no image given.");

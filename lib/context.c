@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include "context.h"
+#include "log.h"
 #include "fileio.h"
 #include "string-util.h"
 #include "strv.h"
@@ -53,8 +54,25 @@ int context_init(Context *c) {
         return context_init_root(c, getenv(PORTABLES_ROOT_ENV));
 }
 
+static ImageReader image_reader_from_env(void) {
+        static const char *const names[_IMAGE_READER_MAX] = {
+                [IMAGE_READER_AUTO] = "auto",
+                [IMAGE_READER_MOUNT] = "mount",
+                [IMAGE_READER_USERSPACE] = "userspace",
+        };
+        const char *e = getenv(PORTABLES_IMAGE_READER_ENV);
+
+        if (isempty(e))
+                return IMAGE_READER_AUTO;
+        for (size_t k = 0; k < ELEMENTSOF(names); k++)
+                if (streq(e, names[k]))
+                        return k;
+        log_warning("Ignoring $" PORTABLES_IMAGE_READER_ENV "=%s: not auto, mount or userspace.", e);
+        return IMAGE_READER_AUTO;
+}
+
 int context_init_root(Context *c, const char *e) {
-        *c = (Context) { .root_fd = -EBADF };
+        *c = (Context) { .root_fd = -EBADF, .image_reader = image_reader_from_env() };
 
         if (isempty(e))
                 e = "/";

@@ -28,10 +28,23 @@ void host_listing_seal(HostListing *l);
 /* Whether l knows that path is not there: its directory was listed and has no such entry. */
 bool host_listing_absent(const HostListing *l, const char *path);
 
+/* How raw images are read ($PORTABLES_IMAGE_READER, for tests and debugging): squashfs and erofs
+ * in user space, everything else mounted ("auto", the default); everything mounted ("mount"); or
+ * nothing mounted ("userspace": what has no user-space reader is refused). */
+#define PORTABLES_IMAGE_READER_ENV "PORTABLES_IMAGE_READER"
+
+typedef enum ImageReader {
+        IMAGE_READER_AUTO,
+        IMAGE_READER_MOUNT,
+        IMAGE_READER_USERSPACE,
+        _IMAGE_READER_MAX,
+} ImageReader;
+
 typedef struct Context {
         char *root;                     /* "/" or $PORTABLES_ROOT, absolute */
         int root_fd;                    /* O_PATH directory fd of root */
         const HostListing *listing;     /* if set (not owned), names it knows absent are -ENOENT at once */
+        ImageReader image_reader;       /* $PORTABLES_IMAGE_READER */
 } Context;
 
 int context_init(Context *c);

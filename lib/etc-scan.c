@@ -112,7 +112,7 @@ static int owners_add(EtcOwner **owners, size_t *n, size_t max, uint32_t uid, ui
 /* ---- scanning the real file system ------------------------------------------------------------ */
 
 typedef struct Scan {
-        int root_fd;
+        const ImageFS *fs;
         unsigned walked;        /* entries looked at below /etc */
         bool overflow;
 } Scan;
@@ -131,35 +131,28 @@ static void tree_scan_done(TreeScan *t) {
         *t = (TreeScan) {};
 }
 
-/* The names in directory path of the image, sorted, at most max (*overflow beyond). */
+/* The names in directory path of the image, sorted, at most as many as the walk may still look at
+ * (*overflow beyond). */
 static int scan_list(Scan *s, const char *path, char ***ret) {
-        _cleanup_closedir_ DIR *d = NULL;
-        _cleanup_strv_free_ char **l = NULL;
-        struct dirent *de;
-        size_t n = 0;
+        _cleanup_strv_free_ char **all = NULL, **l = NULL;
         int r;
 
-        r = opendir_in_root(s->root_fd, path, &d);
+        r = image_fs_list_all(s->fs, path, ETC_SCAN_ENTRIES_MAX - MIN(s->walked, ETC_SCAN_ENTRIES_MAX), &all);
         if (r == -ENOMEM)
                 return r;
+        if (r == -E2BIG)
+                s->overflow = true;
         if (r < 0) {
                 *ret = NULL;
                 return 0;
         }
-        while ((de = readdir(d))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+        STRV_FOREACH(a, all) {
+                if (!etc_name_valid(*a))
                         continue;
-                if (s->walked + ++n > ETC_SCAN_ENTRIES_MAX) {
-                        s->overflow = true;
-                        break;
-                }
-                if (!etc_name_valid(de->d_name))
-                        continue;
-                r = strv_extend(&l, de->d_name);
+                r = strv_extend(&l, *a);
                 if (r < 0)
                         return r;
         }
-        strv_sort(l);
         *ret = TAKE_PTR(l);
         return 0;
 }
@@ -168,8 +161,7 @@ static int scan_list(Scan *s, const char *path, char ***ret) {
 static int scan_entry(Scan *s, TreeScan *t, const char *path, unsigned depth, bool parent_hidden) {
         _cleanup_free_ char *target = NULL;
         _cleanup_strv_free_ char **names = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
+        TreeNode st;
         bool hidden;
         char type;
         int r;
@@ -179,54 +171,49 @@ static int scan_entry(Scan *s, TreeScan *t, const char *path, unsigned depth, bo
                 return 0;
         }
 
-        fd = open_in_root(s->root_fd, path, O_NOFOLLOW);
-        if (fd == -ENOMEM)
-                return fd;
-        if (fd < 0 || fstat(fd, &st) < 0)
+        r = image_fs_lstat(s->fs, path, &st);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
                 return 0;
 
-        if (S_ISLNK(st.st_mode)) {
-                ssize_t k;
-
+        if (st.type == TREE_NODE_SYMLINK) {
                 if (depth == 0)
                         return 0;       /* /etc/X itself: not a tree */
-                target = malloc(PATH_MAX);
-                if (!target)
-                        return -ENOMEM;
-                k = readlinkat(fd, "", target, PATH_MAX - 1);
-                if (k <= 0)
+                r = image_fs_readlink(s->fs, path, &target);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 || isempty(target))
                         return 0;
-                target[k] = 0;
                 if (!link_target_valid(target, depth - 1))
                         return 0;
                 type = 'l';
                 hidden = parent_hidden;
-        } else if (S_ISREG(st.st_mode)) {
+        } else if (st.type == TREE_NODE_FILE) {
                 type = 'f';
-                hidden = parent_hidden || !(st.st_mode & S_IROTH);
-                t->size += (uint64_t) st.st_size;
-        } else if (S_ISDIR(st.st_mode)) {
+                hidden = parent_hidden || !(st.mode & S_IROTH);
+                t->size += st.size;
+        } else if (st.type == TREE_NODE_DIR) {
                 type = 'd';
-                hidden = parent_hidden || !(st.st_mode & S_IXOTH);
+                hidden = parent_hidden || !(st.mode & S_IXOTH);
         } else
                 return 0;       /* device nodes, FIFOs, sockets: never */
 
         if (hidden && type != 'l') {
-                r = owners_add(&t->owners, &t->n_owners, ETC_SCAN_OWNERS_MAX, st.st_uid, st.st_gid);
+                r = owners_add(&t->owners, &t->n_owners, ETC_SCAN_OWNERS_MAX, st.uid, st.gid);
                 if (r < 0)
                         return r;
         }
         /* Past the limit the tree is only counted: it is too large to be listed. */
         if (++t->n_entries <= ETC_COPY_ENTRIES_MAX) {
-                r = strextendf(&t->lines, "%c %04o %u %u %s%s%s\n", type, (unsigned) (st.st_mode & 07777),
-                               (unsigned) st.st_uid, (unsigned) st.st_gid, path, target ? " " : "", strempty(target));
+                r = strextendf(&t->lines, "%c %04o %u %u %s%s%s\n", type, (unsigned) (st.mode & 07777),
+                               (unsigned) st.uid, (unsigned) st.gid, path, target ? " " : "", strempty(target));
                 if (r < 0)
                         return r;
         }
 
         if (type != 'd' || depth >= ETC_SCAN_DEPTH_MAX)
                 return 0;
-        fd = safe_close(fd);
         r = scan_list(s, path, &names);
         if (r < 0)
                 return r;
@@ -244,15 +231,16 @@ static int scan_entry(Scan *s, TreeScan *t, const char *path, unsigned depth, bo
         return 0;
 }
 
-int etc_scan(int root_fd, char **ret) {
+int etc_scan(const ImageFS *fs, char **ret) {
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_free_ char *out = strdup("");
-        Scan s = { .root_fd = root_fd };
+        Scan s = { .fs = fs };
         size_t n_entries = 0, n_trees = 0;
         uint64_t size = 0;
         int r;
 
-        assert(root_fd >= 0);
+        assert(fs);
+        assert(!fs->packed);
         assert(ret);
 
         if (!out)
@@ -535,15 +523,15 @@ int etc_listing_parse(const char *text, ImageEtc *ret) {
 
 /* ---- reading, from a directory or a packed tree ------------------------------------------------ */
 
-int etc_scan_pack(int root_fd, PackedBuilder *b) {
+int etc_scan_pack(const ImageFS *fs, PackedBuilder *b) {
         _cleanup_(image_etc_done) ImageEtc e = {};
         _cleanup_free_ char *text = NULL;
         int r;
 
-        assert(root_fd >= 0);
+        assert(fs);
         assert(b);
 
-        r = etc_scan(root_fd, &text);
+        r = etc_scan(fs, &text);
         if (r < 0)
                 return r;
         r = packed_builder_add(b, 'f', ETC_SCAN_PACKED_PATH, text);
@@ -562,7 +550,7 @@ int etc_scan_pack(int root_fd, PackedBuilder *b) {
 
                         if (en->type != 'f')
                                 continue;
-                        r = read_file_in_root(root_fd, en->path, ETC_COPY_BYTES_MAX, &content, NULL);
+                        r = image_fs_read_file(fs, en->path, ETC_COPY_BYTES_MAX, &content);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
@@ -589,7 +577,7 @@ int image_etc_read(const ImageFS *fs, ImageEtc *ret) {
                         return 0;
                 }
         } else
-                r = etc_scan(fs->fd, &text);
+                r = etc_scan(fs, &text);
         if (r < 0)
                 return r;
 

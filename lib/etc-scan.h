@@ -75,15 +75,15 @@ void image_etc_done(ImageEtc *e);
 /* Whether name is one component of what the listing holds ([A-Za-z0-9._+,=@~-], not "." or ".."). */
 bool etc_name_valid(const char *name);
 
-/* The listing of the image at root_fd (empty if it has no /etc). */
-int etc_scan(int root_fd, char **ret);
+/* The listing of the image fs, a directory or a user-space tree (empty if it has no /etc). */
+int etc_scan(const ImageFS *fs, char **ret);
 
 /* Parses a listing (-EBADMSG if it is not one; contents are not read). */
 int etc_listing_parse(const char *text, ImageEtc *ret);
 
-/* For the extraction cache: the listing of the image at root_fd, and the contents of its files,
+/* For image_pack(): the listing of the image fs (as etc_scan()), and the contents of its files,
  * into b. */
-int etc_scan_pack(int root_fd, PackedBuilder *b);
+int etc_scan_pack(const ImageFS *fs, PackedBuilder *b);
 
 /* The listing of the image (a directory: scanned; packed: what etc_scan_pack() stored), with the
  * contents of its files read through fs. A file that cannot be read marks its tree unreadable. */

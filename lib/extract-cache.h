@@ -5,7 +5,7 @@
 
 #include "image-discover.h"
 #include "image-fs.h"
-#include "image-raw.h"
+#include "image-probe.h"
 
 /* A cache of what was read from raw images, so that an unchanged raw image is never mounted
  * again on a reload.
@@ -40,10 +40,12 @@ void extract_cache_done(ExtractCache *c);
 int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const *required_paths,
                          PackedTree *ret_tree, RawProbe *ret_probe, bool *ret_verity_xattrs);
 
-/* Stores what the planner needs from the mounted image at root_fd; image_fd is the image file
- * (for its xattrs). */
-int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, int root_fd, int image_fd, const RawProbe *probe,
-                        char *const *required_paths);
+/* Packs what the planner needs from the image src (mounted, or read in user space: image-pack.h)
+ * and stores it in the cache c (NULL, or unusable: not stored); image_fd is the image file (for its
+ * xattrs). If ret_tree is not NULL, the packed tree goes there too, exactly as a lookup would give
+ * it, and failures to pack are returned; otherwise they are only logged (nothing is cached). */
+int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, const ImageFS *src, int image_fd,
+                        const RawProbe *probe, char *const *required_paths, PackedTree *ret_tree);
 
 /* Removes entries not used in this run. */
 int extract_cache_prune(ExtractCache *c);

@@ -207,15 +207,10 @@ static int set_reason(DiscoveredImage *i, ImageState state, const char *fmt, ...
         int r;
 
         i->state = state;
-        free(i->reason);
         va_start(ap, fmt);
-        r = vasprintf(&i->reason, fmt, ap);
+        r = free_and_vasprintf(&i->reason, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                i->reason = NULL;
-                return -ENOMEM;
-        }
-        return 0;
+        return r;
 }
 
 static bool stat_is_dev_null(const struct stat *st) {

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -259,11 +261,14 @@ int packed_builder_format(PackedBuilder *b, char **ret) {
 void image_file_done(ImageFile *f) {
         f->fd = safe_close(f->fd);
         f->entry = NULL;
+        f->tree = NULL;
 }
 
 int image_file_read(const ImageFile *f, size_t max, char **ret, size_t *ret_size) {
         char *t;
 
+        if (f->tree)
+                return image_tree_read(f->tree, &f->node, max, ret, ret_size);
         if (!f->entry)
                 return read_regular_fd(f->fd, max, ret, ret_size);
 
@@ -281,6 +286,10 @@ int image_file_read(const ImageFile *f, size_t max, char **ret, size_t *ret_size
 }
 
 bool image_fs_exists(const ImageFS *fs, const char *path) {
+        TreeNode n;
+
+        if (fs->tree)
+                return image_tree_resolve(fs->tree, path, /* follow= */ false, &n) >= 0;
         if (fs->packed)
                 return packed_tree_find(fs->packed, path);
 
@@ -290,7 +299,10 @@ bool image_fs_exists(const ImageFS *fs, const char *path) {
 
 bool image_fs_is_dir(const ImageFS *fs, const char *path) {
         struct stat st;
+        TreeNode n;
 
+        if (fs->tree)
+                return image_tree_resolve(fs->tree, path, /* follow= */ false, &n) >= 0 && n.type == TREE_NODE_DIR;
         if (fs->packed) {
                 const PackedEntry *e = packed_tree_find(fs->packed, path);
                 return e && e->type == 'd';
@@ -344,10 +356,48 @@ static int packed_list_dir(const PackedTree *t, const char *path, size_t max, ch
         return 0;
 }
 
+/* As dir_list() (fileio.h) over all names: without hidden ones, at most max, sorted. */
+static int names_filter(char **all, bool hidden, size_t max, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n = 0;
+        int r;
+
+        STRV_FOREACH(a, all) {
+                if (!hidden && (*a)[0] == '.')
+                        continue;
+                if (++n > max)
+                        return -E2BIG;
+                r = strv_extend(&l, *a);
+                if (r < 0)
+                        return r;
+        }
+        strv_sort(l);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int tree_list_dir(const ImageTree *t, const char *path, bool hidden, size_t max, char ***ret) {
+        _cleanup_strv_free_ char **all = NULL;
+        int r;
+
+        r = image_tree_list(t, path, &all);
+        if (r < 0)
+                return r;
+        return names_filter(all, hidden, max, ret);
+}
+
 int image_fs_list_dir(const ImageFS *fs, const char *path, size_t max, char ***ret) {
         _cleanup_closedir_ DIR *d = NULL;
         int r;
 
+        if (fs->tree) {
+                r = tree_list_dir(fs->tree, path, /* hidden= */ false, max, ret);
+                if (r == -ENOENT || r == -ENOTDIR) {
+                        *ret = NULL;
+                        return 0;
+                }
+                return r;
+        }
         if (fs->packed)
                 return packed_list_dir(fs->packed, path, max, ret);
 
@@ -365,6 +415,14 @@ int image_fs_read_file(const ImageFS *fs, const char *path, size_t max, char **r
         ImageFile f = IMAGE_FILE_NULL;
         int r;
 
+        if (fs->tree) {
+                TreeNode n;
+
+                r = image_tree_resolve(fs->tree, path, /* follow= */ true, &n);
+                if (r < 0)
+                        return r;
+                return image_tree_read(fs->tree, &n, max, ret, NULL);
+        }
         if (!fs->packed)
                 return read_file_in_root(fs->fd, path, max, ret, NULL);
 
@@ -461,11 +519,164 @@ static int open_unit_file_packed(const PackedTree *t, const char *p, const char 
         return 0;
 }
 
+/* As open_unit_file_fd(), in a file system read in user space. */
+static int open_unit_file_tree(const ImageTree *t, const char *p, const char *name, ImageFile *ret, char **ret_alias) {
+        TreeNode n;
+        int r;
+
+        r = image_tree_resolve(t, p, /* follow= */ false, &n);
+        if (r < 0)
+                return r;
+
+        if (n.type == TREE_NODE_SYMLINK) {
+                _cleanup_free_ char *target = NULL;
+                const char *base;
+
+                r = image_tree_readlink(t, &n, &target);
+                if (r < 0)
+                        return r;
+                if (streq(target, "/dev/null"))
+                        return 1;
+
+                base = strrchr(target, '/');
+                base = base ? base + 1 : target;
+                if (!streq(base, name)) {
+                        if (ret_alias) {
+                                *ret_alias = strdup(base);
+                                if (!*ret_alias)
+                                        return -ENOMEM;
+                        }
+                        return 2;
+                }
+                r = image_tree_resolve(t, p, /* follow= */ true, &n);
+                if (r < 0)
+                        return r;
+        }
+
+        if (n.type == TREE_NODE_CHAR)
+                return 1;
+        if (n.type == TREE_NODE_FILE && n.size == 0)
+                return 1;
+
+        *ret = (ImageFile) { .fd = -EBADF, .tree = t, .node = n };
+        return 0;
+}
+
 int image_fs_open_unit_file(const ImageFS *fs, const char *dir, const char *name, ImageFile *ret, char **ret_alias) {
         _cleanup_free_ char *p = strjoin(dir, "/", name);
 
         if (!p)
                 return -ENOMEM;
+        if (fs->tree)
+                return open_unit_file_tree(fs->tree, p, name, ret, ret_alias);
         return fs->packed ? open_unit_file_packed(fs->packed, p, name, ret, ret_alias)
                           : open_unit_file_fd(fs->fd, p, name, ret, ret_alias);
+}
+
+int image_fs_lstat(const ImageFS *fs, const char *path, TreeNode *ret) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        assert(fs);
+        assert(path);
+        assert(ret);
+
+        if (fs->tree)
+                return image_tree_resolve(fs->tree, path, /* follow= */ false, ret);
+        if (fs->packed)
+                return -EOPNOTSUPP;
+
+        fd = open_in_root(fs->fd, path, O_NOFOLLOW);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+
+        *ret = (TreeNode) {
+                .id = st.st_ino,
+                .type = S_ISDIR(st.st_mode) ? TREE_NODE_DIR :
+                        S_ISREG(st.st_mode) ? TREE_NODE_FILE :
+                        S_ISLNK(st.st_mode) ? TREE_NODE_SYMLINK :
+                        S_ISCHR(st.st_mode) ? TREE_NODE_CHAR : TREE_NODE_OTHER,
+                .mode = st.st_mode & 07777,
+                .uid = st.st_uid,
+                .gid = st.st_gid,
+                .size = st.st_size,
+        };
+        return 0;
+}
+
+int image_fs_readlink(const ImageFS *fs, const char *path, char **ret) {
+        _cleanup_free_ char *target = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        ssize_t k;
+        int r;
+
+        assert(fs);
+        assert(path);
+        assert(ret);
+
+        if (fs->tree) {
+                TreeNode n;
+
+                r = image_tree_resolve(fs->tree, path, /* follow= */ false, &n);
+                if (r < 0)
+                        return r;
+                return image_tree_readlink(fs->tree, &n, ret);
+        }
+        if (fs->packed)
+                return -EOPNOTSUPP;
+
+        fd = open_in_root(fs->fd, path, O_NOFOLLOW);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISLNK(st.st_mode))
+                return -EINVAL;
+        target = malloc(PATH_MAX);
+        if (!target)
+                return -ENOMEM;
+        k = readlinkat(fd, "", target, PATH_MAX - 1);
+        if (k < 0)
+                return -errno;
+        target[k] = 0;
+        *ret = TAKE_PTR(target);
+        return 0;
+}
+
+int image_fs_list_all(const ImageFS *fs, const char *path, size_t max, char ***ret) {
+        _cleanup_strv_free_ char **all = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int r;
+
+        assert(fs);
+        assert(path);
+        assert(ret);
+
+        if (fs->tree)
+                return tree_list_dir(fs->tree, path, /* hidden= */ true, max, ret);
+        if (fs->packed)
+                return -EOPNOTSUPP;
+
+        r = opendir_in_root(fs->fd, path, &d);
+        if (r < 0)
+                return r;
+        errno = 0;
+        for (size_t n = 0; (de = readdir(d)); errno = 0) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (++n > max)
+                        return -E2BIG;
+                r = strv_extend(&all, de->d_name);
+                if (r < 0)
+                        return r;
+        }
+        if (errno != 0)
+                return -errno;
+        strv_sort(all);
+        *ret = TAKE_PTR(all);
+        return 0;
 }

@@ -5,9 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "image-tree.h"
+
 /* What the readers of an image (os-release, units, sysusers.d, tmpfiles.d, mount points) see of
  * it: either its root directory, read through lib/fileio.h (openat2 RESOLVE_IN_ROOT, regular
- * files only, bounded), or a packed tree: the extraction cache's copy of what those readers need,
+ * files only, bounded), or a file system read in user space (image-tree.h), or a packed tree: the extraction cache's copy of what those readers need,
  * one file read into memory (lib/extract-cache.h), so that a cached image costs one read.
  *
  * A packed tree holds directories, regular files with their content, and symlinks (masks, to
@@ -51,7 +53,8 @@ int packed_builder_format(PackedBuilder *b, char **ret);
 
 typedef struct ImageFS {
         int fd;                         /* the image's root directory, or */
-        const PackedTree *packed;       /* if not NULL, this */
+        const PackedTree *packed;       /* if not NULL, this, or */
+        const ImageTree *tree;          /* if not NULL, this */
 } ImageFS;
 
 #define IMAGE_FS_FD(f) (&(const ImageFS) { .fd = (f) })
@@ -60,6 +63,8 @@ typedef struct ImageFS {
 typedef struct ImageFile {
         int fd;
         const PackedEntry *entry;
+        const ImageTree *tree;          /* with node */
+        TreeNode node;
 } ImageFile;
 
 #define IMAGE_FILE_NULL ((ImageFile) { .fd = -EBADF })
@@ -81,6 +86,16 @@ int image_fs_list_dir(const ImageFS *fs, const char *path, size_t max, char ***r
 
 /* Reads a regular file, following symlinks inside the image. */
 int image_fs_read_file(const ImageFS *fs, const char *path, size_t max, char **ret);
+
+/* What lstat() says of path (not following a symlink at its end), as a TreeNode: type, mode,
+ * owner, size (id and priv are the tree's only). Not for packed trees (-EOPNOTSUPP): they hold no
+ * owners and modes. */
+int image_fs_lstat(const ImageFS *fs, const char *path, TreeNode *ret);
+/* The target of the symlink path (-EINVAL if it is none), at most PATH_MAX - 1 bytes. */
+int image_fs_readlink(const ImageFS *fs, const char *path, char **ret);
+/* Every name in directory path (followed), hidden ones too, sorted; -E2BIG beyond max; -ENOENT,
+ * -ENOTDIR as the directory is. */
+int image_fs_list_all(const ImageFS *fs, const char *path, size_t max, char ***ret);
 
 /* Classifies dir/name: 0 and the file (to image_file_read()) for a regular file that is the unit
  * itself (possibly through symlinks to a file of the same name), 1 for a mask (/dev/null, or an

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
 #include <fcntl.h>
+#include <string.h>
 
 #include "fileio.h"
 #include "image-open.h"
@@ -18,41 +20,103 @@ int image_file_open(const Context *c, const DiscoveredImage *i) {
         return fd_open_regular(pfd);
 }
 
-int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
-                    char *const *required_paths, ImageRoot *ret) {
-        _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
-        _cleanup_close_ int fd = -EBADF;
+/* A squashfs or erofs image read in user space (image-tree.h): probed, its file system read and
+ * packed (image-pack.h) into root->packed, exactly what a cache entry holds, and stored in cache
+ * (may be NULL). -EOPNOTSUPP when it has no reader, or the reader does not read all of it (a
+ * layout or compression it does not know), or it is too large to pack: then it is mounted. */
+static int image_root_read_tree(const DiscoveredImage *i, int fd, ExtractCache *cache, char *const *required_paths,
+                                ImageRoot *root) {
+        _cleanup_(image_tree_done) ImageTree tree = IMAGE_TREE_NULL;
+        ImageSource src;
         int r;
 
-        if (i->type == IMAGE_DIRECTORY) {
-                root.fd = host_open(c, i->path, O_DIRECTORY);
-                if (root.fd < 0)
-                        return root.fd;
-                *ret = root;
-                root = IMAGE_ROOT_NULL;
-                return 0;
-        }
-
-        if (!mount_base)
-                return -EOPNOTSUPP;
-
-        fd = image_file_open(c, i);
-        if (fd < 0)
-                return fd;
-
-        r = image_root_open_fd(i, fd, mount_base, &root);
+        r = raw_image_probe(fd, i->path, &root->probe);
         if (r < 0)
                 return r;
 
-        if (cache)
-                (void) extract_cache_store(cache, i, root.fd, fd, &root.probe, required_paths);
+        src = (ImageSource) { .fd = fd, .offset = root->probe.data.offset, .size = root->probe.data.size };
+        r = image_tree_open(root->probe.fstype, &src, &tree);
+        if (r < 0)
+                return log_debug_errno(r, "Image %s: not reading its %s in user space: %m", i->path, root->probe.fstype);
+        tree.usr_only = root->probe.usr_only;
 
-        *ret = root;
+        r = extract_cache_store(cache, i, &(const ImageFS) { .fd = -EBADF, .tree = &tree }, fd, &root->probe,
+                                required_paths, &root->packed);
+        if (IN_SET(r, -EOPNOTSUPP, -E2BIG))
+                return log_debug_errno(-EOPNOTSUPP, "Image %s: its %s cannot be read in user space (%s), mounting it.",
+                                       i->path, root->probe.fstype, strerror(-r));
+        if (r < 0)
+                return log_debug_errno(r, "Image %s: failed to read its %s: %m", i->path, root->probe.fstype);
+
+        root->cached = true;
+        log_debug("Image %s: read its %s in user space.", i->path, root->probe.fstype);
+        return 0;
+}
+
+/* Reads the raw image at fd: in user space where it can be, else mounted below mount_base. */
+static int image_root_read_raw(const Context *c, const DiscoveredImage *i, int fd, const char *mount_base,
+                               ExtractCache *cache, char *const *required_paths, ImageRoot *ret) {
+        _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
+        int r;
+
+        if (c->image_reader != IMAGE_READER_MOUNT) {
+                r = image_root_read_tree(i, fd, cache, required_paths, &root);
+                if (r >= 0) {
+                        *ret = TAKE_STRUCT(root);
+                        root = IMAGE_ROOT_NULL;
+                        return 0;
+                }
+                if (r != -EOPNOTSUPP || c->image_reader == IMAGE_READER_USERSPACE)
+                        return r;
+                image_root_done(&root);
+                root = IMAGE_ROOT_NULL;
+        }
+
+        r = image_root_mount(i, fd, mount_base, &root);
+        if (r < 0)
+                return r;
+        (void) extract_cache_store(cache, i, IMAGE_FS_FD(root.fd), fd, &root.probe, required_paths,
+                                   /* ret_tree= */ NULL);
+
+        *ret = TAKE_STRUCT(root);
         root = IMAGE_ROOT_NULL;
         return 0;
 }
 
-int image_root_open_fd(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret) {
+int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
+                    char *const *required_paths, ImageRoot *ret) {
+        _cleanup_close_ int fd = -EBADF;
+
+        assert(c);
+        assert(i);
+        assert(ret);
+
+        if (i->type == IMAGE_DIRECTORY) {
+                ImageRoot root = IMAGE_ROOT_NULL;
+
+                root.fd = host_open(c, i->path, O_DIRECTORY);
+                if (root.fd < 0)
+                        return root.fd;
+                *ret = root;
+                return 0;
+        }
+
+        fd = image_file_open(c, i);
+        if (fd < 0)
+                return fd;
+        return image_root_read_raw(c, i, fd, mount_base, cache, required_paths, ret);
+}
+
+int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret) {
+        assert(c);
+        assert(i);
+        assert(fd >= 0);
+        assert(ret);
+
+        return image_root_read_raw(c, i, fd, mount_base, /* cache= */ NULL, /* required_paths= */ NULL, ret);
+}
+
+int image_root_mount(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret) {
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
         int r;
 

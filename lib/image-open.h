@@ -4,20 +4,24 @@
 #include "context.h"
 #include "extract-cache.h"
 #include "image-discover.h"
-#include "image-raw.h"
+#include "image-mount.h"
+#include "image-probe.h"
 
 /* An image opened for reading: fd is its root directory, or, for a raw image the caller found in
- * the extraction cache (extract_cache_lookup() into packed and probe), the packed tree. By
- * image_root_open(), a raw image is mounted read-only in the caller's private mount namespace
- * (mount_namespace_private()) on a fresh directory below mount_base, stored in the cache (cache
- * may be NULL; required_paths: see extract_cache_lookup()), and unmounted, its loop device
- * detached, by image_root_done(). */
+ * the extraction cache (extract_cache_lookup() into packed and probe) or one read in user space,
+ * the packed tree. By image_root_open(), a raw squashfs or erofs file system (bare or in a GPT
+ * partition) is read in user space (image-tree.h) and packed (image-pack.h): no loop device, no
+ * mount, no kernel parsing it. Any other raw image, and one whose layout the reader does not know,
+ * is mounted read-only in the caller's private mount namespace (mount_namespace_private()) on a
+ * fresh directory below mount_base, and unmounted, its loop device detached, by image_root_done().
+ * Either way what was read is stored in the cache (cache may be NULL; required_paths: see
+ * extract_cache_lookup()). Context.image_reader can force either way. */
 typedef struct ImageRoot {
         int fd;
         RawMount *mount;
         char *mount_dir;
         RawProbe probe;         /* raw images only */
-        bool cached;            /* a cache entry: packed, not fd */
+        bool cached;            /* read from packed, not fd: a cache entry, or read in user space */
         bool verity_xattrs;     /* cached: the image file has user.verity.* xattrs */
         PackedTree packed;
 } ImageRoot;
@@ -33,9 +37,12 @@ static inline ImageFS image_root_fs(const ImageRoot *r) {
         return (ImageFS) { .fd = r->fd, .packed = r->cached ? &r->packed : NULL };
 }
 
-/* As image_root_open() for a raw image, but mounts the file open at fd (e.g. verified data in a
+/* As image_root_open() for a raw image, but reads the file open at fd (e.g. verified data in a
  * memfd), bypassing the cache. */
-int image_root_open_fd(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret);
+int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret);
+
+/* Mounts the raw image at fd below mount_base (-EOPNOTSUPP if NULL), whatever its file system. */
+int image_root_mount(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret);
 
 /* Opens the image file itself (regular files only, never blocking, read-only). */
 int image_file_open(const Context *c, const DiscoveredImage *i);

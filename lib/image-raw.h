@@ -1,82 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <stdbool.h>
-#include <stdint.h>
-
-/* Raw images: probing (libblkid) and read-only mounting (loop device + libmount).
- *
- * A raw image is either a bare file system (squashfs, erofs, ext4, btrfs, xfs) or a GPT disk image
- * laid out by the Discoverable Partitions Specification, of which we use the root partition for
- * the host architecture, else its usr partition.
- *
- * Partition choice, as systemd's dissect-image.c (with DISSECT_IMAGE_GENERIC_ROOT, as portablectl):
- * partitions with the no-auto flag (bit 63) are ignored; a native root/usr beats the secondary
- * architecture's (x86 on x86-64, arm on arm64); among several of the same kind the newest version in
- * the partition label wins, the first one on a tie; without root or usr a single generic Linux
- * partition is used as root (several: -ENOTUNIQ). Verity or signature partitions without the
- * partition they belong to make the image unusable, as in systemd. */
-
-typedef enum RawFormat {
-        RAW_FORMAT_SQUASHFS,
-        RAW_FORMAT_EROFS,
-        RAW_FORMAT_EXT4,
-        RAW_FORMAT_BTRFS,
-        RAW_FORMAT_XFS,
-        RAW_FORMAT_GPT,
-        _RAW_FORMAT_MAX,
-        _RAW_FORMAT_INVALID = -22,
-} RawFormat;
-
-const char *raw_format_to_string(RawFormat f);
-
-/* A region of the image file (a partition, or the whole file). */
-typedef struct RawRegion {
-        bool found;
-        uint64_t offset;        /* bytes */
-        uint64_t size;          /* bytes */
-        char uuid[37];          /* partition UUID, lowercase, "" for the whole file */
-} RawRegion;
-
-typedef struct RawProbe {
-        RawFormat format;
-        char fstype[16];        /* file system to mount: "squashfs", "erofs", "ext4", ... */
-        bool usr_only;          /* GPT without root partition: the usr partition is mounted at /usr */
-        RawRegion data;         /* the file system to mount */
-        /* GPT only: the matching verity partitions, when present (Discoverable Partitions Spec). */
-        RawRegion verity;       /* root-verity or usr-verity */
-        RawRegion verity_sig;   /* root-verity-sig or usr-verity-sig */
-        char reason[192];       /* after -EMEDIUMTYPE: why the image is not usable, one phrase */
-} RawProbe;
-
-/* Probes the image open at fd (any open mode, O_PATH too: the file is only read). path is for log
- * messages. Returns 0, or -EMEDIUMTYPE (no usable file system or partition; logged at debug level
- * with the reason), -ENOTUNIQ (several generic Linux partitions and nothing else), or another
- * negative errno (I/O, memory). Never blocks: fd must be a regular file or block device. A bare file
- * system gets data = { offset 0, size of the file, uuid "" }. Sizes in the image are checked: a
- * partition must lie within the file and the file system size its superblock claims must fit its
- * region (so a truncated image is refused here, not at mount time). */
-int raw_image_probe(int fd, const char *path, RawProbe *ret);
-
-typedef struct RawMount RawMount;
-
-/* Sets up the calling process in a private mount namespace (unshare(CLONE_NEWNS), then / made
- * MS_REC|MS_PRIVATE), so that nothing mounted afterwards is ever seen by the host and everything
- * dies with the process. Call once, before raw_image_mount(). */
-int mount_namespace_private(void);
-
-/* Probes fd, attaches the data region to a new read-only loop device (autoclear, direct offset
- * and size limit), and mounts it at 'where' (an existing empty directory) with libmount: read-only,
- * nosuid, nodev, with the file system type from the probe (never auto-detected), no mount helper,
- * no utab entry; ext4 with noload, xfs with norecovery, btrfs with rescue=nologreplay, so that no
- * journal is ever replayed. (Not noexec: we only read files from it.) A usr-only GPT image gets a
- * small read-only tmpfs at 'where' with the usr partition mounted on where/usr. Returns a handle:
- * raw_mount_free() unmounts and detaches the loop device, so that nothing is left behind. */
-int raw_image_mount(int fd, const char *path, const char *where, RawMount **ret);
-RawMount *raw_mount_free(RawMount *m);
-const RawProbe *raw_mount_probe(const RawMount *m);
-
-static inline void raw_mount_freep(RawMount **m) {
-        if (*m)
-                raw_mount_free(*m);
-}
+/* Transitional: lib/image-raw.[ch] became image-probe.[ch] (what is in a raw image) and
+ * image-mount.[ch] (mounting it). Only image-open.h and extract-cache.h, rewritten elsewhere at the
+ * same time, still include this; include image-probe.h or image-mount.h instead. */
+#include "image-mount.h"
+#include "image-probe.h"

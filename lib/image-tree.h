@@ -20,7 +20,8 @@ typedef enum TreeNodeType {
         TREE_NODE_DIR = 'd',
         TREE_NODE_FILE = 'f',
         TREE_NODE_SYMLINK = 'l',
-        TREE_NODE_OTHER = 'o',          /* device nodes, FIFOs, sockets */
+        TREE_NODE_CHAR = 'c',           /* character devices: a unit that is one is masked */
+        TREE_NODE_OTHER = 'o',          /* block devices, FIFOs, sockets */
 } TreeNodeType;
 
 typedef struct TreeNode {
@@ -51,7 +52,10 @@ typedef struct ImageTreeOps {
 typedef struct ImageTree {
         const ImageTreeOps *ops;
         void *data;
+        bool usr_only;                  /* the file system is the image's /usr: "/" has only "usr" */
 } ImageTree;
+
+#define IMAGE_TREE_NULL ((ImageTree) {})
 
 void image_tree_done(ImageTree *t);
 
@@ -60,3 +64,23 @@ void image_tree_done(ImageTree *t);
  * not read this image's layout (feature flags, compression): then the caller mounts it. -EBADMSG
  * for a malformed file system. */
 int image_tree_open(const char *fstype, const ImageSource *src, ImageTree *ret);
+/* Whether there is a reader for fstype (it may still not read a given image's layout). */
+bool image_tree_supported(const char *fstype);
+
+/* Path operations, for every reader alike. Paths are resolved as openat2(RESOLVE_IN_ROOT) resolves
+ * them in a mounted image: the image's root is "/" and ".." never leaves it, absolute symlinks
+ * start again at it, at most IMAGE_TREE_SYMLINKS_MAX symlinks are followed in all (-ELOOP beyond),
+ * at most IMAGE_TREE_DEPTH_MAX components deep (-ENAMETOOLONG beyond). follow: a symlink as the
+ * last component is followed too. */
+#define IMAGE_TREE_SYMLINKS_MAX 40U
+#define IMAGE_TREE_DEPTH_MAX 256U
+/* Entries of one directory a reader is asked for at most: a directory of more is not read. */
+#define IMAGE_TREE_LIST_MAX 65536U
+
+int image_tree_resolve(const ImageTree *t, const char *path, bool follow, TreeNode *ret);
+/* The names of directory path (followed), at most IMAGE_TREE_LIST_MAX, unsorted. */
+int image_tree_list(const ImageTree *t, const char *path, char ***ret);
+int image_tree_readlink(const ImageTree *t, const TreeNode *node, char **ret);
+/* A regular file's content as read_regular_fd() gives it: -EISDIR for a directory, -EBADFD for
+ * anything else that is not a regular file, -EFBIG beyond max, -EBADMSG for embedded NUL bytes. */
+int image_tree_read(const ImageTree *t, const TreeNode *node, size_t max, char **ret, size_t *ret_size);

@@ -18,10 +18,10 @@ static int line(char **report, int priority, const char *fmt, ...) {
         int r;
 
         va_start(ap, fmt);
-        r = vasprintf(&t, fmt, ap);
+        r = free_and_vasprintf(&t, fmt, ap);
         va_end(ap);
         if (r < 0)
-                return -ENOMEM;
+                return r;
         for (char *c = t; *c; c++)
                 if ((unsigned char) *c < ' ' || *c == 0x7f)
                         *c = '?';

@@ -9,6 +9,7 @@
 #include "escape.h"
 #include "exec-dirs.h"
 #include "fileio.h"
+#include "fs-type.h"
 #include "host-names.h"
 #include "image-open.h"
 #include "install-section.h"
@@ -276,12 +277,10 @@ int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) {
 
         errno = ERRNO_VALUE(error);
         va_start(ap, fmt);
-        r = vasprintf(&plan->refused, fmt, ap);
+        r = free_and_vasprintf(&plan->refused, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                plan->refused = NULL;
-                return -ENOMEM;
-        }
+        if (r < 0)
+                return r;
 
         log_warning("Image %s not attached: %s", plan->image->path, plan->refused);
         return 0;
@@ -520,7 +519,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                         return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
                 if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
                         return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
-                r = image_root_open_fd(i, vfd, p->mount_base, root);
+                r = image_root_open_fd(p->ctx, i, vfd, p->mount_base, root);
         } else if (root->cached) {
                 plan->probe = root->probe;      /* from the cache */
                 return 0;
@@ -741,6 +740,23 @@ static int prefetch(void *userdata) {
         return r < 0 ? 2 : 0;
 }
 
+/* Whether the raw image i is read in user space in this process rather than in a bounded child: its
+ * file is on local storage (fs-type.h) and its file system one a reader knows (image-tree.h). */
+static bool image_reads_here(const Planner *p, const DiscoveredImage *i) {
+        _cleanup_close_ int fd = -EBADF;
+        RawProbe probe;
+
+        if (p->ctx->image_reader == IMAGE_READER_MOUNT)
+                return false;
+        /* Not opened for reading before it is known to be local: even an open may not return. */
+        fd = host_open(p->ctx, i->path, 0);
+        if (fd < 0 || !fd_on_local_fs(fd))
+                return false;
+        fd = safe_close(fd);
+        fd = image_file_open(p->ctx, i);
+        return fd >= 0 && raw_image_probe(fd, i->path, &probe) >= 0 && image_tree_supported(probe.fstype);
+}
+
 int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         _cleanup_(image_plan_done) ImagePlan plan = { .image = i, .settings = PORTABLE_SETTINGS_NULL };
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
@@ -764,9 +780,11 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
 
                 /* Not cached, and still within the budget: read in a child that may take at most
                  * the budget, so that an image that hangs (a stalled network file system) cannot
-                 * hang us. Other failures are seen again below, where they are reported. */
+                 * hang us. Other failures are seen again below, where they are reported. A squashfs
+                 * or erofs image on local storage is read in user space below, in this process:
+                 * nothing there stalls, and a child would cost more than the reading. */
                 if (!root.cached && p->budget_usec > 0 && p->mount_base && p->cache->dir_fd >= 0 &&
-                    now_usec() <= p->deadline_usec) {
+                    now_usec() <= p->deadline_usec && !image_reads_here(p, i)) {
                         /* Loaded here, once, rather than in every child. Failures show later. */
                         (void) dlopen_libblkid();
                         (void) dlopen_libmount();

@@ -12,7 +12,7 @@
 #include "host-names.h"
 #include "host-users.h"
 #include "image-discover.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "mount-points.h"
 #include "settings.h"
 #include "sysusers.h"

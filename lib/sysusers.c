@@ -66,7 +66,7 @@ static int fail(const LineError *le, const char *fmt, ...) {
         int r;
 
         va_start(ap, fmt);
-        r = vasprintf(&m, fmt, ap);
+        r = free_and_vasprintf(&m, fmt, ap);
         va_end(ap);
         if (r < 0 || !f)
                 return -ENOMEM;
@@ -393,10 +393,10 @@ static int problem(char **ret, const SysusersEntry *e, const char *fmt, ...) {
         int r;
 
         va_start(ap, fmt);
-        r = vasprintf(&m, fmt, ap);
+        r = free_and_vasprintf(&m, fmt, ap);
         va_end(ap);
         if (r < 0)
-                return -ENOMEM;
+                return r;
         if (asprintf(ret, "%s: %s", e->source, m) < 0)
                 return -ENOMEM;
         return 1;

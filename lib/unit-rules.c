@@ -52,10 +52,10 @@ _printf_(2, 3) static int violation(RuleCheck *c, const char *fmt, ...) {
         int r;
 
         va_start(ap, fmt);
-        r = vasprintf(&why, fmt, ap);
+        r = free_and_vasprintf(&why, fmt, ap);
         va_end(ap);
         if (r < 0)
-                return -ENOMEM;
+                return r;
 
         if (strv_length(c->violations) >= UNIT_VIOLATIONS_MAX) {
                 c->n_dropped++;

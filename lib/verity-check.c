@@ -49,15 +49,10 @@ static int verdict(VerityCheck *c, VerityCheckVerdict v, const char *fmt, ...) {
         int r;
 
         c->verdict = v;
-        free(c->message);
         va_start(ap, fmt);
-        r = vasprintf(&c->message, fmt, ap);
+        r = free_and_vasprintf(&c->message, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                c->message = NULL;
-                return -ENOMEM;
-        }
-        return 0;
+        return r;
 }
 
 int verity_check_image(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,

@@ -3,7 +3,7 @@
 
 #include "context.h"
 #include "image-discover.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "settings.h"
 #include "verity-sidecar.h"
 #include "verity-signature.h"

@@ -138,15 +138,10 @@ static int refuse(VerityPlan *p, const char *fmt, ...) {
         va_list ap;
         int r;
 
-        free(p->refused);
         va_start(ap, fmt);
-        r = vasprintf(&p->refused, fmt, ap);
+        r = free_and_vasprintf(&p->refused, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                p->refused = NULL;
-                return -ENOMEM;
-        }
-        return 0;
+        return r;
 }
 
 static int kernel_texts(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe) {

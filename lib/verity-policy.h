@@ -5,7 +5,7 @@
 
 #include "context.h"
 #include "image-discover.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "settings.h"
 #include "verity-sidecar.h"
 

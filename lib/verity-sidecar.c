@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#include "base64.h"
 #include "fileio.h"
+#include "hexdecode.h"
+#include "json-reader.h"
 #include "log.h"
 #include "string-util.h"
 #include "verity-sidecar.h"
@@ -27,23 +30,9 @@ bool verity_data_complete(const VerityData *d) {
         return !d->malformed && d->root_hash_size > 0 && (d->hash_tree_path || d->hash_tree_in_image);
 }
 
-char *hexmem_lower(const uint8_t *p, size_t n) {
-        static const char digits[] = "0123456789abcdef";
-        char *s;
-
-        s = malloc(n * 2 + 1);
-        if (!s)
-                return NULL;
-        for (size_t i = 0; i < n; i++) {
-                s[2 * i] = digits[p[i] >> 4];
-                s[2 * i + 1] = digits[p[i] & 15];
-        }
-        s[n * 2] = '\0';
-        return s;
-}
-
 int verity_parse_root_hash(const char *text, size_t n, uint8_t *ret, size_t *ret_size, const char **ret_reason) {
         const char *reason = NULL;
+        int r;
 
         /* One line, as systemd's read_one_line_file(): trailing white space (the newline) is dropped. */
         while (n > 0 && strchr(WHITESPACE, text[n - 1]) && text[n - 1] != '\0')
@@ -72,233 +61,10 @@ int verity_parse_root_hash(const char *text, size_t n, uint8_t *ret, size_t *ret
                 return -EBADMSG;
         }
 
-        for (size_t k = 0; k < n / 2; k++)
-                ret[k] = (uint8_t) (unhexchar(text[2 * k]) << 4 | unhexchar(text[2 * k + 1]));
-        *ret_size = n / 2;
+        r = unhexmem_into(text, n, ret);
+        assert(r >= 0); /* checked above */
+        *ret_size = (size_t) r;
         return 0;
-}
-
-/* ---- base64 ---- */
-
-static int unbase64char(char c) {
-        if (c >= 'A' && c <= 'Z')
-                return c - 'A';
-        if (c >= 'a' && c <= 'z')
-                return c - 'a' + 26;
-        if (c >= '0' && c <= '9')
-                return c - '0' + 52;
-        if (c == '+')
-                return 62;
-        if (c == '/')
-                return 63;
-        return -EINVAL;
-}
-
-int base64_decode_strict(const char *s, size_t n, uint8_t **ret, size_t *ret_size) {
-        _cleanup_free_ uint8_t *buf = NULL;
-        size_t pad = 0, o = 0;
-
-        if (n == 0 || n % 4 != 0)
-                return -EBADMSG;
-        if (s[n - 1] == '=')
-                pad++;
-        if (s[n - 2] == '=')
-                pad++;
-
-        buf = malloc(n / 4 * 3);
-        if (!buf)
-                return -ENOMEM;
-
-        for (size_t i = 0; i < n; i += 4) {
-                int v[4];
-                bool last = i + 4 == n;
-
-                for (size_t k = 0; k < 4; k++) {
-                        if (last && s[i + k] == '=' && k >= 4 - pad) {
-                                v[k] = 0;
-                                continue;
-                        }
-                        v[k] = unbase64char(s[i + k]);
-                        if (v[k] < 0)
-                                return -EBADMSG;
-                }
-
-                buf[o++] = (uint8_t) (v[0] << 2 | v[1] >> 4);
-                if (!last || pad < 2)
-                        buf[o++] = (uint8_t) ((v[1] & 15) << 4 | v[2] >> 2);
-                if (!last || pad < 1)
-                        buf[o++] = (uint8_t) ((v[2] & 3) << 6 | v[3]);
-        }
-
-        *ret = TAKE_PTR(buf);
-        *ret_size = o;
-        return 0;
-}
-
-/* ---- A small strict JSON reader for the verity-sig partition ---- */
-
-#define JSON_DEPTH_MAX 8
-
-typedef struct JsonIn {
-        const char *p, *end;
-        const char *reason;
-} JsonIn;
-
-static void json_ws(JsonIn *j) {
-        while (j->p < j->end && strchr(" \t\n\r", *j->p) && *j->p != '\0')
-                j->p++;
-}
-
-static int json_fail(JsonIn *j, const char *reason) {
-        if (!j->reason)
-                j->reason = reason;
-        return -EBADMSG;
-}
-
-/* Reads a string; returns it decoded (ASCII and \u escapes below 0x80 only: the values we want are
- * hex and base64, and keys are ASCII) in *ret if ret is non-NULL, else just skips it. */
-static int json_string(JsonIn *j, char **ret) {
-        _cleanup_free_ char *s = NULL;
-        size_t n = 0;
-        const char *start;
-
-        if (j->p >= j->end || *j->p != '"')
-                return json_fail(j, "expected a string");
-        start = ++j->p;
-
-        /* Decoded length is at most the raw length. */
-        for (const char *q = start; q < j->end && *q != '"'; q++)
-                if (*q == '\\')
-                        q++;
-        if (ret) {
-                s = malloc((size_t) (j->end - start) + 1);
-                if (!s)
-                        return -ENOMEM;
-        }
-
-        for (;;) {
-                char c;
-
-                if (j->p >= j->end)
-                        return json_fail(j, "unterminated string");
-                c = *j->p++;
-                if (c == '"')
-                        break;
-                if ((unsigned char) c < 0x20)
-                        return json_fail(j, "control character in a string");
-                if (c == '\\') {
-                        if (j->p >= j->end)
-                                return json_fail(j, "unterminated string");
-                        c = *j->p++;
-                        switch (c) {
-                        case '"': case '\\': case '/':
-                                break;
-                        case 'b': c = '\b'; break;
-                        case 'f': c = '\f'; break;
-                        case 'n': c = '\n'; break;
-                        case 'r': c = '\r'; break;
-                        case 't': c = '\t'; break;
-                        case 'u': {
-                                int v = 0;
-
-                                if (j->end - j->p < 4)
-                                        return json_fail(j, "bad \\u escape");
-                                for (int k = 0; k < 4; k++) {
-                                        int h = unhexchar(j->p[k]);
-                                        if (h < 0)
-                                                return json_fail(j, "bad \\u escape");
-                                        v = v << 4 | h;
-                                }
-                                j->p += 4;
-                                if (v == 0 || v >= 0x80)
-                                        return json_fail(j, "\\u escape outside ASCII");
-                                c = (char) v;
-                                break;
-                        }
-                        default:
-                                return json_fail(j, "bad escape in a string");
-                        }
-                }
-                if (s)
-                        s[n++] = c;
-        }
-
-        if (ret) {
-                s[n] = '\0';
-                *ret = TAKE_PTR(s);
-        }
-        return 0;
-}
-
-static int json_skip_value(JsonIn *j, unsigned depth);
-
-static int json_skip_container(JsonIn *j, unsigned depth, char open, char close) {
-        int r;
-
-        if (depth >= JSON_DEPTH_MAX)
-                return json_fail(j, "nested too deeply");
-        j->p++; /* open */
-        json_ws(j);
-        if (j->p < j->end && *j->p == close) {
-                j->p++;
-                return 0;
-        }
-        for (;;) {
-                if (open == '{') {
-                        r = json_string(j, NULL);
-                        if (r < 0)
-                                return r;
-                        json_ws(j);
-                        if (j->p >= j->end || *j->p != ':')
-                                return json_fail(j, "expected ':'");
-                        j->p++;
-                        json_ws(j);
-                }
-                r = json_skip_value(j, depth + 1);
-                if (r < 0)
-                        return r;
-                json_ws(j);
-                if (j->p < j->end && *j->p == ',') {
-                        j->p++;
-                        json_ws(j);
-                        continue;
-                }
-                if (j->p < j->end && *j->p == close) {
-                        j->p++;
-                        return 0;
-                }
-                return json_fail(j, "expected ',' or the end of an object or array");
-        }
-}
-
-static int json_skip_value(JsonIn *j, unsigned depth) {
-        if (j->p >= j->end)
-                return json_fail(j, "expected a value");
-
-        switch (*j->p) {
-        case '"':
-                return json_string(j, NULL);
-        case '{':
-                return json_skip_container(j, depth, '{', '}');
-        case '[':
-                return json_skip_container(j, depth, '[', ']');
-        default:
-                if (j->end - j->p >= 4 && (memcmp(j->p, "true", 4) == 0 || memcmp(j->p, "null", 4) == 0)) {
-                        j->p += 4;
-                        return 0;
-                }
-                if (j->end - j->p >= 5 && memcmp(j->p, "false", 5) == 0) {
-                        j->p += 5;
-                        return 0;
-                }
-                if (*j->p == '-' || ascii_isdigit(*j->p)) {
-                        j->p++;
-                        while (j->p < j->end && (ascii_isdigit(*j->p) || strchr(".eE+-", *j->p)) && *j->p != '\0')
-                                j->p++;
-                        return 0;
-                }
-                return json_fail(j, "unexpected character");
-        }
 }
 
 int verity_parse_signature_json(const char *data, size_t size, char **ret_root_hash_hex,
@@ -306,7 +72,7 @@ int verity_parse_signature_json(const char *data, size_t size, char **ret_root_h
                                 char **ret_fingerprint, const char **ret_reason) {
         _cleanup_free_ char *root_hash = NULL, *signature = NULL, *fingerprint = NULL;
         _cleanup_free_ uint8_t *sig = NULL;
-        JsonIn j = { .p = data, .end = data + size };
+        JsonReader j = { .p = data, .end = data + size };
         size_t sig_size = 0;
         int r;
 
@@ -326,29 +92,25 @@ int verity_parse_signature_json(const char *data, size_t size, char **ret_root_h
                 j.end = nul;
         }
 
-        json_ws(&j);
-        if (j.p >= j.end || *j.p != '{')
+        json_reader_skip_ws(&j);
+        if (!json_reader_consume(&j, '{'))
                 return FAIL("not a JSON object");
-        j.p++;
-        json_ws(&j);
+        json_reader_skip_ws(&j);
 
-        if (j.p < j.end && *j.p == '}')
-                j.p++;
-        else
+        if (!json_reader_consume(&j, '}'))
                 for (;;) {
                         _cleanup_free_ char *key = NULL;
                         char **target = NULL;
 
-                        r = json_string(&j, &key);
+                        r = json_reader_string(&j, &key);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
                                 return FAIL(j.reason);
-                        json_ws(&j);
-                        if (j.p >= j.end || *j.p != ':')
+                        json_reader_skip_ws(&j);
+                        if (!json_reader_consume(&j, ':'))
                                 return FAIL("expected ':'");
-                        j.p++;
-                        json_ws(&j);
+                        json_reader_skip_ws(&j);
 
                         if (streq(key, "rootHash"))
                                 target = &root_hash;
@@ -360,32 +122,29 @@ int verity_parse_signature_json(const char *data, size_t size, char **ret_root_h
                         if (target) {
                                 if (*target)
                                         return FAIL("duplicate key");
-                                if (j.p >= j.end || *j.p != '"')
+                                if (!json_reader_peek(&j, '"'))
                                         return FAIL(streq(key, "rootHash") ? "rootHash is not a string" :
                                                     streq(key, "signature") ? "signature is not a string" :
                                                     "certificateFingerprint is not a string");
-                                r = json_string(&j, target);
+                                r = json_reader_string(&j, target);
                         } else
-                                r = json_skip_value(&j, 1);
+                                r = json_reader_skip_value(&j, 1);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
                                 return FAIL(j.reason);
 
-                        json_ws(&j);
-                        if (j.p < j.end && *j.p == ',') {
-                                j.p++;
-                                json_ws(&j);
+                        json_reader_skip_ws(&j);
+                        if (json_reader_consume(&j, ',')) {
+                                json_reader_skip_ws(&j);
                                 continue;
                         }
-                        if (j.p < j.end && *j.p == '}') {
-                                j.p++;
+                        if (json_reader_consume(&j, '}'))
                                 break;
-                        }
                         return FAIL("expected ',' or '}'");
                 }
 
-        json_ws(&j);
+        json_reader_skip_ws(&j);
         if (j.p != j.end)
                 return FAIL("trailing data after the JSON object");
 
@@ -439,13 +198,9 @@ static int set_malformed(VerityData *d, const char *fmt, ...) {
                 return 0; /* the first problem is the one reported */
 
         va_start(ap, fmt);
-        r = vasprintf(&d->malformed, fmt, ap);
+        r = free_and_vasprintf(&d->malformed, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                d->malformed = NULL;
-                return -ENOMEM;
-        }
-        return 0;
+        return r;
 }
 
 static int set_root_hash(VerityData *d, const char *text, size_t n, const char *source, const char *path) {

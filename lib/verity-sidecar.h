@@ -7,7 +7,7 @@
 
 #include "context.h"
 #include "image-discover.h"
-#include "image-raw.h"
+#include "image-probe.h"
 
 /* Finding an image's dm-verity data the way systemd does (dissect-image.c verity_settings_load(),
  * systemd.exec(5) RootHash=/RootVerity=/RootHashSignature=), for NAME.raw in DIR:
@@ -80,12 +80,6 @@ int verity_parse_root_hash(const char *text, size_t text_size, uint8_t *ret, siz
 int verity_parse_signature_json(const char *data, size_t size, char **ret_root_hash_hex,
                                 uint8_t **ret_signature, size_t *ret_signature_size,
                                 char **ret_fingerprint, const char **ret_reason);
-
-/* Strict base64 (RFC 4648, with padding, no white space). Returns 0 or -EBADMSG. */
-int base64_decode_strict(const char *s, size_t n, uint8_t **ret, size_t *ret_size);
-
-/* Lowercase hex of n bytes. */
-char *hexmem_lower(const uint8_t *p, size_t n);
 
 /* "DIR/NAME.raw" -> "DIR/NAME" + suffix (systemd's build_auxiliary_path()). */
 char *verity_sidecar_path(const char *image_path, const char *suffix);

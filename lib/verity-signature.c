@@ -6,6 +6,7 @@
 
 #include "crypto-dl.h"
 #include "fileio.h"
+#include "hexdecode.h"
 #include "log.h"
 #include "string-util.h"
 #include "strv.h"
@@ -48,15 +49,10 @@ static int set_message(VeritySignatureResult *res, VeritySignatureVerdict v, con
         int r;
 
         res->verdict = v;
-        free(res->message);
         va_start(ap, fmt);
-        r = vasprintf(&res->message, fmt, ap);
+        r = free_and_vasprintf(&res->message, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                res->message = NULL;
-                return -ENOMEM;
-        }
-        return 0;
+        return r;
 }
 
 /* The certificate files, conf-files style: by name, the first directory wins; masked or unreadable

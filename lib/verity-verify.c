@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "string-util.h"
+#include "unaligned.h"
 #include "verity-verify.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD *, sym_EVP_MD_free);
@@ -18,10 +19,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD *, sym_EVP_MD_free);
 void verity_result_done(VerityResult *r) {
         free(r->message);
         *r = (VerityResult) {};
-}
-
-static uint32_t le32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
 }
 
 static int pread_exact(int fd, void *buf, size_t n, uint64_t offset) {
@@ -79,15 +76,15 @@ int verity_params_read(int fd, uint64_t offset, VerityParams *ret, const char **
                 return r;
         else if (memcmp(sb, "verity\0\0", 8) != 0)
                 reason = "no verity superblock (signature \"verity\" missing)";
-        else if (le32(sb + 8) != 1)
+        else if (unaligned_read_le32(sb + 8) != 1)
                 reason = "unsupported verity superblock version";
         else {
-                p.hash_type = le32(sb + 12);
+                p.hash_type = unaligned_read_le32(sb + 12);
                 memcpy(p.uuid, sb + 16, 16);
                 memcpy(p.algorithm, sb + 32, 32);
-                p.data_block_size = le32(sb + 64);
-                p.hash_block_size = le32(sb + 68);
-                p.data_blocks = (uint64_t) le32(sb + 72) | (uint64_t) le32(sb + 76) << 32;
+                p.data_block_size = unaligned_read_le32(sb + 64);
+                p.hash_block_size = unaligned_read_le32(sb + 68);
+                p.data_blocks = unaligned_read_le64(sb + 72);
                 p.salt_size = (uint16_t) (sb[80] | sb[81] << 8);
 
                 if (p.hash_type > 1)
@@ -145,15 +142,10 @@ static int set_result(VerityResult *res, VerityVerdict v, uint64_t offset, uint6
         res->verdict = v;
         res->offset = offset;
         res->block = block;
-        free(res->message);
         va_start(ap, fmt);
-        r = vasprintf(&res->message, fmt, ap);
+        r = free_and_vasprintf(&res->message, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                res->message = NULL;
-                return -ENOMEM;
-        }
-        return 0;
+        return r;
 }
 
 typedef struct Hasher {

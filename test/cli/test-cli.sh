@@ -190,6 +190,40 @@ grep -q '^  inspect NAME|PATH' "$tmp/out" || fail "--help does not list inspect"
 expect_rc 0 P --version
 grep -q '^portables ' "$tmp/out" || fail "--version"
 
+# Option parsing (getopt_long()): a value as the next word, unambiguous abbreviations, the verbs'
+# own options anywhere after the verb, and "--" right after verify/users still before their options.
+expect_rc 0 P --json short list
+[ "$(wc -l <"$tmp/out")" = 1 ] || fail "--json short is not --json=short"
+expect_rc 0 P list --no-leg
+grep -q '^NAME ' "$tmp/out" && fail "--no-leg is not --no-legend"
+expect_rc 2 P list --no
+grep -q "Unknown option '--no'" "$tmp/err" || fail "ambiguous --no not refused: $(cat "$tmp/err")"
+expect_rc 2 "$portables" --no-pager --root
+grep -q 'Option --root needs a value' "$tmp/err" || fail "--root without a value: $(cat "$tmp/err")"
+expect_rc 5 P verify --policy=yes broken
+expect_rc 5 P verify --policy yes broken
+expect_rc 5 P verify broken -q --policy yes
+expect_rc 5 P verify -- --policy=yes broken
+expect_rc 2 P verify --policy=bogus broken
+expect_rc 2 P verify --policy
+grep -q 'Option --policy needs a value' "$tmp/err" || fail "verify --policy without a value: $(cat "$tmp/err")"
+expect_rc 2 P verify --bogus broken
+grep -q 'Unknown option for verify: --bogus' "$tmp/err" || fail "verify --bogus: $(cat "$tmp/err")"
+expect_rc 2 P verify -x broken
+grep -q 'Unknown option for verify: -x' "$tmp/err" || fail "verify -x: $(cat "$tmp/err")"
+expect_rc 2 P verify --dry-run broken
+expect_rc 2 P --policy=yes verify broken
+grep -q "Unknown option '--policy=yes' (try --help)" "$tmp/err" || fail "--policy before verify: $(cat "$tmp/err")"
+expect_rc 2 P list --dry-run
+expect_rc 2 P users
+grep -q "Too few arguments for 'users'" "$tmp/err" || fail "users without image: $(cat "$tmp/err")"
+expect_rc 2 P users foo bar
+grep -q 'users: one image only' "$tmp/err" || fail "users with two images: $(cat "$tmp/err")"
+expect_rc 2 P users --bogus foo
+grep -q 'Unknown option for users: --bogus' "$tmp/err" || fail "users --bogus: $(cat "$tmp/err")"
+expect_rc 0 P users foo --dry-run
+expect_rc 0 P users -- --dry-run foo
+
 # A broken global portable.conf: the generator attaches nothing, and list says so.
 printf '[Portable]\nBogus=1\n' >"$root/etc/systemd/portable.conf"
 P list --json=short 2>/dev/null >"$tmp/broken.json"

@@ -6,7 +6,9 @@
 
 #include <ctype.h>
 
+#include "base64.h"
 #include "fuzz.h"
+#include "hexdecode.h"
 #include "verity-sidecar.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

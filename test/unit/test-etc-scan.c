@@ -187,7 +187,7 @@ TEST(scan) {
 
         fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
         CHECK(fd >= 0);
-        CHECK_INT(etc_scan(fd, &text), 0);
+        CHECK_INT(etc_scan(IMAGE_FS_FD(fd), &text), 0);
         CHECK_INT(etc_listing_parse(text, &e), 0);
         CHECK_INT(e.n_trees, 1);        /* /etc/open: everyone may read it; /etc/mtab: a symlink */
         t = tree(&e, "/etc/redis");
@@ -210,7 +210,7 @@ TEST(packed_as_directory) {
         _cleanup_free_ char *text = NULL;
         _cleanup_close_ int fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-        CHECK_INT(etc_scan_pack(fd, &b), 0);
+        CHECK_INT(etc_scan_pack(IMAGE_FS_FD(fd), &b), 0);
         CHECK_INT(packed_builder_format(&b, &text), 0);
         {
                 size_t n = strlen(text);

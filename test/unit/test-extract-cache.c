@@ -157,7 +157,7 @@ TEST(off_when_rerooted) {
         CHECK_INT(extract_cache_open(&c, true), 0);
         CHECK(c.dir_fd < 0);
         CHECK_INT(extract_cache_lookup(&c, &i, NULL, &miss, &p, NULL), 0);
-        CHECK_INT(extract_cache_store(&c, &i, AT_FDCWD, -EBADF, &test_probe, NULL), 0);
+        CHECK_INT(extract_cache_store(&c, &i, IMAGE_FS_FD(AT_FDCWD), -EBADF, &test_probe, NULL, NULL), 0);
         CHECK_INT(extract_cache_prune(&c), 0);
         extract_cache_done(&c);
 }
@@ -215,8 +215,8 @@ TEST(store_lookup_key_prune) {
         CHECK_INT(extract_cache_open(&c, true), 0);
         CHECK(c.dir_fd >= 0);
         CHECK_INT(extract_cache_lookup(&c, &i, required, &miss, &p, NULL), 0);        /* empty: a miss */
-        CHECK_INT(extract_cache_store(&c, &i, src, img_fd, &test_probe, required), 0);
-        CHECK_INT(extract_cache_store(&c, &i2, src, -EBADF, &test_probe, NULL), 0);
+        CHECK_INT(extract_cache_store(&c, &i, IMAGE_FS_FD(src), img_fd, &test_probe, required, NULL), 0);
+        CHECK_INT(extract_cache_store(&c, &i2, IMAGE_FS_FD(src), -EBADF, &test_probe, NULL, NULL), 0);
         CHECK_INT(extract_cache_prune(&c), 0);
         extract_cache_done(&c);
 
@@ -329,7 +329,7 @@ TEST(broken_entries) {
         image_at(&i, "img3.raw");
 
         CHECK_INT(extract_cache_open(&c, true), 0);
-        CHECK_INT(extract_cache_store(&c, &i, src, -EBADF, &test_probe, NULL), 0);
+        CHECK_INT(extract_cache_store(&c, &i, IMAGE_FS_FD(src), -EBADF, &test_probe, NULL, NULL), 0);
         CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 1);
         packed_tree_done(&hit);
 
@@ -379,7 +379,7 @@ TEST(broken_entries) {
                         CHECK_INT(unlink(entry), 0);
                         CHECK_INT(mkdir(entry, 0700), 0);
                         CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
-                        CHECK_INT(extract_cache_store(&c, &i, src, -EBADF, &test_probe, NULL), 0);
+                        CHECK_INT(extract_cache_store(&c, &i, IMAGE_FS_FD(src), -EBADF, &test_probe, NULL, NULL), 0);
                         CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 1);
                         packed_tree_done(&hit);
                         free(entry);

@@ -18,7 +18,7 @@
 #include <systemd/sd-id128.h>
 #include <time.h>
 
-#include "image-raw.h"
+#include "image-mount.h"
 #include "log.h"
 #include "macro.h"
 #include "string-util.h"

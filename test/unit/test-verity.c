@@ -16,8 +16,9 @@
 #include <sys/wait.h>
 
 #include "context.h"
+#include "base64.h"
 #include "fileio.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "log.h"
 #include "string-util.h"
 #include "tests.h"

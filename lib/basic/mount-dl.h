@@ -5,7 +5,7 @@
 
 #include "dlopen-util.h"
 
-/* libmount.so.1, loaded on first use (lib/dlopen-util.h): for mounting raw images. */
+/* libmount.so.1, loaded on first use (lib/basic/dlopen-util.h): for mounting raw images. */
 
 DLSYM_PROTOTYPE(mnt_context_disable_canonicalize);
 DLSYM_PROTOTYPE(mnt_context_disable_helpers);

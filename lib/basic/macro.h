@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -115,6 +116,9 @@ static inline int free_and_strdup(char **p, const char *s) {
 static inline bool streq_ptr(const char *a, const char *b) {
         return a && b ? streq(a, b) : a == b;
 }
+/* For the default: of a switch over values that cannot come (getopt_long() results, ...). */
+#define assert_not_reached() abort()
+
 #define IN_SET(x, ...)                                                  \
         ({                                                              \
                 const __typeof__(x) _set_[] = { __VA_ARGS__ };          \

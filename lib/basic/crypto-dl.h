@@ -10,7 +10,7 @@
 
 #include "dlopen-util.h"
 
-/* libcrypto.so.3, loaded on first use (lib/dlopen-util.h): for dm-verity hashes and signatures. */
+/* libcrypto.so.3, loaded on first use (lib/basic/dlopen-util.h): for dm-verity hashes and signatures. */
 
 DLSYM_PROTOTYPE(ASN1_INTEGER_to_BN);
 DLSYM_PROTOTYPE(BIO_ctrl);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdarg.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,6 +21,11 @@ char *strextend_real(char **x, ...) _sentinel_;
 
 /* printf-style append to *x. Returns 0 or -ENOMEM. */
 int strextendf(char **x, const char *format, ...) _printf_(2, 3);
+
+/* A message formatted into a field, for the printf-like setters of result structs (plan_refuse(),
+ * set_reason(), ...): *field is freed and replaced by the text. Returns 0, or -ENOMEM with *field
+ * NULL. */
+int free_and_vasprintf(char **field, const char *format, va_list ap) _printf_(2, 0);
 
 char *strstrip(char *s);
 char *delete_trailing_chars(char *s, const char *bad);

@@ -5,7 +5,7 @@
 
 #include "dlopen-util.h"
 
-/* libblkid.so.1, loaded on first use (lib/dlopen-util.h): for probing raw images. */
+/* libblkid.so.1, loaded on first use (lib/basic/dlopen-util.h): for probing raw images. */
 
 DLSYM_PROTOTYPE(blkid_do_safeprobe);
 DLSYM_PROTOTYPE(blkid_new_probe);

@@ -2,25 +2,21 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <sched.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <systemd/sd-gpt.h>
 #include <systemd/sd-id128.h>
 
 #include "blkid-dl.h"
 #include "fileio.h"
-#include "image-raw.h"
+#include "image-probe.h"
 #include "log.h"
-#include "loop-device.h"
-#include "mount-dl.h"
 #include "string-util.h"
+#include "unaligned.h"
 #include "version.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(blkid_probe, sym_blkid_free_probe);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_context *, sym_mnt_free_context);
 
 /* The reason an image is not usable: kept in probe->reason for the caller's one log line, logged
  * at debug level here; returns -EMEDIUMTYPE. */
@@ -41,8 +37,7 @@ static const char *const raw_format_table[_RAW_FORMAT_MAX] = {
 
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(raw_format, RawFormat);
 
-/* The file systems we mount, by their libblkid names (which are also the kernel's). */
-static RawFormat raw_format_from_fstype(const char *s) {
+RawFormat raw_format_from_fstype(const char *s) {
         for (RawFormat f = 0; f < RAW_FORMAT_GPT; f++)
                 if (streq(s, raw_format_table[f]))
                         return f;
@@ -65,22 +60,6 @@ static int pread_full(int fd, void *buf, size_t n, uint64_t offset) {
         return 0;
 }
 
-static uint16_t le16(const uint8_t *p) {
-        return (uint16_t) (p[0] | p[1] << 8);
-}
-static uint32_t le32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-static uint64_t le64(const uint8_t *p) {
-        return (uint64_t) le32(p) | (uint64_t) le32(p + 4) << 32;
-}
-static uint32_t be32(const uint8_t *p) {
-        return (uint32_t) p[3] | (uint32_t) p[2] << 8 | (uint32_t) p[1] << 16 | (uint32_t) p[0] << 24;
-}
-static uint64_t be64(const uint8_t *p) {
-        return (uint64_t) be32(p) << 32 | (uint64_t) be32(p + 4);
-}
-
 /* Returns in *ret the number of bytes the file system starting at 'offset' says it occupies. libblkid
  * 2.38 has no FSSIZE for most types, hence the superblocks are read here; layouts as in the kernel. */
 static int fs_claimed_size(int fd, RawFormat format, uint64_t offset, uint64_t *ret) {
@@ -95,9 +74,9 @@ static int fs_claimed_size(int fd, RawFormat format, uint64_t offset, uint64_t *
                 r = pread_full(fd, sb, 96, offset);
                 if (r < 0)
                         return r;
-                if (le32(sb) != 0x73717368U)
+                if (unaligned_read_le32(sb) != 0x73717368U)
                         return -EBADMSG;
-                *ret = le64(sb + 40);
+                *ret = unaligned_read_le64(sb + 40);
                 return 0;
 
         case RAW_FORMAT_EROFS: {
@@ -107,12 +86,12 @@ static int fs_claimed_size(int fd, RawFormat format, uint64_t offset, uint64_t *
                 r = pread_full(fd, sb, 128, offset + 1024);
                 if (r < 0)
                         return r;
-                if (le32(sb) != 0xE0F5E1E2U)
+                if (unaligned_read_le32(sb) != 0xE0F5E1E2U)
                         return -EBADMSG;
                 bits = sb[12];
                 if (bits < 9 || bits > 16)
                         return -EBADMSG;
-                *ret = (uint64_t) le32(sb + 36) << bits;
+                *ret = (uint64_t) unaligned_read_le32(sb + 36) << bits;
                 return 0;
         }
 
@@ -125,14 +104,14 @@ static int fs_claimed_size(int fd, RawFormat format, uint64_t offset, uint64_t *
                 r = pread_full(fd, esb, sizeof(esb), offset + 1024);
                 if (r < 0)
                         return r;
-                if (le16(esb + 0x38) != 0xEF53)
+                if (unaligned_read_le16(esb + 0x38) != 0xEF53)
                         return -EBADMSG;
-                log_bs = le32(esb + 0x18);
+                log_bs = unaligned_read_le32(esb + 0x18);
                 if (log_bs > 6) /* 64 KiB blocks at most */
                         return -EBADMSG;
-                n = le32(esb + 0x04);
-                if (le32(esb + 0x60) & 0x80)
-                        n |= (uint64_t) le32(esb + 0x150) << 32;
+                n = unaligned_read_le32(esb + 0x04);
+                if (unaligned_read_le32(esb + 0x60) & 0x80)
+                        n |= (uint64_t) unaligned_read_le32(esb + 0x150) << 32;
                 if (__builtin_mul_overflow(n, UINT64_C(1024) << log_bs, ret))
                         return -EBADMSG;
                 return 0;
@@ -146,9 +125,9 @@ static int fs_claimed_size(int fd, RawFormat format, uint64_t offset, uint64_t *
                         return r;
                 if (memcmp(sb + 64, "_BHRfS_M", 8) != 0)
                         return -EBADMSG;
-                if (le64(sb + 136) != 1)
+                if (unaligned_read_le64(sb + 136) != 1)
                         return -EXDEV; /* multi-device file system: cannot be in one image */
-                *ret = le64(sb + 112);
+                *ret = unaligned_read_le64(sb + 112);
                 return 0;
 
         case RAW_FORMAT_XFS:
@@ -157,11 +136,11 @@ static int fs_claimed_size(int fd, RawFormat format, uint64_t offset, uint64_t *
                 r = pread_full(fd, sb, 64, offset);
                 if (r < 0)
                         return r;
-                if (be32(sb) != 0x58465342U)
+                if (unaligned_read_be32(sb) != 0x58465342U)
                         return -EBADMSG;
-                if (be64(sb + 48) == 0)
+                if (unaligned_read_be64(sb + 48) == 0)
                         return -EXDEV;
-                if (__builtin_mul_overflow(be64(sb + 8), (uint64_t) be32(sb + 4), ret))
+                if (__builtin_mul_overflow(unaligned_read_be64(sb + 8), (uint64_t) unaligned_read_be32(sb + 4), ret))
                         return -EBADMSG;
                 return 0;
 
@@ -323,6 +302,14 @@ typedef struct Candidate {
         const char *label;      /* ditto, NULL if empty */
 } Candidate;
 
+/* The partitions of one GPT that are ours: per architecture and designator the one that wins, and
+ * the first generic Linux partition with the count of them. */
+typedef struct GptCandidates {
+        Candidate cand[_ARCH_MAX][_DESIGNATOR_MAX];
+        Candidate generic;
+        unsigned n_generic;
+} GptCandidates;
+
 static void region_from_candidate(RawRegion *r, const Candidate *c) {
         *r = (RawRegion) {
                 .found = c->found,
@@ -334,16 +321,85 @@ static void region_from_candidate(RawRegion *r, const Candidate *c) {
                         r->uuid[i] = (char) (c->uuid[i] >= 'A' && c->uuid[i] <= 'F' ? c->uuid[i] + 32 : c->uuid[i]);
 }
 
-static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size, RawProbe *ret) {
-#ifndef SD_GPT_ROOT_NATIVE
-        return refuse(ret, path, "GPT images are not supported on this architecture.");
-#else
-        Candidate cand[_ARCH_MAX][_DESIGNATOR_MAX] = {}, generic = {};
-        unsigned n_generic = 0;
+#ifdef SD_GPT_ROOT_NATIVE
+/* The slot of cands a partition type belongs in, with its designator's name in *ret_what, or NULL
+ * if the partition is not ours (ESP, other architectures, ...). */
+static Candidate *gpt_slot(GptCandidates *cands, sd_id128_t type, const char **ret_what) {
+        if (sd_id128_equal(type, SD_GPT_LINUX_GENERIC)) {
+                *ret_what = "linux-generic";
+                return &cands->generic;
+        }
+        for (size_t j = 0; j < ELEMENTSOF(gpt_type_table); j++)
+                if (sd_id128_equal(type, gpt_type_table[j].uuid)) {
+                        *ret_what = designator_table[gpt_type_table[j].designator];
+                        return &cands->cand[gpt_type_table[j].arch][gpt_type_table[j].designator];
+                }
+        return NULL;
+}
+
+/* Considers partition pp for its slot: no-auto partitions are ignored, one outside the file refuses
+ * the image, and of several of a type the first wins unless a later one has a newer version in its
+ * label, as systemd does. */
+static int gpt_consider_partition(const char *path, blkid_partition pp, uint64_t file_size,
+                                  GptCandidates *cands, RawProbe *ret) {
+        const char *type_string, *label, *what = NULL;
+        blkid_loff_t start, size;
+        Candidate *c;
+        sd_id128_t type;
+        int partno;
+
+        type_string = sym_blkid_partition_get_type_string(pp);
+        if (!type_string || id128_from_string(type_string, &type) < 0)
+                return 0;
+
+        c = gpt_slot(cands, type, &what);
+        if (!c)
+                return 0;
+
+        partno = sym_blkid_partition_get_partno(pp);
+        if (sym_blkid_partition_get_flags(pp) & SD_GPT_FLAG_NO_AUTO) {
+                log_debug("%s: ignoring %s partition %i, it is marked no-auto.", strna(path), what, partno);
+                return 0;
+        }
+
+        /* Sizes from the image are not trusted: the partition must lie within the file. */
+        start = sym_blkid_partition_get_start(pp);
+        size = sym_blkid_partition_get_size(pp);
+        if (start <= 0 || size <= 0 ||
+            (uint64_t) start > file_size / 512 || (uint64_t) size > file_size / 512 - (uint64_t) start)
+                return refuse(ret, path, "%s partition %i (sectors %lld+%lld) lies outside the image (%llu bytes).",
+                              what, partno, (long long) start, (long long) size,
+                              (unsigned long long) file_size);
+
+        label = sym_blkid_partition_get_name(pp);
+        if (isempty(label))
+                label = NULL;
+
+        /* Several generic partitions are ambiguous, see gpt_choose(). */
+        if (c == &cands->generic && cands->n_generic++ > 0)
+                return 0;
+
+        if (c->found && version_compare(label, c->label) <= 0) {
+                log_debug("%s: ignoring %s partition %i, an earlier one has the same or a newer version.",
+                          strna(path), what, partno);
+                return 0;
+        }
+
+        *c = (Candidate) {
+                .found = true,
+                .partno = partno,
+                .offset = (uint64_t) start * 512,
+                .size = (uint64_t) size * 512,
+                .uuid = sym_blkid_partition_get_uuid(pp),
+                .label = label,
+        };
+        return 0;
+}
+
+/* Fills cands from every partition of the table libblkid found in b. */
+static int gpt_collect(const char *path, blkid_probe b, uint64_t file_size, GptCandidates *cands, RawProbe *ret) {
         blkid_partlist pl;
-        Designator data;
-        RawFormat format;
-        int n, arch, r;
+        int n, r;
 
         errno = 0;
         pl = sym_blkid_probe_get_partitions(b);
@@ -356,123 +412,79 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
                 return errno > 0 ? -errno : -EIO;
 
         for (int i = 0; i < n; i++) {
-                const char *type_string, *label;
-                unsigned long long flags;
-                blkid_loff_t start, size;
-                Candidate *c = NULL;
                 blkid_partition pp;
-                const char *what = NULL;
-                sd_id128_t type;
-                int partno;
 
                 errno = 0;
                 pp = sym_blkid_partlist_get_partition(pl, i);
                 if (!pp)
                         return errno > 0 ? -errno : -EIO;
 
-                type_string = sym_blkid_partition_get_type_string(pp);
-                if (!type_string || id128_from_string(type_string, &type) < 0)
-                        continue;
-
-                if (sd_id128_equal(type, SD_GPT_LINUX_GENERIC)) {
-                        c = &generic;
-                        what = "linux-generic";
-                } else
-                        for (size_t j = 0; j < ELEMENTSOF(gpt_type_table); j++)
-                                if (sd_id128_equal(type, gpt_type_table[j].uuid)) {
-                                        c = &cand[gpt_type_table[j].arch][gpt_type_table[j].designator];
-                                        what = designator_table[gpt_type_table[j].designator];
-                                        break;
-                                }
-                if (!c)
-                        continue; /* ESP, other architectures, ...: not ours */
-
-                partno = sym_blkid_partition_get_partno(pp);
-                flags = sym_blkid_partition_get_flags(pp);
-                if (flags & SD_GPT_FLAG_NO_AUTO) {
-                        log_debug("%s: ignoring %s partition %i, it is marked no-auto.", strna(path), what, partno);
-                        continue;
-                }
-
-                /* Sizes from the image are not trusted: the partition must lie within the file. */
-                start = sym_blkid_partition_get_start(pp);
-                size = sym_blkid_partition_get_size(pp);
-                if (start <= 0 || size <= 0 ||
-                    (uint64_t) start > file_size / 512 || (uint64_t) size > file_size / 512 - (uint64_t) start)
-                        return refuse(ret, path, "%s partition %i (sectors %lld+%lld) lies outside the image (%llu bytes).",
-                                      what, partno, (long long) start, (long long) size,
-                                      (unsigned long long) file_size);
-
-                label = sym_blkid_partition_get_name(pp);
-                if (isempty(label))
-                        label = NULL;
-
-                if (c == &generic) {
-                        /* Several generic partitions are ambiguous, see below. */
-                        if (n_generic++ > 0)
-                                continue;
-                }
-
-                /* As systemd does: the first partition of a type wins, except that among several the
-                 * one with the newest version in its label wins. */
-                if (c->found && version_compare(label, c->label) <= 0) {
-                        log_debug("%s: ignoring %s partition %i, an earlier one has the same or a newer version.",
-                                  strna(path), what, partno);
-                        continue;
-                }
-
-                *c = (Candidate) {
-                        .found = true,
-                        .partno = partno,
-                        .offset = (uint64_t) start * 512,
-                        .size = (uint64_t) size * 512,
-                        .uuid = sym_blkid_partition_get_uuid(pp),
-                        .label = label,
-                };
+                r = gpt_consider_partition(path, pp, file_size, cands, ret);
+                if (r < 0)
+                        return r;
         }
+        return 0;
+}
 
-        /* Verity data without the partition it protects: something is off, refuse like systemd. */
-        for (arch = 0; arch < _ARCH_MAX; arch++)
+/* Verity data without the partition it protects: something is off, refuse like systemd. */
+static int gpt_check_verity_pairs(const char *path, const GptCandidates *cands, RawProbe *ret) {
+        for (int arch = 0; arch < _ARCH_MAX; arch++)
                 for (Designator d = DESIGNATOR_ROOT; d < _DESIGNATOR_MAX; d += 3) {
-                        if (!cand[arch][d].found && (cand[arch][d + 1].found || cand[arch][d + 2].found))
+                        const Candidate *c = cands->cand[arch];
+
+                        if (!c[d].found && (c[d + 1].found || c[d + 2].found))
                                 return refuse(ret, path, "%s verity partition without %s partition.",
                                               designator_table[d], designator_table[d]);
-                        if (cand[arch][d + 2].found && !cand[arch][d + 1].found)
+                        if (c[d + 2].found && !c[d + 1].found)
                                 return refuse(ret, path, "%s verity signature partition without verity partition.",
                                               designator_table[d]);
                 }
+        return 0;
+}
+
+/* The Discoverable Partitions choice: the root partition (native before secondary architecture),
+ * else the usr partition, each with its verity partitions; else a single generic Linux partition.
+ * Fills ret's format, usr_only and regions. */
+static int gpt_choose(const char *path, const GptCandidates *cands, RawProbe *ret) {
+        Designator data = DESIGNATOR_ROOT;
+        int arch;
 
         *ret = (RawProbe) { .format = RAW_FORMAT_GPT };
 
-        data = DESIGNATOR_ROOT;
-        arch = cand[ARCH_NATIVE][DESIGNATOR_ROOT].found ? ARCH_NATIVE :
-               cand[ARCH_SECONDARY][DESIGNATOR_ROOT].found ? ARCH_SECONDARY : -1;
+        arch = cands->cand[ARCH_NATIVE][DESIGNATOR_ROOT].found ? ARCH_NATIVE :
+               cands->cand[ARCH_SECONDARY][DESIGNATOR_ROOT].found ? ARCH_SECONDARY : -1;
         if (arch < 0) {
                 data = DESIGNATOR_USR;
-                arch = cand[ARCH_NATIVE][DESIGNATOR_USR].found ? ARCH_NATIVE :
-                       cand[ARCH_SECONDARY][DESIGNATOR_USR].found ? ARCH_SECONDARY : -1;
+                arch = cands->cand[ARCH_NATIVE][DESIGNATOR_USR].found ? ARCH_NATIVE :
+                       cands->cand[ARCH_SECONDARY][DESIGNATOR_USR].found ? ARCH_SECONDARY : -1;
                 ret->usr_only = arch >= 0;
-        } else if (cand[arch][DESIGNATOR_USR].found)
+        } else if (cands->cand[arch][DESIGNATOR_USR].found)
                 log_debug("%s: ignoring usr partition %i, only the root partition %i is mounted.",
-                          strna(path), cand[arch][DESIGNATOR_USR].partno, cand[arch][DESIGNATOR_ROOT].partno);
+                          strna(path), cands->cand[arch][DESIGNATOR_USR].partno,
+                          cands->cand[arch][DESIGNATOR_ROOT].partno);
 
         if (arch >= 0) {
-                region_from_candidate(&ret->data, &cand[arch][data]);
-                region_from_candidate(&ret->verity, &cand[arch][data + 1]);
-                region_from_candidate(&ret->verity_sig, &cand[arch][data + 2]);
-        } else if (n_generic == 1)
+                region_from_candidate(&ret->data, &cands->cand[arch][data]);
+                region_from_candidate(&ret->verity, &cands->cand[arch][data + 1]);
+                region_from_candidate(&ret->verity_sig, &cands->cand[arch][data + 2]);
+        } else if (cands->n_generic == 1)
                 /* No root or usr partition for us: a single generic Linux partition is the root, as with
                  * systemd's DISSECT_IMAGE_GENERIC_ROOT (which portablectl uses). */
-                region_from_candidate(&ret->data, &generic);
-        else if (n_generic > 1)
+                region_from_candidate(&ret->data, &cands->generic);
+        else if (cands->n_generic > 1)
                 return log_debug_errno(ENOTUNIQ, "%s: no root or usr partition for this architecture, and %u generic Linux partitions.",
-                                       strna(path), n_generic);
+                                       strna(path), cands->n_generic);
         else
                 return refuse(ret, path, "GPT without a root or usr partition for this architecture.");
+        return 0;
+}
 
-        /* What is in the partition: libblkid again, on just that region. */
+/* What is in the chosen data partition: libblkid again, on just that region, and its size checked. */
+static int gpt_probe_data(int fd, const char *path, RawProbe *ret) {
         _cleanup_(sym_blkid_free_probep) blkid_probe pb = NULL;
         const char *fstype;
+        RawFormat format;
+        int r;
 
         r = blkid_probe_region(fd, ret->data.offset, ret->data.size, /* partitions= */ false, &pb);
         if (r < 0 && r != -2)
@@ -489,6 +501,26 @@ static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size
 
         (void) snprintf(ret->fstype, sizeof(ret->fstype), "%s", fstype);
         return 0;
+}
+#endif
+
+static int probe_gpt(int fd, const char *path, blkid_probe b, uint64_t file_size, RawProbe *ret) {
+#ifndef SD_GPT_ROOT_NATIVE
+        return refuse(ret, path, "GPT images are not supported on this architecture.");
+#else
+        GptCandidates cands = {};
+        int r;
+
+        r = gpt_collect(path, b, file_size, &cands, ret);
+        if (r < 0)
+                return r;
+        r = gpt_check_verity_pairs(path, &cands, ret);
+        if (r < 0)
+                return r;
+        r = gpt_choose(path, &cands, ret);
+        if (r < 0)
+                return r;
+        return gpt_probe_data(fd, path, ret);
 #endif
 }
 
@@ -578,187 +610,4 @@ int raw_image_probe(int fd, const char *path, RawProbe *ret) {
                 return refuse(ret, path, "'%s' partition table, only GPT is supported.", pttype);
 
         return probe_gpt(fd, path, b, size, ret);
-}
-
-/* ---- Mounting ---- */
-
-struct RawMount {
-        RawProbe probe;
-        LoopDevice *loop;
-        char *where;            /* the image root */
-        char *data_where;       /* where the data partition is mounted: where, or where/usr */
-        bool tmpfs_mounted;
-        bool data_mounted;
-};
-
-int mount_namespace_private(void) {
-        if (unshare(CLONE_NEWNS) < 0)
-                return log_debug_errno(errno, "Failed to create mount namespace: %m");
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                return log_debug_errno(errno, "Failed to make / a private mount: %m");
-        return 0;
-}
-
-static const char *mount_options(RawFormat f) {
-        switch (f) {
-        case RAW_FORMAT_EXT4:
-                /* Never replay a journal: the device is read-only, and the image must not change. */
-                return "ro,nosuid,nodev,noload";
-        case RAW_FORMAT_XFS:
-                return "ro,nosuid,nodev,norecovery";
-        case RAW_FORMAT_BTRFS:
-                return "ro,nosuid,nodev,rescue=nologreplay";
-        default:
-                return "ro,nosuid,nodev";
-        }
-}
-
-static int mount_block_device(const char *node, const char *where, const char *fstype, const char *options) {
-        _cleanup_(sym_mnt_free_contextp) struct libmnt_context *cxt = NULL;
-        char buf[256];
-        int r;
-
-        cxt = sym_mnt_new_context();
-        if (!cxt)
-                return -ENOMEM;
-
-        /* No utab/mtab, no /sbin/mount.* helper, no fstab, no path canonicalization, no type probing. */
-        r = sym_mnt_context_disable_mtab(cxt, 1);
-        if (r >= 0)
-                r = sym_mnt_context_disable_helpers(cxt, 1);
-        if (r >= 0)
-                r = sym_mnt_context_disable_canonicalize(cxt, 1);
-        if (r >= 0)
-                r = sym_mnt_context_set_optsmode(cxt, MNT_OMODE_NOTAB);
-        if (r >= 0)
-                r = sym_mnt_context_set_source(cxt, node);
-        if (r >= 0)
-                r = sym_mnt_context_set_target(cxt, where);
-        if (r >= 0)
-                r = sym_mnt_context_set_fstype(cxt, fstype);
-        if (r >= 0)
-                r = sym_mnt_context_set_options(cxt, options);
-        if (r < 0)
-                return log_debug_errno(r, "Failed to set up libmount context: %m");
-
-        r = sym_mnt_context_mount(cxt);
-        if (r == 0 && sym_mnt_context_get_status(cxt) == 1)
-                return 0;
-
-        if (sym_mnt_context_syscall_called(cxt) && sym_mnt_context_get_syscall_errno(cxt) > 0)
-                r = -sym_mnt_context_get_syscall_errno(cxt);
-        else if (r >= 0)
-                r = -EIO;
-
-        (void) sym_mnt_context_get_excode(cxt, r, buf, sizeof(buf));
-        return log_debug_errno(r, "Failed to mount %s (%s) on %s with %s: %s",
-                               node, fstype, where, options, buf[0] ? buf : "error");
-}
-
-static int mount_usr_skeleton(const char *where, char **ret_usr) {
-        _cleanup_free_ char *usr = NULL;
-
-        /* A usr-only image is mounted below an empty read-only root, as systemd does. */
-        usr = strjoin(where, "/usr");
-        if (!usr)
-                return -ENOMEM;
-
-        if (mount("tmpfs", where, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k,nr_inodes=16") < 0)
-                return log_debug_errno(errno, "Failed to mount tmpfs on %s: %m", where);
-
-        if (mkdir(usr, 0755) < 0 ||
-            mount(NULL, where, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-                int r = -errno;
-                (void) umount2(where, UMOUNT_NOFOLLOW);
-                return log_debug_errno(r, "Failed to set up the root for /usr on %s: %m", where);
-        }
-
-        *ret_usr = TAKE_PTR(usr);
-        return 0;
-}
-
-int raw_image_mount(int fd, const char *path, const char *where, RawMount **ret) {
-        _cleanup_(raw_mount_freep) RawMount *m = NULL;
-        int r;
-
-        if (fd < 0 || !where || !ret)
-                return -EINVAL;
-
-        r = dlopen_libmount();
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot mount raw images without libmount: %m", path);
-
-        m = calloc(1, sizeof(RawMount));
-        if (!m)
-                return -ENOMEM;
-
-        r = raw_image_probe(fd, path, &m->probe);
-        if (r < 0)
-                return r;
-
-        m->where = strdup(where);
-        if (!m->where)
-                return -ENOMEM;
-
-        /* A bare file system gets the whole file (size 0: to the end), a partition exactly its extent. */
-        r = loop_device_make(fd, path, m->probe.data.offset,
-                             m->probe.format == RAW_FORMAT_GPT ? m->probe.data.size : 0,
-                             &m->loop);
-        if (r < 0)
-                return log_debug_errno(r, "%s: failed to set up loop device: %m", strna(path));
-
-        if (m->probe.usr_only) {
-                r = mount_usr_skeleton(where, &m->data_where);
-                if (r < 0)
-                        return r;
-                m->tmpfs_mounted = true;
-        } else {
-                m->data_where = strdup(where);
-                if (!m->data_where)
-                        return -ENOMEM;
-        }
-
-        r = mount_block_device(m->loop->node, m->data_where, m->probe.fstype,
-                               mount_options(raw_format_from_fstype(m->probe.fstype)));
-        if (r < 0)
-                return r;
-        m->data_mounted = true;
-
-        log_debug("%s: mounted %s (%s%s) from %s on %s.", strna(path), m->probe.fstype,
-                  raw_format_to_string(m->probe.format), m->probe.usr_only ? ", usr only" : "",
-                  m->loop->node, m->data_where);
-
-        *ret = TAKE_PTR(m);
-        return 0;
-}
-
-static void umount_verbose(const char *where) {
-        if (umount2(where, UMOUNT_NOFOLLOW) >= 0)
-                return;
-
-        log_debug_errno(errno, "Failed to unmount %s, detaching lazily: %m", where);
-        if (umount2(where, UMOUNT_NOFOLLOW | MNT_DETACH) < 0)
-                log_debug_errno(errno, "Failed to detach %s: %m", where);
-}
-
-RawMount *raw_mount_free(RawMount *m) {
-        if (!m)
-                return NULL;
-
-        if (m->data_mounted)
-                umount_verbose(m->data_where);
-        if (m->tmpfs_mounted)
-                umount_verbose(m->where);
-
-        /* After the unmount our fd is the last user of the loop device: this detaches it. */
-        loop_device_free(m->loop);
-
-        free(m->data_where);
-        free(m->where);
-        free(m);
-        return NULL;
-}
-
-const RawProbe *raw_mount_probe(const RawMount *m) {
-        return m ? &m->probe : NULL;
 }

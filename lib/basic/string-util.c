@@ -91,6 +91,18 @@ int strextendf(char **x, const char *format, ...) {
         return strextend(x, t) ? 0 : -ENOMEM;
 }
 
+int free_and_vasprintf(char **field, const char *format, va_list ap) {
+        assert(field);
+        assert(format);
+
+        *field = mfree(*field);
+        if (vasprintf(field, format, ap) < 0) {
+                *field = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 char *delete_trailing_chars(char *s, const char *bad) {
         char *c = s + strlen(s);
 
