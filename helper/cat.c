@@ -54,7 +54,7 @@ int verb_cat(int argc, char **argv) {
         bool first = true;
         int r, ret = 0;
 
-        r = scan_run(&s, NULL);
+        r = scan_run(&s, /* extra_path= */ NULL);
         if (r < 0)
                 return r;
 

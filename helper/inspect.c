@@ -264,7 +264,7 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                                 if (f->link_target)
                                         json_field_string(&w, "linkTarget", f->link_target);
                                 else if (!f->text) {
-                                        json_field_bool(&w, "directory", true);
+                                        json_field_bool(&w, "directory", /* b= */ true);
                                         json_field_unsigned(&w, "mode", f->mode);
                                 } else if (f->copy_of) {
                                         json_field_string(&w, "copyOf", f->copy_of);

@@ -101,7 +101,7 @@ static int list_json(const Scan *s) {
         json_begin_array(&w);
         for (size_t k = 0; k < s->n_items; k++) {
                 json_begin_object(&w);
-                json_image_summary(&w, s, s->items + k, true);
+                json_image_summary(&w, s, s->items + k, /* with_units= */ true);
                 json_end_object(&w);
         }
         json_end_array(&w);
@@ -175,7 +175,7 @@ int verb_list(int argc, char **argv) {
         _cleanup_(scan_done) Scan s = SCAN_NULL;
         int r;
 
-        r = scan_run(&s, NULL);
+        r = scan_run(&s, /* extra_path= */ NULL);
         if (r < 0)
                 return r;
 

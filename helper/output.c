@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -201,4 +202,17 @@ int table_print(const Table *t, FILE *f) {
         }
 
         return 0;
+}
+
+void verb_options_begin(int *argc, char ***argv) {
+        assert(argc);
+        assert(argv);
+
+        if (*argc > 1 && streq((*argv)[1], "--")) {
+                (*argv)[1] = (*argv)[0];
+                (*argv)++;
+                (*argc)--;
+        }
+        opterr = 0;
+        optind = 0;
 }

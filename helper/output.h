@@ -19,6 +19,12 @@ extern bool arg_pager;
 extern bool arg_legend;
 extern const char *arg_root;    /* --root=DIR, absolute, or NULL for $PORTABLES_ROOT or "/" */
 
+/* Before a verb's own getopt_long() over its argc/argv (verb name first): drops the "--" that
+ * main() leaves in front of the verb's arguments when it stopped there ("portables verify --
+ * --policy=signed foo": that one separates main's options from the verb's, a later one ends the
+ * verb's), and resets getopt_long(), quiet (opterr = 0: the verb words its own errors). */
+void verb_options_begin(int *argc, char ***argv);
+
 /* Starts the pager on stdout, as systemd's tools do: only if stdout is a terminal and --no-pager
  * was not given; $SYSTEMD_PAGER, else $PAGER, else less (with $LESS defaulting to "FRXMK"),
  * then more; an empty value or "cat" means none. Never fails: without a pager, output goes to

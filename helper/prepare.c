@@ -9,7 +9,7 @@ int verb_prepare(int argc, char **argv) {
         size_t attached = 0, refused = 0;
         int r;
 
-        r = scan_run(&s, NULL);
+        r = scan_run(&s, /* extra_path= */ NULL);
         if (r < 0)
                 return r;
 

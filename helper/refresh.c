@@ -108,7 +108,7 @@ static int attached_read(const char *dir, Attached *ret) {
                                 log_warning_errno(errno, "Failed to open %s/%s, ignoring: %m", dir, path);
                         continue;
                 }
-                r = read_regular_fd(fd, SMALL_FILE_SIZE_MAX, &text, NULL);
+                r = read_regular_fd(fd, SMALL_FILE_SIZE_MAX, &text, /* ret_size= */ NULL);
                 if (r < 0) {
                         log_warning_errno(r, "Failed to read %s/%s, ignoring: %m", dir, path);
                         continue;
@@ -142,7 +142,7 @@ static int stop_gone_unit(sd_bus *bus, const char *unit, const char *image, unsi
         _cleanup_free_ char *state = NULL;
         int r;
 
-        r = unit_state(bus, unit, &state, NULL);
+        r = unit_state(bus, unit, &state, /* ret_job= */ NULL);
         if (r < 0)
                 return r;
 

@@ -109,17 +109,8 @@ static int parse_args(int argc, char **argv, bool *ret_dry_run, const char **ret
         bool dry_run = false;
         int c;
 
-        /* main() stops at the first "--", which it leaves in front of our arguments ("portables
-         * users -- --dry-run foo"): that one separates main's options from ours. */
-        if (argc > 1 && streq(argv[1], "--")) {
-                argv[1] = argv[0];
-                argv++;
-                argc--;
-        }
-
         /* "-": the image is returned in order (as 1); "+" would stop at it. */
-        opterr = 0;
-        optind = 0;
+        verb_options_begin(&argc, &argv);
         for (;;) {
                 int previous = optind ?: 1;
 
@@ -199,7 +190,7 @@ int verb_users(int argc, char **argv) {
         {
                 ImageList l = { .images = &image, .n_images = 1 };
 
-                r = planner_init(&p, &c, &global, &l, USERS_MOUNT_TEMPLATE, NULL, 0);
+                r = planner_init(&p, &c, &global, &l, USERS_MOUNT_TEMPLATE, /* cache= */ NULL, 0);
                 if (r < 0)
                         return r;
                 r = image_plan(&p, &image, &plan);

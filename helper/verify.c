@@ -67,18 +67,8 @@ static int parse_args(int argc, char **argv, VerifyArgs *a, char ***ret_images) 
         if (!images)
                 return log_oom();
 
-        /* main() stops at the first "--", which it leaves in front of our arguments: "portables
-         * verify -- --policy=signed foo". That one separates main's options from ours; a later "--"
-         * ends ours. */
-        if (argc > 1 && streq(argv[1], "--")) {
-                argv[1] = argv[0];
-                argv++;
-                argc--;
-        }
-
         /* "-": images are returned in order (as 1), between the options. */
-        opterr = 0;
-        optind = 0;
+        verb_options_begin(&argc, &argv);
         for (;;) {
                 int previous = optind ?: 1;
 

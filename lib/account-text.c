@@ -153,7 +153,7 @@ static int emit_line(char **f, void *userdata) {
 
         if (e->drop && streq(f[0], e->drop)) {
                 if (e->dropped && !e->have_dropped) {
-                        write_line(e->dropped->f, e->db, f, NULL);
+                        write_line(e->dropped->f, e->db, f, /* gid= */ NULL);
                         e->have_dropped = true;
                 }
                 return 0;

@@ -9,6 +9,8 @@
 int account_parse_id(const char *s, uint32_t *ret) {
         uint64_t v = 0;
 
+        assert(ret);
+
         if (isempty(s) || strlen(s) > 10)
                 return -EINVAL;
         for (const char *p = s; *p; p++) {
@@ -31,6 +33,8 @@ static void accounts_free(HostAccount *a, size_t n) {
 }
 
 void host_accounts_done(HostAccounts *h) {
+        assert(h);
+
         accounts_free(h->users, h->n_users);
         accounts_free(h->groups, h->n_groups);
         *h = (HostAccounts) {};
@@ -108,14 +112,14 @@ static int load(const Context *c, const ImageFS *fs, HostAccounts *ret) {
         for (size_t k = 0; k < ELEMENTSOF(files); k++) {
                 _cleanup_free_ char *text = NULL;
 
-                r = c ? host_read_file(c, files[k], ACCOUNTS_FILE_SIZE_MAX, &text, NULL)
+                r = c ? host_read_file(c, files[k], ACCOUNTS_FILE_SIZE_MAX, &text, /* ret_size= */ NULL)
                       : image_fs_read_file(fs, files[k], IMAGE_ACCOUNTS_FILE_SIZE_MAX, &text);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)
                         return r;
-                r = k == 0 ? parse_db(text, false, &h.users, &h.n_users)
-                           : parse_db(text, true, &h.groups, &h.n_groups);
+                r = k == 0 ? parse_db(text, /* groups= */ false, &h.users, &h.n_users)
+                           : parse_db(text, /* groups= */ true, &h.groups, &h.n_groups);
                 if (r < 0)
                         return r;
         }
@@ -126,12 +130,12 @@ static int load(const Context *c, const ImageFS *fs, HostAccounts *ret) {
 
 int host_accounts_load(const Context *c, HostAccounts *ret) {
         assert(c);
-        return load(c, NULL, ret);
+        return load(c, /* fs= */ NULL, ret);
 }
 
 int image_accounts_load(const ImageFS *fs, HostAccounts *ret) {
         assert(fs);
-        return load(NULL, fs, ret);
+        return load(/* c= */ NULL, fs, ret);
 }
 
 const HostAccount *host_account_by_name(const HostAccount *a, size_t n, const char *name) {

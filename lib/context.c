@@ -91,11 +91,15 @@ int context_init_root(Context *c, const char *e) {
 }
 
 void context_done(Context *c) {
+        assert(c);
+
         c->root = mfree(c->root);
         c->root_fd = safe_close(c->root_fd);
 }
 
 void host_listing_done(HostListing *l) {
+        assert(l);
+
         l->dirs = strv_free(l->dirs);
         l->entries = strv_free(l->entries);
         l->n_entries = 0;
@@ -113,6 +117,8 @@ int host_listing_add(HostListing *l, const char *dir, char *const *names) {
 }
 
 void host_listing_seal(HostListing *l) {
+        assert(l);
+
         strv_sort(l->entries);
         l->n_entries = strv_length(l->entries);
 }
@@ -124,6 +130,8 @@ static int cmp_strp(const void *a, const void *b) {
 bool host_listing_absent(const HostListing *l, const char *path) {
         const char *slash = strrchr(path, '/');
         bool listed = false;
+
+        assert(l);
 
         if (!slash || slash == path || !slash[1])
                 return false;
@@ -139,6 +147,8 @@ bool host_listing_absent(const HostListing *l, const char *path) {
 }
 
 int host_open(const Context *c, const char *path, int flags) {
+        assert(c);
+
         if (c->listing && host_listing_absent(c->listing, path))
                 return -ENOENT;
 
@@ -158,6 +168,8 @@ int host_read_file(const Context *c, const char *path, size_t max, char **ret, s
 }
 
 int host_opendir(const Context *c, const char *path, DIR **ret) {
+        assert(c);
+
         if (c->listing && host_listing_absent(c->listing, path))
                 return -ENOENT;
         return opendir_in_root(c->root_fd, path, ret);

@@ -20,6 +20,8 @@
 #define DIR_SCAN_ENTRIES_MAX (1024U * 1024U)
 
 void dir_scan_done(DirScan *s) {
+        assert(s);
+
         s->names = strv_free(s->names);
         s->sts = mfree(s->sts);
         s->errs = mfree(s->errs);
@@ -171,7 +173,7 @@ static _noreturn_ void child(const Context *c, const char *const *dirs, size_t n
                 Header h = {};
                 int r;
 
-                r = scan_now(c, dirs[k], false, &s);
+                r = scan_now(c, dirs[k], /* stop_at_links= */ false, &s);
                 h = (Header) { .error = r < 0 ? r : 0, .n_names = r < 0 ? 0 : (uint32_t) s.n_names };
                 if (loop_write(fd, &h, sizeof(h)) < 0)
                         _exit(EXIT_FAILURE);
@@ -280,18 +282,20 @@ int dir_scan(const Context *c, const char *const *dirs, size_t n_dirs, uint64_t 
         size_t k = 0;
         int r;
 
+        assert(ret);
+
         for (size_t i = 0; i < n_dirs; i++)
                 ret[i] = (DirScan) {};
 
         if (deadline_usec == 0)
-                return scan_here(c, dirs, 0, n_dirs, false, ret);
+                return scan_here(c, dirs, 0, n_dirs, /* stop_at_links= */ false, ret);
 
         /* Local file systems answer: scanned right here, unless an entry is a symlink, which may
          * point anywhere (that is seen before anything is followed). Otherwise (or if so), all of
          * it in a child: a fork costs about 1 ms, more than the rest of a reload with a warm
          * cache. */
         if (!dirs_may_stall(c, dirs, n_dirs)) {
-                r = scan_here(c, dirs, 0, n_dirs, true, ret);
+                r = scan_here(c, dirs, 0, n_dirs, /* stop_at_links= */ true, ret);
                 if (r <= 0)
                         return r;
                 for (size_t i = 0; i < n_dirs; i++)
@@ -309,7 +313,7 @@ int dir_scan(const Context *c, const char *const *dirs, size_t n_dirs, uint64_t 
                 if (pipe2(fds, O_CLOEXEC) < 0) {
                         log_warning_errno(errno, "Failed to create a pipe, listing the portables directories "
                                           "without a time limit: %m");
-                        return scan_here(c, dirs, k, n_dirs, false, ret);
+                        return scan_here(c, dirs, k, n_dirs, /* stop_at_links= */ false, ret);
                 }
                 rfd = fds[0];
                 wfd = fds[1];
@@ -318,7 +322,7 @@ int dir_scan(const Context *c, const char *const *dirs, size_t n_dirs, uint64_t 
                 if (pid < 0) {
                         log_warning_errno(errno, "Failed to fork, listing the portables directories without "
                                           "a time limit: %m");
-                        return scan_here(c, dirs, k, n_dirs, false, ret);
+                        return scan_here(c, dirs, k, n_dirs, /* stop_at_links= */ false, ret);
                 }
                 if (pid == 0) {
                         rfd = safe_close(rfd);

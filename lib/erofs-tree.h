@@ -10,7 +10,7 @@
  *
  * Read: block sizes 512 to 64 KiB, compact (32-byte) and extended (64-byte) inodes, the
  * superblock checksum, directories (several blocks, binary search as the kernel does it),
- * symlinks, device nodes/FIFOs/sockets (as TREE_NODE_OTHER), and file data in every layout
+ * symlinks, character devices (TREE_NODE_CHAR), block devices, FIFOs and sockets (TREE_NODE_OTHER), and file data in every layout
  * mkfs.erofs writes by default or on request: FLAT_PLAIN, FLAT_INLINE (tail packing),
  * CHUNK_BASED (block map and chunk indexes, holes), COMPRESSED_FULL and COMPRESSED_COMPACT
  * (legacy and compact indexes, 2B and 4B packs, big pclusters, HEAD2, uncompressed (shifted and

@@ -72,6 +72,9 @@ int exec_dirs_needed(const ImageUnits *units, char ***ret) {
         _cleanup_strv_free_ char **all = NULL;
         int r;
 
+        assert(units);
+        assert(ret);
+
         for (size_t u = 0; u < units->n_units; u++) {
                 const ImageUnit *iu = units->units + u;
                 Collect c = {};

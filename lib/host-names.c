@@ -17,6 +17,8 @@ static const char *const tmpfiles_dirs[] = {
 };
 
 void host_names_done(HostNames *n) {
+        assert(n);
+
         n->run = strv_free(n->run);
         n->var = strv_free(n->var);
         n->identities = strv_free(n->identities);
@@ -70,7 +72,7 @@ static int collect(const char *section, const char *key, const char *value, cons
         for (;;) {
                 _cleanup_free_ char *w = NULL;
 
-                r = extract_first_word_full(&p, &w, NULL, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE);
+                r = extract_first_word_full(&p, &w, /* separators= */ NULL, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE);
                 if (r == -ENOMEM)
                         return r;
                 if (r <= 0)
@@ -101,7 +103,7 @@ static int read_dirs(const Context *c, const char *const *dirs, bool (*want)(con
                         path = strjoin(*d, "/", de->d_name);
                         if (!path)
                                 return -ENOMEM;
-                        if (host_read_file(c, path, HOST_FILE_MAX, &text, NULL) < 0)
+                        if (host_read_file(c, path, HOST_FILE_MAX, &text, /* ret_size= */ NULL) < 0)
                                 continue;
                         r = fn(n, de->d_name, path, text);
                         if (r < 0)

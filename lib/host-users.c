@@ -6,6 +6,8 @@
 #include "strv.h"
 
 void host_users_done(HostUsers *h) {
+        assert(h);
+
         h->users = strv_free(h->users);
         h->groups = strv_free(h->groups);
 }

@@ -22,6 +22,8 @@ static const char *const image_type_table[_IMAGE_TYPE_MAX] = {
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(image_type, ImageType);
 
 void discovered_image_done(DiscoveredImage *i) {
+        assert(i);
+
         free(i->filename);
         free(i->dir);
         free(i->path);
@@ -33,6 +35,8 @@ void discovered_image_done(DiscoveredImage *i) {
 }
 
 int discovered_image_copy(const DiscoveredImage *from, DiscoveredImage *to) {
+        assert(from);
+
         *to = *from;
         to->filename = strdup(from->filename);
         to->dir = strdup(from->dir);
@@ -59,6 +63,9 @@ int image_from_path(const Context *c, const char *arg, DiscoveredImage *ret) {
         _cleanup_close_ int fd = -EBADF;
         const char *slash;
         int r;
+
+        assert(arg);
+        assert(ret);
 
         if (arg[0] == '/')
                 abspath = strdup(arg);
@@ -113,6 +120,8 @@ int image_from_path(const Context *c, const char *arg, DiscoveredImage *ret) {
 ssize_t image_list_find(const ImageList *l, const char *what) {
         ssize_t named = -1;
 
+        assert(l);
+
         /* A path names one entry, a NAME the version the generator takes, a file name (or one
          * without ".raw") one entry; else the first entry of that NAME. */
         for (size_t k = 0; k < l->n_images; k++)
@@ -155,6 +164,8 @@ int image_find(const Context *c, const char *arg, DiscoveredImage *ret) {
 }
 
 void image_list_done(ImageList *l) {
+        assert(l);
+
         for (size_t i = 0; i < l->n_images; i++)
                 discovered_image_done(l->images + i);
         l->images = mfree(l->images);
@@ -616,13 +627,13 @@ static int discover_dir(ImageList *l, unsigned dir_index, const DirScan *scan, c
         int r = scan->error;
 
         if (r == -ENOENT || r == -ENOTDIR)
-                return host_listing_add(&l->listing, dir, NULL);
+                return host_listing_add(&l->listing, dir, /* names= */ NULL);
         if (r == -ETIMEDOUT) {
                 /* Taken as empty for this run, so that nothing else looks into it either. */
                 log_warning("Portables directory %s does not answer (a stalled file system?): its images are "
                             "not looked at in this run; portables-prepare.service tries again.", dir);
                 l->incomplete = true;
-                return host_listing_add(&l->listing, dir, NULL);
+                return host_listing_add(&l->listing, dir, /* names= */ NULL);
         }
         if (r == -ENOMEM)
                 return r;

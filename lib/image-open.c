@@ -2,10 +2,12 @@
 
 #include <assert.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "fileio.h"
 #include "image-open.h"
+#include "verity-source.h"
 #include "log.h"
 #include "string-util.h"
 
@@ -24,15 +26,19 @@ int image_file_open(const Context *c, const DiscoveredImage *i) {
  * packed (image-pack.h) into root->packed, exactly what a cache entry holds, and stored in cache
  * (may be NULL). -EOPNOTSUPP when it has no reader, or the reader does not read all of it (a
  * layout or compression it does not know), or it is too large to pack: then it is mounted. */
-static int image_root_read_tree(const DiscoveredImage *i, int fd, ExtractCache *cache, char *const *required_paths,
-                                ImageRoot *root) {
+static int image_root_read_tree(const DiscoveredImage *i, int fd, const RawProbe *probe, ExtractCache *cache,
+                                char *const *required_paths, ImageRoot *root) {
         _cleanup_(image_tree_done) ImageTree tree = IMAGE_TREE_NULL;
         ImageSource src;
         int r;
 
-        r = raw_image_probe(fd, i->path, &root->probe);
-        if (r < 0)
-                return r;
+        if (probe)
+                root->probe = *probe;
+        else {
+                r = raw_image_probe(fd, i->path, &root->probe);
+                if (r < 0)
+                        return r;
+        }
 
         src = (ImageSource) { .fd = fd, .offset = root->probe.data.offset, .size = root->probe.data.size };
         r = image_tree_open(root->probe.fstype, &src, &tree);
@@ -53,14 +59,49 @@ static int image_root_read_tree(const DiscoveredImage *i, int fd, ExtractCache *
         return 0;
 }
 
-/* Reads the raw image at fd: in user space where it can be, else mounted below mount_base. */
-static int image_root_read_raw(const Context *c, const DiscoveredImage *i, int fd, const char *mount_base,
-                               ExtractCache *cache, char *const *required_paths, ImageRoot *ret) {
+int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, VeritySource *verity, ImageRoot *ret) {
+        _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
+        _cleanup_(image_tree_done) ImageTree tree = IMAGE_TREE_NULL;
+        ImageSource src;
+        int r;
+
+        assert(i);
+        assert(probe);
+        assert(verity);
+        assert(ret);
+
+        root.probe = *probe;
+        src = verity_source_image_source(verity);
+        r = image_tree_open(probe->fstype, &src, &tree);
+        if (r < 0)
+                return r;
+        tree.usr_only = probe->usr_only;
+
+        r = extract_cache_store(/* c= */ NULL, i, &(const ImageFS) { .fd = -EBADF, .tree = &tree }, /* image_fd= */ -EBADF,
+                                probe, /* required_paths= */ NULL, &root.packed);
+        if (IN_SET(r, -EOPNOTSUPP, -E2BIG))
+                return -EOPNOTSUPP;
+        if (r < 0)
+                return r;
+
+        root.cached = true;
+        log_debug("Image %s: read its %s in user space, verified block by block (%" PRIu64 " bytes).",
+                  i->path, probe->fstype, verity_source_bytes_verified(verity));
+        *ret = TAKE_STRUCT(root);
+        root = IMAGE_ROOT_NULL;
+        return 0;
+}
+
+/* Reads the raw image at fd (probe: its probe, if known): in user space where it can be, else
+ * mounted below mount_base. */
+static int image_root_read_raw(const Context *c, const DiscoveredImage *i, int fd, const RawProbe *probe,
+                               const char *mount_base, ExtractCache *cache, char *const *required_paths,
+                               ImageRoot *ret) {
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
         int r;
 
         if (c->image_reader != IMAGE_READER_MOUNT) {
-                r = image_root_read_tree(i, fd, cache, required_paths, &root);
+                r = image_root_read_tree(i, fd, probe, cache, required_paths, &root);
                 if (r >= 0) {
                         *ret = TAKE_STRUCT(root);
                         root = IMAGE_ROOT_NULL;
@@ -85,6 +126,12 @@ static int image_root_read_raw(const Context *c, const DiscoveredImage *i, int f
 
 int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
                     char *const *required_paths, ImageRoot *ret) {
+        return image_root_open_probed(c, i, -EBADF, NULL, mount_base, cache, required_paths, ret);
+}
+
+int image_root_open_probed(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                           const char *mount_base, ExtractCache *cache, char *const *required_paths,
+                           ImageRoot *ret) {
         _cleanup_close_ int fd = -EBADF;
 
         assert(c);
@@ -101,10 +148,13 @@ int image_root_open(const Context *c, const DiscoveredImage *i, const char *moun
                 return 0;
         }
 
+        if (image_fd >= 0)
+                return image_root_read_raw(c, i, image_fd, probe, mount_base, cache, required_paths, ret);
+
         fd = image_file_open(c, i);
         if (fd < 0)
                 return fd;
-        return image_root_read_raw(c, i, fd, mount_base, cache, required_paths, ret);
+        return image_root_read_raw(c, i, fd, /* probe= */ NULL, mount_base, cache, required_paths, ret);
 }
 
 int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret) {
@@ -113,7 +163,8 @@ int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, const
         assert(fd >= 0);
         assert(ret);
 
-        return image_root_read_raw(c, i, fd, mount_base, /* cache= */ NULL, /* required_paths= */ NULL, ret);
+        return image_root_read_raw(c, i, fd, /* probe= */ NULL, mount_base, /* cache= */ NULL,
+                                   /* required_paths= */ NULL, ret);
 }
 
 int image_root_mount(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret) {

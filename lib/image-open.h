@@ -6,6 +6,7 @@
 #include "image-discover.h"
 #include "image-mount.h"
 #include "image-probe.h"
+#include "image-source.h"
 
 /* An image opened for reading: fd is its root directory, or, for a raw image the caller found in
  * the extraction cache (extract_cache_lookup() into packed and probe) or one read in user space,
@@ -30,6 +31,11 @@ typedef struct ImageRoot {
 
 int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
                     char *const *required_paths, ImageRoot *ret);
+/* As image_root_open(), with the raw image file open already at image_fd (-EBADF: opened here)
+ * and probe its probe (NULL: probed here), which are not taken over. */
+int image_root_open_probed(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                           const char *mount_base, ExtractCache *cache, char *const *required_paths,
+                           ImageRoot *ret);
 void image_root_done(ImageRoot *r);
 
 /* What the readers take: the tree of a cache hit, else the directory. */
@@ -40,6 +46,12 @@ static inline ImageFS image_root_fs(const ImageRoot *r) {
 /* As image_root_open() for a raw image, but reads the file open at fd (e.g. verified data in a
  * memfd), bypassing the cache. */
 int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret);
+
+/* Reads raw image i in user space through verity (verity-check.h: verity_check_image_source()),
+ * every block verified as it is read, nothing read before and nothing cached. -EOPNOTSUPP if its
+ * file system (probe) has no reader that reads all of it; -EBADMSG when a block read does not
+ * verify (verity_source_error() says which). */
+int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, VeritySource *verity, ImageRoot *ret);
 
 /* Mounts the raw image at fd below mount_base (-EOPNOTSUPP if NULL), whatever its file system. */
 int image_root_mount(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret);

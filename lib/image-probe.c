@@ -38,6 +38,8 @@ static const char *const raw_format_table[_RAW_FORMAT_MAX] = {
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(raw_format, RawFormat);
 
 RawFormat raw_format_from_fstype(const char *s) {
+        assert(s);
+
         for (RawFormat f = 0; f < RAW_FORMAT_GPT; f++)
                 if (streq(s, raw_format_table[f]))
                         return f;
@@ -541,7 +543,7 @@ int raw_image_probe(int fd, const char *path, RawProbe *ret) {
         RawFormat format;
         uint64_t size;
         struct stat st;
-        int r, fl;
+        int r;
 
         if (fd < 0 || !ret)
                 return -EINVAL;
@@ -557,18 +559,14 @@ int raw_image_probe(int fd, const char *path, RawProbe *ret) {
 
         /* We read with pread(): an O_PATH or write-only fd is reopened read-only first. O_NONBLOCK, in
          * case the file is swapped for something else between fstat() and here. */
-        fl = fcntl(fd, F_GETFL);
-        if (fl < 0)
-                return -errno;
-        if ((fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY) {
-                rfd = fd_reopen(fd, O_RDONLY | O_NONBLOCK);
-                if (rfd < 0)
-                        return log_debug_errno(rfd, "%s: failed to reopen image read-only: %m", strna(path));
+        fd = fd_readable(fd, &rfd);
+        if (fd < 0)
+                return log_debug_errno(fd, "%s: failed to reopen image read-only: %m", strna(path));
+        if (rfd >= 0) {
                 if (fstat(rfd, &st) < 0)
                         return -errno;
                 if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
                         return refuse(ret, path, "not a regular file or block device.");
-                fd = rfd;
         }
 
         r = image_size(fd, &st, &size);

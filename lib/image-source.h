@@ -18,7 +18,9 @@ typedef struct ImageSource {
         int fd;                 /* the image file, read only with pread() */
         uint64_t offset;        /* the region in it, bytes */
         uint64_t size;
-        VeritySource *verity;   /* if not NULL, reads go through it (verified) */
+        VeritySource *verity;   /* if not NULL, reads go through it (verified); then fd, offset and size
+                                 * must be those of verity_source_image_source(): the VeritySource's
+                                 * data region, of which it reads verity_source_size() bytes */
 } ImageSource;
 
 /* Reads exactly size bytes at offset (relative to the region) into buf. -EIO if [offset, offset +

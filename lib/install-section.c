@@ -10,6 +10,8 @@
 #include "unit-printf.h"
 
 void install_info_done(InstallInfo *i) {
+        assert(i);
+
         i->wanted_by = strv_free(i->wanted_by);
         i->required_by = strv_free(i->required_by);
         i->upheld_by = strv_free(i->upheld_by);
@@ -39,7 +41,7 @@ static int install_list(char ***l, const char *value, const char *unit_name, con
 
                 /* As systemd's config_parse_strv(): backslashes stay, "local-f\x73.target" is that
                  * name, not local-fs.target (the rules check the same words). */
-                r = extract_first_word_full(&p, &word, NULL, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE);
+                r = extract_first_word_full(&p, &word, /* separators= */ NULL, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {

@@ -9,6 +9,8 @@
 #include "strv.h"
 
 void mount_point_check_done(MountPointCheck *m) {
+        assert(m);
+
         m->missing_dirs = strv_free(m->missing_dirs);
         m->missing_targets = strv_free(m->missing_targets);
         m->override = mfree(m->override);
@@ -112,6 +114,8 @@ static int filter_list(const ImageFS *fs, const char *key, char **entries, Mount
 }
 
 void profile_binds_done(ProfileBinds *b) {
+        assert(b);
+
         b->read_only = strv_free(b->read_only);
         b->read_write = strv_free(b->read_write);
 }
@@ -119,6 +123,8 @@ void profile_binds_done(ProfileBinds *b) {
 int profile_binds_parse(const char *profile_service_text, ProfileBinds *ret) {
         _cleanup_(profile_binds_done) ProfileBinds b = {};
         int r;
+
+        assert(ret);
 
         if (profile_service_text) {
                 r = ini_parse(profile_service_text, "profile", collect_binds, ini_garbage_ignore, &b);
@@ -160,17 +166,20 @@ static int bind_targets(const char *profile_service_text, bool all, char ***ret)
 }
 
 int profile_bind_targets(const char *profile_service_text, char ***ret) {
-        return bind_targets(profile_service_text, false, ret);
+        return bind_targets(profile_service_text, /* all= */ false, ret);
 }
 
 int profile_bind_targets_all(const char *profile_service_text, char ***ret) {
-        return bind_targets(profile_service_text, true, ret);
+        return bind_targets(profile_service_text, /* all= */ true, ret);
 }
 
 int image_check_mount_points(const ImageFS *fs, const ProfileBinds *b, MountPointCheck *ret) {
         _cleanup_(mount_point_check_done) MountPointCheck m = {};
         _cleanup_free_ char *out = NULL;
         int r;
+
+        assert(b);
+        assert(ret);
 
         for (size_t i = 0; mount_point_api_dirs[i]; i++)
                 if (!image_fs_exists(fs, mount_point_api_dirs[i])) {

@@ -14,6 +14,8 @@ static const char *const unit_type_table[_UNIT_TYPE_MAX] = {
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(unit_type, UnitType);
 
 UnitType unit_type_from_string(const char *s) {
+        assert(s);
+
         for (UnitType t = 0; t < _UNIT_TYPE_MAX; t++)
                 if (streq(s, unit_type_table[t]))
                         return t;
@@ -157,6 +159,8 @@ int unit_name_replace_instance(const char *template, const char *instance, char 
         const char *at, *dot;
         char *s;
 
+        assert(ret);
+
         if (!unit_name_is_template(template) || !unit_instance_is_valid(instance))
                 return -EINVAL;
 
@@ -175,6 +179,9 @@ int unit_name_replace_instance(const char *template, const char *instance, char 
 int unit_name_template(const char *name, char **ret) {
         const char *at, *dot;
         char *s;
+
+        assert(name);
+        assert(ret);
 
         at = strchr(name, '@');
         dot = strrchr(name, '.');
@@ -197,6 +204,8 @@ bool portable_prefix_is_valid(const char *prefix) {
 
 bool unit_name_matches_prefix(const char *name, const char *prefix) {
         const char *e;
+
+        assert(name);
 
         e = startswith(name, prefix);
         if (!e)

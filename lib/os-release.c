@@ -16,6 +16,8 @@ int image_read_os_release(const ImageFS *fs, char ***ret_fields, char **ret_path
         const char *found = NULL;
         int r = -ENOENT;
 
+        assert(ret_fields);
+
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
                 r = image_fs_read_file(fs, paths[i], SMALL_FILE_SIZE_MAX, &text);
                 if (r == -ENOENT)
@@ -49,6 +51,8 @@ int image_prefixes(char *const *os_release, const char *image_name, const char *
         _cleanup_strv_free_ char **words = NULL, **l = NULL, **invalid = NULL;
         const char *p;
         int r;
+
+        assert(ret);
 
         p = env_get(os_release, "PORTABLE_PREFIXES");
         if (!isempty(p)) {

@@ -113,11 +113,11 @@ static int add_tree(PlannedUnit *pu, const char *base, const EtcCopy *c) {
                 if (e->type == 'd')
                         r = planned_unit_add_dir(pu, TAKE_PTR(name), 0755);
                 else if (e->type == 'l')
-                        r = planned_unit_add_file(pu, TAKE_PTR(name), NULL, strdup(e->target));
+                        r = planned_unit_add_file(pu, TAKE_PTR(name), /* text= */ NULL, strdup(e->target));
                 else {
                         PlannedFile *f;
 
-                        r = planned_unit_add_file(pu, TAKE_PTR(name), strdup(e->content), NULL);
+                        r = planned_unit_add_file(pu, TAKE_PTR(name), strdup(e->content), /* link_target= */ NULL);
                         if (r < 0)
                                 return r;
                         f = pu->files + pu->n_files - 1;

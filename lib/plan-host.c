@@ -65,7 +65,7 @@ static int collect_after(const char *section, const char *key, const char *value
                 return 0;
         for (;;) {
                 _cleanup_free_ char *w = NULL;
-                int r = extract_first_word_full(&p, &w, NULL, EXTRACT_RETAIN_ESCAPE);
+                int r = extract_first_word_full(&p, &w, /* separators= */ NULL, EXTRACT_RETAIN_ESCAPE);
 
                 if (r == -ENOMEM)
                         return r;
@@ -98,7 +98,7 @@ static int host_after_usable(void *userdata, const char *name) {
 
                         if (!path)
                                 return -ENOMEM;
-                        r = host_read_file(p->ctx, path, 256U * 1024U, &text, NULL);
+                        r = host_read_file(p->ctx, path, 256U * 1024U, &text, /* ret_size= */ NULL);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)

@@ -17,6 +17,8 @@
 #include "unit-usermap.h"
 
 void planned_unit_done(PlannedUnit *u) {
+        assert(u);
+
         free(u->name);
         free(u->source);
         free(u->skipped);
@@ -235,7 +237,7 @@ static int plan_links(PlannedUnit *pu, const ImageUnit *u, bool enable) {
                                 log_debug("Unit %s wants itself, ignoring.", u->name);
                                 continue;
                         }
-                        r = planned_unit_add_file(pu, strjoin(*target, kinds[k].suffix, "/", install_name), NULL,
+                        r = planned_unit_add_file(pu, strjoin(*target, kinds[k].suffix, "/", install_name), /* text= */ NULL,
                                           strjoin("../", u->name));
                         if (r < 0)
                                 return r;
@@ -251,6 +253,11 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
         bool trusted = streq(plan->profile, "trusted");
         PlannedUnit *pu;
         int r;
+
+        assert(plan);
+        assert(pp);
+        assert(u);
+        assert(rc);
 
         pu = reallocarray(plan->units, plan->n_units + 1, sizeof(PlannedUnit));
         if (!pu)
@@ -345,7 +352,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
 
         /* Once per image: the drop-in that pins the root hash for the verification unit. */
         if (plan->verity.verify_dropin_name && !p->verity_dropin_planned) {
-                r = planned_unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), NULL);
+                r = planned_unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), /* link_target= */ NULL);
                 if (r < 0)
                         return r;
                 p->verity_dropin_planned = true;
@@ -357,7 +364,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 if (!h)
                         return -ENOMEM;
                 r = planned_unit_add_file(pu, strjoin(u->name, ".d/00-image-", u->dropins[k].name),
-                                  strjoin(h, "\n", u->dropins[k].content), NULL);
+                                  strjoin(h, "\n", u->dropins[k].content), /* link_target= */ NULL);
                 if (r < 0)
                         return r;
         }
@@ -391,7 +398,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                                   strjoin(h, body ? "\n" : "# This profile has no settings for this unit type.\n",
                                           strempty(before), before ? "\n" : "", strempty(body), strempty(after),
                                           neutralize ? "\n[Service]\n" : "", neutralize ? unit_rules_neutralize_text : ""),
-                                  NULL);
+                                  /* link_target= */ NULL);
                 if (r < 0)
                         return r;
         }
@@ -406,7 +413,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 r = portable_dropin_text(p, plan, u, rc, etc_binds, &t);
                 if (r < 0)
                         return r;
-                r = planned_unit_add_file(pu, strjoin(u->name, ".d/20-portable.conf"), TAKE_PTR(t), NULL);
+                r = planned_unit_add_file(pu, strjoin(u->name, ".d/20-portable.conf"), TAKE_PTR(t), /* link_target= */ NULL);
                 if (r < 0)
                         return r;
         }
@@ -415,7 +422,7 @@ int plan_unit(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const Image
                 _cleanup_free_ char *h = header(plan, "Unit", u->source);
                 if (!h)
                         return -ENOMEM;
-                r = planned_unit_add_file(pu, strdup(u->name), strjoin(h, "\n", u->content), NULL);
+                r = planned_unit_add_file(pu, strdup(u->name), strjoin(h, "\n", u->content), /* link_target= */ NULL);
                 if (r < 0)
                         return r;
         }

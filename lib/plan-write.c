@@ -110,6 +110,8 @@ static int unit_write(const PlannedUnit *u, int out_fd, const char *out_path) {
 int image_plan_write(const ImagePlan *p, int out_fd, const char *out_path) {
         int ret = 0;
 
+        assert(p);
+
         if (p->refused)
                 return 0;
 

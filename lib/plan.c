@@ -32,6 +32,7 @@
 #include "unit-extract.h"
 #include "unit-rules.h"
 #include "verity-check.h"
+#include "verity-source.h"
 
 void image_plan_done(ImagePlan *p) {
         portable_settings_done(&p->settings);
@@ -189,6 +190,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
                 .cache = cache,
                 .deadline_usec = budget_usec > 0 ? now_usec() + budget_usec : 0,
                 .budget_usec = budget_usec,
+                .mounts_error = 1,
                 .kernel_verity = verity_kernel_supported(ctx) > 0,
                 .host_has_etc_os_release = host_exists(ctx, "/etc/os-release") > 0,
                 .host_has_usr_os_release = host_exists(ctx, "/usr/lib/os-release") > 0,
@@ -242,6 +244,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
 }
 
 void planner_done(Planner *p) {
+        mount_table_done(&p->mounts);
         p->claimed = strv_free(p->claimed);
         host_users_done(&p->host_users);
         host_accounts_done(&p->host_accounts);
@@ -443,17 +446,18 @@ static int plan_settings_and_profile(Planner *p, ImagePlan *plan, const PlannerP
  * image it holds), and what its verity data means under the policy decided. A cached image whose
  * file has nothing more to say (no user.verity.* xattrs, no verity signature partition) is not
  * even opened: its sidecar files are all that is left to look at. */
-static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, int *image_fd, RawProbe *probe) {
+static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool probed, int *image_fd,
+                       RawProbe *probe) {
         const DiscoveredImage *i = plan->image;
-        bool probed = root->cached;
         int r;
 
-        if (i->type == IMAGE_RAW && !(probed && !root->verity_xattrs && !probe->verity_sig.found)) {
-                *image_fd = image_file_open(p->ctx, i);
+        if (i->type == IMAGE_RAW && !(root->cached && !root->verity_xattrs && !probe->verity_sig.found)) {
+                if (*image_fd < 0)
+                        *image_fd = image_file_open(p->ctx, i);
                 if (*image_fd < 0)
                         return 0;       /* refused when the image is opened, with the reason */
 
-                r = probed ? 0 : raw_image_probe(*image_fd, i->path, probe);
+                r = root->cached || probed ? 0 : raw_image_probe(*image_fd, i->path, probe);
                 if (r == -ENOMEM)
                         return r;
                 if (r == -EMEDIUMTYPE)
@@ -497,8 +501,10 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
         int r;
 
         if (plan->verity.verify_units) {
-                /* Units must come from verified data only: verify, then mount the verified copy. */
+                /* Units must come from verified data only: read what a reader knows verified block by
+                 * block, else verify all of it and mount the verified copy. */
                 _cleanup_(verity_check_done) VerityCheck check = {};
+                _cleanup_(verity_source_freep) VeritySource *verity = NULL;
                 _cleanup_close_ int vfd = -EBADF, own_fd = -EBADF;
 
                 image_root_done(root);  /* not the cache: its content was read unverified */
@@ -511,15 +517,34 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                         image_fd = own_fd;
                 }
 
-                r = verity_check_image_to_memfd(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
-                                                &check, &vfd);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
-                if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
-                        return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
-                r = image_root_open_fd(p->ctx, i, vfd, p->mount_base, root);
+                r = -EOPNOTSUPP;
+                if (p->ctx->image_reader != IMAGE_READER_MOUNT && image_tree_supported(probe->fstype)) {
+                        r = verity_check_image_source(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
+                                                      &check, &verity);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
+                        if (check.verdict != VERITY_CHECK_INTACT || !verity)
+                                return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
+                        r = image_root_read_verified(i, probe, verity, root);
+                        if (r == -EBADMSG && verity_source_error(verity))
+                                return refused(plan_refuse(plan, r, "verification failed: %s",
+                                                           verity_source_error(verity)));
+                        if (r == -EOPNOTSUPP)
+                                verity_check_done(&check);
+                }
+                if (r == -EOPNOTSUPP) {
+                        r = verity_check_image_to_memfd(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
+                                                        &check, &vfd);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
+                        if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
+                                return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
+                        r = image_root_open_fd(p->ctx, i, vfd, p->mount_base, root);
+                }
         } else if (root->cached) {
                 plan->probe = root->probe;      /* from the cache */
                 return 0;
@@ -529,7 +554,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                  * generator timeout hits. */
                 return plan_defer(p, plan, "the time budget for this reload is used up");
         } else
-                r = image_root_open(p->ctx, i, p->mount_base, p->cache, pp->bind_targets, root);
+                r = image_root_open_probed(p->ctx, i, image_fd, probe, p->mount_base, p->cache, pp->bind_targets, root);
 
         if (r == -ENOMEM)
                 return r;
@@ -730,7 +755,7 @@ static int prefetch(void *userdata) {
         if (log_get_max_level() < LOG_DEBUG)
                 log_set_max_level(LOG_ERR);
 
-        r = plan_verity(f->p, f->plan, &root, &image_fd, &probe);
+        r = plan_verity(f->p, f->plan, &root, /* probed= */ false, &image_fd, &probe);
         safe_close(image_fd);
         if (r != 0 || f->plan->verity.verify_units)
                 return 1;
@@ -741,20 +766,24 @@ static int prefetch(void *userdata) {
 }
 
 /* Whether the raw image i is read in user space in this process rather than in a bounded child: its
- * file is on local storage (fs-type.h) and its file system one a reader knows (image-tree.h). */
-static bool image_reads_here(const Planner *p, const DiscoveredImage *i) {
+ * file is on local storage (fs-type.h; a btrfs subvolume's files are not recognized as such, and go
+ * to the child) and its file system one a reader knows (image-tree.h). If so, the image file opened
+ * and its probe go to *ret_fd and *ret_probe, for the rest of image_plan(). */
+static bool image_reads_here(Planner *p, const DiscoveredImage *i, int *ret_fd, RawProbe *ret_probe) {
         _cleanup_close_ int fd = -EBADF;
-        RawProbe probe;
 
         if (p->ctx->image_reader == IMAGE_READER_MOUNT)
                 return false;
-        /* Not opened for reading before it is known to be local: even an open may not return. */
-        fd = host_open(p->ctx, i->path, 0);
-        if (fd < 0 || !fd_on_local_fs(fd))
+        if (p->mounts_error > 0)
+                p->mounts_error = mount_table_read(&p->mounts);
+        /* By the device discovery's stat() saw: not even opened before it is known to be local. */
+        if (p->mounts_error < 0 || !mount_table_dev_is_local(&p->mounts, i->st.st_dev))
                 return false;
-        fd = safe_close(fd);
         fd = image_file_open(p->ctx, i);
-        return fd >= 0 && raw_image_probe(fd, i->path, &probe) >= 0 && image_tree_supported(probe.fstype);
+        if (fd < 0 || raw_image_probe(fd, i->path, ret_probe) < 0 || !image_tree_supported(ret_probe->fstype))
+                return false;
+        *ret_fd = TAKE_FD(fd);
+        return true;
 }
 
 int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
@@ -764,6 +793,7 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         _cleanup_close_ int image_fd = -EBADF;
         const PlannerProfile *pp = NULL;
         RawProbe probe = {};
+        bool probed = false;
         int r;
 
         p->verity_dropin_planned = false;
@@ -783,8 +813,10 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                  * hang us. Other failures are seen again below, where they are reported. A squashfs
                  * or erofs image on local storage is read in user space below, in this process:
                  * nothing there stalls, and a child would cost more than the reading. */
-                if (!root.cached && p->budget_usec > 0 && p->mount_base && p->cache->dir_fd >= 0 &&
-                    now_usec() <= p->deadline_usec && !image_reads_here(p, i)) {
+                if (!root.cached)
+                        probed = image_reads_here(p, i, &image_fd, &root.probe);
+                if (!root.cached && !probed && p->budget_usec > 0 && p->mount_base && p->cache->dir_fd >= 0 &&
+                    now_usec() <= p->deadline_usec) {
                         /* Loaded here, once, rather than in every child. Failures show later. */
                         (void) dlopen_libblkid();
                         (void) dlopen_libmount();
@@ -808,7 +840,7 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                 probe = root.probe;
         }
         if (r == 0)
-                r = plan_verity(p, &plan, &root, &image_fd, &probe);
+                r = plan_verity(p, &plan, &root, probed, &image_fd, &probe);
         if (r == 0)
                 r = plan_open_root(p, &plan, pp, image_fd, &probe, &root);
         if (r == 0)

@@ -7,6 +7,7 @@
 
 #include "accounts.h"
 #include "context.h"
+#include "fs-type.h"
 #include "etc-scan.h"
 #include "extract-cache.h"
 #include "host-names.h"
@@ -122,6 +123,8 @@ typedef struct Planner {
                                          * generator; host-claims.h) */
         bool host_has_etc_os_release;
         bool host_has_usr_os_release;
+        MountTable mounts;              /* which file systems are local (fs-type.h), read on first use */
+        int mounts_error;               /* > 0: not read yet; < 0: why it could not be read */
 } Planner;
 
 /* Sets up a planner as the generator and the helper both need it: host facts (os-release,

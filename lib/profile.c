@@ -8,6 +8,8 @@
 #include "string-util.h"
 
 void profile_done(Profile *p) {
+        assert(p);
+
         p->name = mfree(p->name);
         p->dir = mfree(p->dir);
         for (UnitType t = 0; t < _UNIT_TYPE_MAX; t++)
@@ -50,6 +52,8 @@ int profile_load(const Context *c, const char *name, Profile *ret) {
         _cleanup_(profile_done) Profile p = {};
         int r;
 
+        assert(ret);
+
         p.name = strdup(name);
         if (!p.name)
                 return -ENOMEM;
@@ -64,7 +68,7 @@ int profile_load(const Context *c, const char *name, Profile *ret) {
                 if (!f)
                         return -ENOMEM;
 
-                r = host_read_file(c, f, SMALL_FILE_SIZE_MAX, &p.texts[t], NULL);
+                r = host_read_file(c, f, SMALL_FILE_SIZE_MAX, &p.texts[t], /* ret_size= */ NULL);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)

@@ -17,6 +17,8 @@ static const char *const verity_policy_table[_VERITY_POLICY_MAX] = {
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(verity_policy, VerityPolicy);
 
 VerityPolicy verity_policy_from_string(const char *s) {
+        assert(s);
+
         for (VerityPolicy p = 0; p < _VERITY_POLICY_MAX; p++)
                 if (streq(s, verity_policy_table[p]))
                         return p;
@@ -28,6 +30,8 @@ VerityPolicy verity_policy_from_string(const char *s) {
 }
 
 void portable_settings_done(PortableSettings *s) {
+        assert(s);
+
         s->profile = mfree(s->profile);
         s->prefixes = strv_free(s->prefixes);
         s->sources = strv_free(s->sources);
@@ -157,7 +161,7 @@ static int settings_load_file(const Context *c, PortableSettings *s, const char 
         _cleanup_free_ char *text = NULL;
         int r;
 
-        r = host_read_file(c, path, SMALL_FILE_SIZE_MAX, &text, NULL);
+        r = host_read_file(c, path, SMALL_FILE_SIZE_MAX, &text, /* ret_size= */ NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to read settings file %s: %m", path);
 
@@ -245,6 +249,8 @@ int portable_settings_load_global(const Context *c, PortableSettings *ret) {
         _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
         int r;
 
+        assert(ret);
+
         r = host_exists(c, "/etc/systemd/portable.conf");
         if (r < 0)
                 return log_error_errno(r, "Failed to check /etc/systemd/portable.conf: %m");
@@ -286,6 +292,8 @@ int portable_settings_load_image(const Context *c, const char *name, const Porta
         _cleanup_free_ char *fn = NULL, *dn = NULL;
         int r;
 
+        assert(ret);
+
         r = settings_copy(global, &s);
         if (r < 0)
                 return r;
@@ -324,17 +332,25 @@ int portable_settings_load_image(const Context *c, const char *name, const Porta
 }
 
 const char *portable_settings_profile(const PortableSettings *s) {
+        assert(s);
+
         return s->profile ?: "default";
 }
 
 bool portable_settings_enable(const PortableSettings *s) {
+        assert(s);
+
         return s->enable != 0;
 }
 
 VerityPolicy portable_settings_verity(const PortableSettings *s) {
+        assert(s);
+
         return s->verity < 0 ? VERITY_AUTO : s->verity;
 }
 
 uint64_t portable_settings_time_budget_usec(const PortableSettings *s) {
+        assert(s);
+
         return s->time_budget_usec == UINT64_MAX ? TIME_BUDGET_USEC_DEFAULT : s->time_budget_usec;
 }

@@ -25,6 +25,8 @@ static void entry_done(SysusersEntry *e) {
 }
 
 void sysusers_done(Sysusers *s) {
+        assert(s);
+
         for (size_t k = 0; k < s->n_entries; k++)
                 entry_done(s->entries + k);
         free(s->entries);
@@ -48,6 +50,8 @@ bool sysusers_valid_gecos(const char *d) {
 }
 
 bool sysusers_valid_passwd_path(const char *p) {
+        assert(p);
+
         if (p[0] != '/' || !string_is_printable(p) || strchr(p, ':') || strlen(p) > 4096)
                 return false;
         return !strstr(p, "/../") && !endswith(p, "/..") && !strstr(p, "//");
@@ -231,6 +235,8 @@ int sysusers_parse(Sysusers *s, const char *text, const char *filename, char **r
         LineError le = { .error = ret_error, .filename = filename };
         int r;
 
+        assert(text);
+
         if (!copy)
                 return -ENOMEM;
         *ret_error = NULL;
@@ -258,6 +264,9 @@ int sysusers_read_image(const ImageFS *fs, Sysusers *ret, char **ret_error) {
         _cleanup_(sysusers_done) Sysusers s = {};
         _cleanup_strv_free_ char **seen = NULL;
         int r;
+
+        assert(ret);
+        assert(ret_error);
 
         *ret_error = NULL;
 
@@ -293,13 +302,13 @@ int sysusers_read_image(const ImageFS *fs, Sysusers *ret, char **ret_error) {
                                 return -EBADMSG;
                         }
 
-                        r = image_fs_open_unit_file(fs, sysusers_dirs[k], *n, &f, NULL);
+                        r = image_fs_open_unit_file(fs, sysusers_dirs[k], *n, &f, /* ret_alias= */ NULL);
                         if (r == 1)
                                 continue;       /* masked */
                         if (r == 2)             /* a link to another name: read what it points to */
                                 r = image_fs_read_file(fs, path, SYSUSERS_FILE_SIZE_MAX, &text);
                         else if (r == 0)
-                                r = image_file_read(&f, SYSUSERS_FILE_SIZE_MAX, &text, NULL);
+                                r = image_file_read(&f, SYSUSERS_FILE_SIZE_MAX, &text, /* ret_size= */ NULL);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0) {
@@ -348,6 +357,8 @@ static int append_field(char **line, const char *v) {
 int sysusers_entry_format(const SysusersEntry *e, char **ret) {
         _cleanup_free_ char *line = NULL, *id = NULL;
         int r;
+
+        assert(ret);
 
         line = strndup(&e->type, 1);
         if (!line)

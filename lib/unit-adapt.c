@@ -292,7 +292,7 @@ static int tmpfiles_run_dirs(const ImageFS *fs, char ***names) {
                                         continue;
                                 if (!IN_SET(type[0], 'd', 'D'))
                                         continue;
-                                r = run_dir_of(p, &name, NULL);
+                                r = run_dir_of(p, &name, /* ret_below= */ NULL);
                                 if (r < 0)
                                         return r;
                                 if (r > 0 && strv_length(*names) < ADAPT_CANDIDATES_MAX &&

@@ -20,6 +20,8 @@ const char *const unit_env_dirs[] = {
 };
 
 bool unit_env_path_allowed(const char *path) {
+        assert(path);
+
         for (size_t k = 0; unit_env_dirs[k]; k++) {
                 const char *n = startswith(path, unit_env_dirs[k]);
 

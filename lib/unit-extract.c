@@ -38,6 +38,8 @@ static void image_unit_done(ImageUnit *u) {
 }
 
 void image_units_done(ImageUnits *u) {
+        assert(u);
+
         for (size_t i = 0; i < u->n_units; i++)
                 image_unit_done(u->units + i);
         u->units = mfree(u->units);
@@ -85,7 +87,7 @@ static int unit_add_dropins(const ImageFS *fs, const char *image_path, ImageUnit
                                 continue;
                         }
 
-                        r = image_fs_open_unit_file(fs, dir, *n, &f, NULL);
+                        r = image_fs_open_unit_file(fs, dir, *n, &f, /* ret_alias= */ NULL);
                         if (r < 0) {
                                 log_warning_errno(r, "Image %s: cannot open drop-in %s/%s, ignoring: %s", image_path, dir, *n,
                                                   read_error_to_string(r));
@@ -155,6 +157,8 @@ int image_extract_units(const ImageFS *fs, const char *image_path, char *const *
         size_t budget = IMAGE_UNIT_BYTES_MAX;
         int r;
 
+        assert(ret);
+
         for (size_t i = 0; image_unit_dirs[i]; i++) {
                 const char *dir = image_unit_dirs[i];
                 _cleanup_strv_free_ char **names = NULL;
@@ -186,7 +190,7 @@ int image_extract_units(const ImageFS *fs, const char *image_path, char *const *
                                 continue;
                         }
 
-                        r = image_fs_open_unit_file(fs, dir, *n, &f, NULL);
+                        r = image_fs_open_unit_file(fs, dir, *n, &f, /* ret_alias= */ NULL);
                         if (r < 0) {
                                 log_warning_errno(r, "Image %s: cannot open unit %s/%s, ignoring: %s", image_path, dir, *n,
                                                   read_error_to_string(r));

@@ -388,5 +388,7 @@ bool unit_rule_section_known(UnitType type, const char *section) {
                 [UNIT_PATH] = "Path",
         };
 
+        assert(section);
+
         return streq(section, "Unit") || streq(section, "Install") || (typed[type] && streq(section, typed[type]));
 }

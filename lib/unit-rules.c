@@ -293,7 +293,7 @@ static int for_each_word(RuleCheck *c, ExtractFlags flags, word_check_t check) {
         for (;;) {
                 _cleanup_free_ char *w = NULL;
 
-                r = extract_first_word_full(&p, &w, NULL, flags);
+                r = extract_first_word_full(&p, &w, /* separators= */ NULL, flags);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -346,7 +346,7 @@ static int check_exec(RuleCheck *c) {
                 _cleanup_free_ char *first = NULL;
 
                 semicolon = false;
-                r = extract_first_word_full(&p, &first, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+                r = extract_first_word_full(&p, &first, /* separators= */ NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -374,7 +374,7 @@ static int check_exec(RuleCheck *c) {
                                 p += strspn(p, WHITESPACE);
                                 continue;
                         }
-                        r = extract_first_word_full(&p, &w, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+                        r = extract_first_word_full(&p, &w, /* separators= */ NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
@@ -601,7 +601,7 @@ static int check_bind_ro(RuleCheck *c) {
                         if (r <= 0)
                                 return violation(c, "cannot be split into words as systemd splits it");
                         if (p && p[-1] == ':') {
-                                r = extract_first_word_full(&p, &options, NULL, EXTRACT_UNQUOTE);
+                                r = extract_first_word_full(&p, &options, /* separators= */ NULL, EXTRACT_UNQUOTE);
                                 if (r == -ENOMEM)
                                         return r;
                                 if (r < 0)
@@ -659,7 +659,7 @@ static int exec_dir_name(RuleCheck *c, const char *unit_name, const char *word, 
                 r = resolve_fixed(c, word, /* full= */ true, &n);
                 if (r <= 0)
                         return r;
-        } else if (unit_printf(unit_name, word, true, &n) < 0)
+        } else if (unit_printf(unit_name, word, /* full= */ true, &n) < 0)
                 return 0;
         if (!path_simplify_check(n, /* absolute= */ false) || strchr(n, '/') || streq(n, "private"))
                 return c ? violation(c, "'%s' must be one directory name, not 'private'", n) : 0;
@@ -729,7 +729,7 @@ static int check_listen(RuleCheck *c) {
                 return r;
 
         if (a[0] == '/')
-                return check_host_path(c, c->value, false, /* direct= */ true, "a file system socket");
+                return check_host_path(c, c->value, /* state_dirs_too= */ false, /* direct= */ true, "a file system socket");
         if (a[0] == '@')
                 return violation(c, "abstract sockets are shared with the whole host");
         if (startswith(a, "vsock:"))
@@ -873,11 +873,11 @@ static int check_assignment(const char *section, const char *key, const char *va
                 return for_each_word(c, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE, check_exec_dir_word);
         case RULE_PID_FILE:
                 /* systemd reads PIDFile= on the host and removes it when the service stops. */
-                return check_host_path(c, c->value, false, /* direct= */ true, "a PID file");
+                return check_host_path(c, c->value, /* state_dirs_too= */ false, /* direct= */ true, "a PID file");
         case RULE_LISTEN:
                 return check_listen(c);
         case RULE_PATH_WATCH:
-                return check_host_path(c, c->value, true, /* direct= */ false, "a watched path");
+                return check_host_path(c, c->value, /* state_dirs_too= */ true, /* direct= */ false, "a watched path");
         case RULE_LIMIT:
                 return check_limit(c, rule);
         case RULE_DEVICES:
@@ -1014,7 +1014,7 @@ static int check_unit_wide(RuleCheck *c) {
 }
 
 int unit_check_rules(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations) {
-        return unit_check_rules_full(u, rc, ret_violations, NULL);
+        return unit_check_rules_full(u, rc, ret_violations, /* ret_referenced= */ NULL);
 }
 
 int unit_check_rules_full(const ImageUnit *u, const UnitRuleContext *rc, char ***ret_violations,
@@ -1079,12 +1079,12 @@ static int collect_dirs(const char *section, const char *key, const char *value,
         for (;;) {
                 _cleanup_free_ char *w = NULL, *n = NULL, *full = NULL;
 
-                r = extract_first_word_full(&p, &w, NULL, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE);
+                r = extract_first_word_full(&p, &w, /* separators= */ NULL, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE);
                 if (r == -ENOMEM)
                         return r;
                 if (r <= 0)
                         return 0;
-                r = exec_dir_name(NULL, d->unit_name, w, &n);
+                r = exec_dir_name(/* c= */ NULL, d->unit_name, w, &n);
                 if (r < 0)
                         return r;
                 if (r == 0)
@@ -1139,6 +1139,9 @@ int unit_rules_settle_own(const ImageUnits *units, const UnitRuleContext *rc, ch
         _cleanup_free_ size_t *queue = NULL;
         char ***refs = NULL;
         int r = 0;
+
+        assert(units);
+        assert(own);
 
         refused = calloc(n, sizeof(bool));
         queue = calloc(n, sizeof(size_t));

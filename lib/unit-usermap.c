@@ -14,6 +14,8 @@
 #include "unit-usermap.h"
 
 void image_usermap_done(ImageUsermap *m) {
+        assert(m);
+
         free(m->passwd);
         free(m->group);
         free(m->image_path);
@@ -45,7 +47,7 @@ static int read_db(const ImageFS *fs, const char *image_path, const char *path, 
                 return 0;
         }
 
-        return account_text_filter(text, db, NULL, ret, NULL);
+        return account_text_filter(text, db, /* drop= */ NULL, ret, /* ret_dropped= */ NULL);
 }
 
 int image_usermap_read(const ImageFS *fs, const char *image_path, int profile_dynamic_user, bool trusted,
@@ -164,16 +166,16 @@ int unit_usermap_files(ImageUsermap *m, const ImageUnit *u, PlannedUnit *pu) {
                 return r;
         m->bytes += bytes;
 
-        r = planned_unit_add_file(pu, strjoin(USERMAP_TEMPLATE_DIR "/", u->name, "/passwd"), TAKE_PTR(passwd), NULL);
+        r = planned_unit_add_file(pu, strjoin(USERMAP_TEMPLATE_DIR "/", u->name, "/passwd"), TAKE_PTR(passwd), /* link_target= */ NULL);
         if (r >= 0)
                 r = planned_unit_add_file(pu, strjoin(USERMAP_TEMPLATE_DIR "/", u->name, "/group"),
-                                          strdup(strempty(m->group)), NULL);
+                                          strdup(strempty(m->group)), /* link_target= */ NULL);
         if (r >= 0)
                 r = planned_unit_add_file(pu, strjoin(USERMAP_TEMPLATE_DIR "/", u->name, "/user"),
-                                          user_line ? TAKE_PTR(user_line) : strdup(""), NULL);
+                                          user_line ? TAKE_PTR(user_line) : strdup(""), /* link_target= */ NULL);
         if (r >= 0)
                 r = planned_unit_add_file(pu, strjoin(USERMAP_HELPER_PREFIX, u->name, ".service"),
-                                          helper_unit_text(m, u->name, user), NULL);
+                                          helper_unit_text(m, u->name, user), /* link_target= */ NULL);
         return r;
 }
 

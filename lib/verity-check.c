@@ -36,6 +36,8 @@ int verity_check_verdict_to_exit_status(VerityCheckVerdict v) {
 }
 
 void verity_check_done(VerityCheck *c) {
+        assert(c);
+
         free(c->message);
         verity_data_done(&c->data);
         verity_result_done(&c->verify);
@@ -55,144 +57,189 @@ static int verdict(VerityCheck *c, VerityCheckVerdict v, const char *fmt, ...) {
         return r;
 }
 
-int verity_check_image(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                       VerityPolicy policy, int copy_fd, VerityCheck *ret) {
-
-        _cleanup_(verity_check_done) VerityCheck c = {};
-        _cleanup_close_ int hash_fd = -EBADF, pfd = -EBADF;
-        uint64_t data_offset = 0, data_size, hash_offset = 0, hash_size = UINT64_MAX;
-        struct stat st;
+/* Where the data and its hash tree are, once the verity data is found and complete, and its
+ * signature (if any, or required) trusted. */
+typedef struct CheckTarget {
+        int data_fd;                    /* the image, readable (owned if reopened) */
+        int hash_fd;                    /* the hash tree's file (owned if a sidecar), or data_fd */
+        int own_data_fd, own_hash_fd;
+        uint64_t data_offset, data_size, hash_offset, hash_size;
         const char *tree_name;
+} CheckTarget;
+
+static void check_target_done(CheckTarget *t) {
+        safe_close(t->own_data_fd);
+        safe_close(t->own_hash_fd);
+}
+
+/* 1 and *t when there is something to verify, 0 when c's verdict is already decided, <0 on errors. */
+static int check_prepare(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                         VerityPolicy policy, VerityCheck *c, CheckTarget *t) {
+        struct stat st;
         int r;
 
+        *t = (CheckTarget) { .data_fd = -EBADF, .hash_fd = -EBADF, .own_data_fd = -EBADF, .own_hash_fd = -EBADF,
+                             .hash_size = UINT64_MAX };
+
         if (i->type != IMAGE_RAW) {
-                r = verdict(&c, VERITY_CHECK_NO_VERITY, "%s: directory images cannot carry verity data", i->path);
-                if (r < 0)
-                        return r;
-                goto done;
+                r = verdict(c, VERITY_CHECK_NO_VERITY, "%s: directory images cannot carry verity data", i->path);
+                return r < 0 ? r : 0;
         }
 
-        r = verity_data_find(ctx, i, image_fd, probe, &c.data);
+        r = verity_data_find(ctx, i, image_fd, probe, &c->data);
         if (r < 0)
                 return r;
 
-        if (c.data.malformed) {
-                r = verdict(&c, VERITY_CHECK_MALFORMED, "%s", c.data.malformed);
-                if (r < 0)
-                        return r;
-                goto done;
+        if (c->data.malformed) {
+                r = verdict(c, VERITY_CHECK_MALFORMED, "%s", c->data.malformed);
+                return r < 0 ? r : 0;
         }
-        if (!verity_data_complete(&c.data)) {
+        if (!verity_data_complete(&c->data)) {
                 if (policy == VERITY_AUTO)
-                        r = verdict(&c, VERITY_CHECK_NO_VERITY, "%s: no verity data (no root hash)", i->path);
+                        r = verdict(c, VERITY_CHECK_NO_VERITY, "%s: no verity data (no root hash)", i->path);
                 else
-                        r = verdict(&c, VERITY_CHECK_NO_VERITY,
+                        r = verdict(c, VERITY_CHECK_NO_VERITY,
                                     "%s: Verity=%s, but there is no verity data (no NAME.roothash, no xattr user.verity.roothash%s)",
                                     i->path, verity_policy_to_string(policy),
                                     probe && probe->format == RAW_FORMAT_GPT ? ", no verity-sig partition" : "");
-                if (r < 0)
-                        return r;
-                goto done;
+                return r < 0 ? r : 0;
         }
 
         /* Signature first: it is cheap, and under Verity=signed nothing else matters without it. */
-        if (c.data.signature_size > 0) {
-                r = verity_signature_check(ctx, c.data.root_hash, c.data.root_hash_size, c.data.signature,
-                                           c.data.signature_size, &c.signature);
+        if (c->data.signature_size > 0) {
+                r = verity_signature_check(ctx, c->data.root_hash, c->data.root_hash_size, c->data.signature,
+                                           c->data.signature_size, &c->signature);
                 if (r < 0)
                         return r;
-                c.signature_checked = true;
+                c->signature_checked = true;
 
-                const char *from = c.data.signature_path ?: "the verity-sig partition";
-                switch (c.signature.verdict) {
+                const char *from = c->data.signature_path ?: "the verity-sig partition";
+                switch (c->signature.verdict) {
                 case VERITY_SIGNATURE_TRUSTED:
                         break;
                 case VERITY_SIGNATURE_MALFORMED:
-                        r = verdict(&c, VERITY_CHECK_MALFORMED, "%s: %s: %s", i->path, from, c.signature.message);
+                        r = verdict(c, VERITY_CHECK_MALFORMED, "%s: %s: %s", i->path, from, c->signature.message);
                         break;
                 default:
-                        r = verdict(&c, VERITY_CHECK_UNTRUSTED, "%s: %s: %s", i->path, from, c.signature.message);
+                        r = verdict(c, VERITY_CHECK_UNTRUSTED, "%s: %s: %s", i->path, from, c->signature.message);
                 }
                 if (r < 0)
                         return r;
-                if (c.signature.verdict != VERITY_SIGNATURE_TRUSTED)
-                        goto done;
+                if (c->signature.verdict != VERITY_SIGNATURE_TRUSTED)
+                        return 0;
         } else if (policy == VERITY_SIGNED) {
-                r = verdict(&c, VERITY_CHECK_UNSIGNED, "%s: Verity=signed, but the root hash is not signed (no %s%s)",
-                            i->path, c.data.usr ? "NAME.usrhash.p7s" : "NAME.roothash.p7s",
+                r = verdict(c, VERITY_CHECK_UNSIGNED, "%s: Verity=signed, but the root hash is not signed (no %s%s)",
+                            i->path, c->data.usr ? "NAME.usrhash.p7s" : "NAME.roothash.p7s",
                             probe && probe->format == RAW_FORMAT_GPT ? " and no verity-sig partition" : "");
-                if (r < 0)
-                        return r;
-                goto done;
+                return r < 0 ? r : 0;
         }
 
-        /* The data against the tree. */
-        if (fstat(image_fd, &st) < 0)
+        /* The data and the tree: the image (reopened if O_PATH), and the sidecar or the verity partition. */
+        t->data_fd = fd_readable(image_fd, &t->own_data_fd);
+        if (t->data_fd < 0)
+                return t->data_fd;
+
+        if (fstat(t->data_fd, &st) < 0)
                 return -errno;
-        if (c.data.hash_tree_in_image) {
-                data_offset = probe->data.offset;
-                data_size = probe->data.size;
-                hash_offset = probe->verity.offset;
-                hash_size = probe->verity.size;
-                tree_name = c.data.usr ? "usr-verity partition" : "root-verity partition";
+        if (c->data.hash_tree_in_image) {
+                t->data_offset = probe->data.offset;
+                t->data_size = probe->data.size;
+                t->hash_fd = t->data_fd;
+                t->hash_offset = probe->verity.offset;
+                t->hash_size = probe->verity.size;
+                t->tree_name = c->data.usr ? "usr-verity partition" : "root-verity partition";
         } else {
-                data_size = (uint64_t) st.st_size;
-                pfd = host_open(ctx, c.data.hash_tree_path, 0);
+                _cleanup_close_ int pfd = -EBADF;
+
+                t->data_size = (uint64_t) st.st_size;
+                pfd = host_open(ctx, c->data.hash_tree_path, 0);
                 if (pfd < 0)
-                        return log_debug_errno(pfd, "%s: failed to open: %m", c.data.hash_tree_path);
+                        return log_debug_errno(pfd, "%s: failed to open: %m", c->data.hash_tree_path);
                 r = fd_verify_regular(pfd);
                 if (r < 0) {
-                        r = verdict(&c, VERITY_CHECK_MALFORMED, "%s: not a regular file", c.data.hash_tree_path);
-                        if (r < 0)
-                                return r;
-                        goto done;
+                        r = verdict(c, VERITY_CHECK_MALFORMED, "%s: not a regular file", c->data.hash_tree_path);
+                        return r < 0 ? r : 0;
                 }
-                hash_fd = fd_reopen(pfd, O_RDONLY | O_NONBLOCK);
-                if (hash_fd < 0)
-                        return hash_fd;
-                tree_name = c.data.hash_tree_path;
+                t->own_hash_fd = fd_reopen(pfd, O_RDONLY | O_NONBLOCK);
+                if (t->own_hash_fd < 0)
+                        return t->own_hash_fd;
+                t->hash_fd = t->own_hash_fd;
+                t->tree_name = c->data.hash_tree_path;
         }
 
-        {
-                _cleanup_close_ int rfd = -EBADF;
-                int fl = fcntl(image_fd, F_GETFL);
+        return 1;
+}
 
-                if (fl < 0)
-                        return -errno;
-                if (fl & O_PATH) {
-                        rfd = fd_reopen(image_fd, O_RDONLY | O_NONBLOCK);
-                        if (rfd < 0)
-                                return rfd;
-                }
+/* The verdict for what verity_verify() or verity_source_new_full() said, in c->verify. */
+static int check_verdict(VerityCheck *c, const DiscoveredImage *i, const CheckTarget *t, bool whole) {
+        switch (c->verify.verdict) {
+        case VERITY_INTACT:
+                if (whole)
+                        return verdict(c, VERITY_CHECK_INTACT, "%s: intact, %" PRIu64 " bytes verified against root hash %s (%s)%s%s",
+                                       i->path, c->verify.bytes_verified, c->data.root_hash_hex, c->data.root_hash_source,
+                                       c->signature_checked ? "; " : ", unsigned",
+                                       c->signature_checked ? c->signature.message : "");
+                return verdict(c, VERITY_CHECK_INTACT, "%s: hash tree %s matches root hash %s (%s)%s%s; data verified as read",
+                               i->path, t->tree_name, c->data.root_hash_hex, c->data.root_hash_source,
+                               c->signature_checked ? "; " : ", unsigned",
+                               c->signature_checked ? c->signature.message : "");
+        case VERITY_DATA_CORRUPTED:
+                return verdict(c, VERITY_CHECK_CORRUPTED, "%s: %s", i->path, c->verify.message);
+        case VERITY_TREE_CORRUPTED:
+        case VERITY_ROOT_MISMATCH:
+                return verdict(c, VERITY_CHECK_CORRUPTED, "%s: %s: %s", i->path, t->tree_name, c->verify.message);
+        default:
+                return verdict(c, VERITY_CHECK_MALFORMED, "%s: %s: %s", i->path, t->tree_name, c->verify.message);
+        }
+}
 
-                r = verity_verify(rfd >= 0 ? rfd : image_fd, data_offset, data_size,
-                                  hash_fd >= 0 ? hash_fd : (rfd >= 0 ? rfd : image_fd), hash_offset, hash_size,
+int verity_check_image(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                       VerityPolicy policy, int copy_fd, VerityCheck *ret) {
+        _cleanup_(verity_check_done) VerityCheck c = {};
+        _cleanup_(check_target_done) CheckTarget t = {};
+        int r;
+
+        r = check_prepare(ctx, i, image_fd, probe, policy, &c, &t);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                r = verity_verify(t.data_fd, t.data_offset, t.data_size, t.hash_fd, t.hash_offset, t.hash_size,
                                   c.data.root_hash, c.data.root_hash_size, copy_fd, &c.verify);
                 if (r < 0)
                         return log_debug_errno(r, "%s: failed to read while verifying: %m", i->path);
+
+                r = check_verdict(&c, i, &t, true);
+                if (r < 0)
+                        return r;
         }
 
-        switch (c.verify.verdict) {
-        case VERITY_INTACT:
-                r = verdict(&c, VERITY_CHECK_INTACT, "%s: intact, %" PRIu64 " bytes verified against root hash %s (%s)%s%s",
-                            i->path, c.verify.bytes_verified, c.data.root_hash_hex, c.data.root_hash_source,
-                            c.signature_checked ? "; " : ", unsigned",
-                            c.signature_checked ? c.signature.message : "");
-                break;
-        case VERITY_DATA_CORRUPTED:
-                r = verdict(&c, VERITY_CHECK_CORRUPTED, "%s: %s", i->path, c.verify.message);
-                break;
-        case VERITY_TREE_CORRUPTED:
-        case VERITY_ROOT_MISMATCH:
-                r = verdict(&c, VERITY_CHECK_CORRUPTED, "%s: %s: %s", i->path, tree_name, c.verify.message);
-                break;
-        default:
-                r = verdict(&c, VERITY_CHECK_MALFORMED, "%s: %s: %s", i->path, tree_name, c.verify.message);
-        }
+        *ret = TAKE_STRUCT(c);
+        return 0;
+}
+
+int verity_check_image_source(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                              VerityPolicy policy, VerityCheck *ret, VeritySource **ret_source) {
+
+        _cleanup_(verity_check_done) VerityCheck c = {};
+        _cleanup_(check_target_done) CheckTarget t = {};
+        _cleanup_(verity_source_freep) VeritySource *v = NULL;
+        int r;
+
+        r = check_prepare(ctx, i, image_fd, probe, policy, &c, &t);
         if (r < 0)
                 return r;
+        if (r > 0) {
+                r = verity_source_new_full(t.data_fd, t.data_offset, t.data_size, t.hash_fd, t.hash_offset, t.hash_size,
+                                           c.data.root_hash, c.data.root_hash_size, &c.verify, &v);
+                if (r < 0 && r != -EBADMSG)
+                        return log_debug_errno(r, "%s: failed to read while verifying: %m", i->path);
 
-done:
+                r = check_verdict(&c, i, &t, false);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret_source = c.verdict == VERITY_CHECK_INTACT ? TAKE_PTR(v) : NULL;
         *ret = TAKE_STRUCT(c);
         return 0;
 }
@@ -201,6 +248,8 @@ int verity_check_image_to_memfd(const Context *ctx, const DiscoveredImage *i, in
                                 VerityPolicy policy, VerityCheck *ret, int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
         int r;
+
+        assert(ret_fd);
 
         fd = memfd_create("portables-verified", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0)

@@ -7,6 +7,7 @@
 #include "settings.h"
 #include "verity-sidecar.h"
 #include "verity-signature.h"
+#include "verity-source.h"
 #include "verity-verify.h"
 
 /* The whole userspace check of one raw image under a policy: its verity data found
@@ -63,3 +64,13 @@ int verity_check_image(const Context *c, const DiscoveredImage *i, int image_fd,
  * *ret_fd is set only if the verdict is VERITY_CHECK_INTACT. */
 int verity_check_image_to_memfd(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
                                 VerityPolicy policy, VerityCheck *ret, int *ret_fd);
+
+/* The same checks, but the data is not read: the top of the hash tree is verified against the
+ * (trusted) root hash, and *ret_source (set only if the verdict is VERITY_CHECK_INTACT, else NULL)
+ * verifies every block as it is read. verity_source_image_source(*ret_source) is what a user-space
+ * file system reader (image-tree.h) takes: the data region (the whole file, or the GPT root/usr
+ * partition) through the VeritySource, which keeps its own fds. Here VERITY_CHECK_INTACT says that
+ * the signature and the tree are good, not the data: corrupted data fails the reads that touch it
+ * (-EBADMSG, verity_source_error()). ret->verify is what verity_source_new_full() said. */
+int verity_check_image_source(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                              VerityPolicy policy, VerityCheck *ret, VeritySource **ret_source);

@@ -12,6 +12,8 @@
 #include "verity-signature.h"
 
 void verity_plan_done(VerityPlan *p) {
+        assert(p);
+
         free(p->refused);
         free(p->root_image);
         free(p->unit_text);
@@ -103,6 +105,8 @@ int verity_kernel_supported(const Context *c) {
 char *unit_name_path_escape(const char *path) {
         _cleanup_free_ char *s = NULL;
         size_t n = 0;
+
+        assert(path);
 
         while (*path == '/')
                 path++;

@@ -15,6 +15,8 @@
 #include "verity-sidecar.h"
 
 void verity_data_done(VerityData *d) {
+        assert(d);
+
         free(d->root_hash_hex);
         free(d->root_hash_source);
         free(d->root_hash_path);
@@ -33,6 +35,9 @@ bool verity_data_complete(const VerityData *d) {
 int verity_parse_root_hash(const char *text, size_t n, uint8_t *ret, size_t *ret_size, const char **ret_reason) {
         const char *reason = NULL;
         int r;
+
+        assert(text || n == 0);
+        assert(ret_size);
 
         /* One line, as systemd's read_one_line_file(): trailing white space (the newline) is dropped. */
         while (n > 0 && strchr(WHITESPACE, text[n - 1]) && text[n - 1] != '\0')
@@ -75,6 +80,10 @@ int verity_parse_signature_json(const char *data, size_t size, char **ret_root_h
         JsonReader j = { .p = data, .end = data + size };
         size_t sig_size = 0;
         int r;
+
+        assert(ret_root_hash_hex);
+        assert(ret_signature);
+        assert(ret_signature_size);
 
 #define FAIL(reason_)                                   \
         ({                                              \
@@ -175,6 +184,8 @@ int verity_parse_signature_json(const char *data, size_t size, char **ret_root_h
 char *verity_sidecar_path(const char *image_path, const char *suffix) {
         size_t n = strlen(image_path);
 
+        assert(image_path);
+
         if (endswith(image_path, ".raw"))
                 n -= 4;
         return strjoin_real(strndupa(image_path, n), suffix, NULL);
@@ -242,7 +253,7 @@ static int find_root_hash(const Context *c, const DiscoveredImage *i, int image_
                 if (l >= 0) {
                         if (asprintf(&source, "xattr %s on %s", xname, i->path) < 0)
                                 return -ENOMEM;
-                        return set_root_hash(d, buf, (size_t) l, source, NULL);
+                        return set_root_hash(d, buf, (size_t) l, source, /* path= */ NULL);
                 }
                 if (errno == ERANGE) {
                         r = set_malformed(d, "xattr %s on %s: malformed root hash: too long", xname, i->path);
@@ -383,7 +394,7 @@ int verity_data_find(const Context *c, const DiscoveredImage *i, int image_fd, c
         _cleanup_(verity_data_done) VerityData d = {};
         _cleanup_close_ int rfd = -EBADF;
         bool gpt = probe && probe->format == RAW_FORMAT_GPT;
-        int r, fl;
+        int r;
 
         if (i->type != IMAGE_RAW) {
                 *ret = (VerityData) {};
@@ -392,15 +403,9 @@ int verity_data_find(const Context *c, const DiscoveredImage *i, int image_fd, c
 
         /* fgetxattr() and pread() need a real fd, not O_PATH. */
         if (image_fd >= 0) {
-                fl = fcntl(image_fd, F_GETFL);
-                if (fl < 0)
-                        return -errno;
-                if (fl & O_PATH) {
-                        rfd = fd_reopen(image_fd, O_RDONLY | O_NONBLOCK);
-                        if (rfd < 0)
-                                return rfd;
-                        image_fd = rfd;
-                }
+                image_fd = fd_readable(image_fd, &rfd);
+                if (image_fd < 0)
+                        return image_fd;
         }
 
         /* A GPT image with only a usr partition uses the usrhash names; otherwise root first, then usr,

@@ -37,6 +37,8 @@ const char *const verity_cert_dirs[] = {
 };
 
 void verity_signature_result_done(VeritySignatureResult *r) {
+        assert(r);
+
         free(r->signer);
         free(r->certificate);
         free(r->message);
@@ -177,6 +179,8 @@ static char *describe_signer(PKCS7 *p7) {
 
 int verity_signature_check(const Context *c, const uint8_t *root_hash, size_t root_hash_size,
                            const uint8_t *sig, size_t sig_size, VeritySignatureResult *ret) {
+        assert(ret);
+
 
         _cleanup_(verity_signature_result_done) VeritySignatureResult res = {};
         _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *trusted = NULL;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,12 +12,11 @@
 #include "unaligned.h"
 #include "verity-verify.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD *, sym_EVP_MD_free);
-
-#define VERITY_MAX_LEVELS 63
 #define READ_CHUNK_MAX (1024U * 1024U)
 
 void verity_result_done(VerityResult *r) {
+        assert(r);
+
         free(r->message);
         *r = (VerityResult) {};
 }
@@ -68,6 +68,8 @@ int verity_params_read(int fd, uint64_t offset, VerityParams *ret, const char **
         VerityParams p = {};
         const char *reason = NULL;
         int r;
+
+        assert(ret);
 
         r = pread_exact(fd, sb, sizeof(sb), offset);
         if (r == -EPIPE)
@@ -128,7 +130,7 @@ static unsigned bits_down(size_t u) {
 
 static unsigned bits_up(size_t u) {
         unsigned i = 0;
-        while ((1U << i) < u)
+        while (i < sizeof(size_t) * 8 - 1 && ((size_t) 1 << i) < u)
                 i++;
         return i;
 }
@@ -148,43 +150,135 @@ static int set_result(VerityResult *res, VerityVerdict v, uint64_t offset, uint6
         return r;
 }
 
-typedef struct Hasher {
-        EVP_MD_CTX *base;       /* type 1: salt already fed */
-        EVP_MD_CTX *ctx;
-        const VerityParams *p;
-        size_t digest_size;
-} Hasher;
+void verity_hasher_done(VerityHasher *h) {
+        assert(h);
 
-static void hasher_done(Hasher *h) {
-        /* Also when libcrypto was never loaded: then both are NULL. */
+        /* Also when libcrypto was never loaded: then all are NULL. */
         if (h->base)
                 sym_EVP_MD_CTX_free(h->base);
         if (h->ctx)
                 sym_EVP_MD_CTX_free(h->ctx);
+        if (h->md)
+                sym_EVP_MD_free(h->md);
+        *h = (VerityHasher) {};
 }
 
-static int hasher_init(Hasher *h, const EVP_MD *md, const VerityParams *p) {
-        *h = (Hasher) { .p = p, .digest_size = (size_t) sym_EVP_MD_get_size(md) };
+int verity_hasher_init(VerityHasher *h, const VerityParams *p, const char **ret_reason) {
+        const char *reason = NULL;
+        int r, size;
+
+        assert(h);
+        assert(p);
+
+        *h = (VerityHasher) { .hash_type = p->hash_type, .salt_size = MIN(p->salt_size, (uint16_t) sizeof(h->salt)) };
+        memcpy(h->salt, p->salt, h->salt_size);
+
+        r = dlopen_libcrypto();
+        if (r < 0)
+                return log_debug_errno(r, "Cannot check dm-verity hashes without libcrypto: %m");
+
+        h->md = sym_EVP_MD_fetch(NULL, p->algorithm, NULL);
+        if (!h->md)
+                reason = "hash algorithm is not supported";
+        else {
+                size = sym_EVP_MD_get_size(h->md);
+                if (size <= 0 || (size_t) size > VERITY_DIGEST_MAX)
+                        reason = "hash algorithm is not usable";
+                else
+                        h->digest_size = (size_t) size;
+        }
+        if (reason) {
+                if (ret_reason)
+                        *ret_reason = reason;
+                return -EBADMSG;
+        }
+
         h->base = sym_EVP_MD_CTX_new();
         h->ctx = sym_EVP_MD_CTX_new();
         if (!h->base || !h->ctx)
                 return -ENOMEM;
-        if (sym_EVP_DigestInit_ex(h->base, md, NULL) != 1)
+        if (sym_EVP_DigestInit_ex(h->base, h->md, NULL) != 1)
                 return -EIO;
-        if (p->hash_type == 1 && sym_EVP_DigestUpdate(h->base, p->salt, p->salt_size) != 1)
+        if (h->hash_type == 1 && sym_EVP_DigestUpdate(h->base, h->salt, h->salt_size) != 1)
                 return -EIO;
         return 0;
 }
 
-static int hasher_block(Hasher *h, const uint8_t *block, size_t n, uint8_t *digest) {
+int verity_hasher_block(VerityHasher *h, const void *block, size_t n, uint8_t *ret_digest) {
         unsigned len = 0;
+
+        assert(h);
+        assert(h->ctx);
+        assert(block);
+        assert(ret_digest);
 
         if (sym_EVP_MD_CTX_copy_ex(h->ctx, h->base) != 1 ||
             sym_EVP_DigestUpdate(h->ctx, block, n) != 1 ||
-            (h->p->hash_type == 0 && sym_EVP_DigestUpdate(h->ctx, h->p->salt, h->p->salt_size) != 1) ||
-            sym_EVP_DigestFinal_ex(h->ctx, digest, &len) != 1 || len != h->digest_size)
+            (h->hash_type == 0 && sym_EVP_DigestUpdate(h->ctx, h->salt, h->salt_size) != 1) ||
+            sym_EVP_DigestFinal_ex(h->ctx, ret_digest, &len) != 1 || len != h->digest_size)
                 return -EIO;
         return 0;
+}
+
+int verity_geometry_init(const VerityParams *p, size_t digest_size, VerityGeometry *ret, const char **ret_reason) {
+        VerityGeometry g = { .digest_size = digest_size };
+        const char *reason = NULL;
+
+        assert(p);
+        assert(ret);
+
+        /* As cryptsetup's hash_levels(). */
+        if (digest_size == 0 || digest_size > VERITY_DIGEST_MAX)
+                reason = "hash algorithm is not usable";
+        else if ((g.hash_per_block_bits = bits_down(p->hash_block_size / digest_size)) == 0)
+                reason = "hash block size too small for the hash algorithm";
+        else if (p->data_blocks == 0)
+                reason = "no data blocks";
+        else {
+                unsigned bits = g.hash_per_block_bits;
+
+                g.digest_slot = p->hash_type == 1 ? (size_t) 1 << bits_up(digest_size) : digest_size;
+                assert(g.digest_slot << bits <= p->hash_block_size);
+
+                while (bits * g.levels < 64 && (p->data_blocks - 1) >> (bits * g.levels))
+                        g.levels++;
+                if (g.levels > VERITY_LEVELS_MAX)
+                        reason = "too many levels";
+                else
+                        for (int i = (int) g.levels - 1; i >= 0; i--) {
+                                unsigned shift = (unsigned) (i + 1) * bits;
+                                uint64_t s = shift >= 64 ? 1 : (p->data_blocks + (UINT64_C(1) << shift) - 1) >> shift;
+
+                                g.level_pos[i] = g.tree_blocks;
+                                g.level_size[i] = s;
+                                if (__builtin_add_overflow(g.tree_blocks, s, &g.tree_blocks)) {
+                                        reason = "too many hash blocks";
+                                        break;
+                                }
+                        }
+        }
+
+        if (reason) {
+                if (ret_reason)
+                        *ret_reason = reason;
+                return -EBADMSG;
+        }
+
+        *ret = g;
+        return 0;
+}
+
+uint64_t verity_geometry_used(const VerityParams *p, const VerityGeometry *g, unsigned level, uint64_t k) {
+        uint64_t children, hpb;
+
+        assert(p);
+        assert(g);
+        assert(level < g->levels);
+        assert(k < g->level_size[level]);
+
+        children = level == 0 ? p->data_blocks : g->level_size[level - 1];
+        hpb = UINT64_C(1) << g->hash_per_block_bits;
+        return MIN(hpb, children - k * hpb);
 }
 
 static bool all_zero(const uint8_t *p, size_t n) {
@@ -194,27 +288,34 @@ static bool all_zero(const uint8_t *p, size_t n) {
         return true;
 }
 
+bool verity_hash_block_padding_ok(const VerityGeometry *g, const uint8_t *block, size_t block_size, uint64_t used) {
+        assert(g);
+        assert(block);
+        assert(used <= block_size / g->digest_slot);
+
+        for (uint64_t s = 0; s < used; s++)
+                if (!all_zero(block + s * g->digest_slot + g->digest_size, g->digest_slot - g->digest_size))
+                        return false;
+        return all_zero(block + used * g->digest_slot, block_size - used * g->digest_slot);
+}
+
 int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                   int hash_fd, uint64_t hash_offset, uint64_t hash_size,
                   const uint8_t *root_hash, size_t root_hash_size,
                   int copy_fd, VerityResult *ret) {
+        assert(ret);
+
 
         _cleanup_(verity_result_done) VerityResult res = {};
-        _cleanup_(sym_EVP_MD_freep) EVP_MD *md = NULL;
         _cleanup_free_ uint8_t *tree = NULL, *chunk = NULL;
-        _cleanup_(hasher_done) Hasher h = {};
-        uint64_t level_pos[VERITY_MAX_LEVELS] = {}, level_size[VERITY_MAX_LEVELS] = {};
-        uint64_t tree_blocks = 0, tree_offset, tree_bytes;
-        uint8_t digest[EVP_MAX_MD_SIZE];
-        size_t hpb, digest_full, dbs, hbs, chunk_blocks;
-        unsigned hpb_bits, levels = 0;
+        _cleanup_(verity_hasher_done) VerityHasher h = {};
+        VerityGeometry g;
+        uint64_t tree_offset, tree_bytes;
+        uint8_t digest[VERITY_DIGEST_MAX];
+        size_t hpb, dbs, hbs, chunk_blocks;
         const char *reason = NULL;
         VerityParams p;
         int r;
-
-        r = dlopen_libcrypto();
-        if (r < 0)
-                return log_debug_errno(r, "Cannot check dm-verity hashes without libcrypto: %m");
 
 #define MALFORMED(fmt, ...)                                                                     \
         do {                                                                                    \
@@ -224,20 +325,21 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                 goto done;                                                                      \
         } while (0)
 
+        r = dlopen_libcrypto();
+        if (r < 0)
+                return log_debug_errno(r, "Cannot check dm-verity hashes without libcrypto: %m");
+
         r = verity_params_read(hash_fd, hash_offset, &p, &reason);
         if (r == -EBADMSG)
                 MALFORMED("hash tree: %s", reason);
         if (r < 0)
                 return r;
 
-        md = sym_EVP_MD_fetch(NULL, p.algorithm, NULL);
-        if (!md)
-                MALFORMED("hash tree: hash algorithm '%s' is not supported", p.algorithm);
-        r = hasher_init(&h, md, &p);
+        r = verity_hasher_init(&h, &p, &reason);
+        if (r == -EBADMSG)
+                MALFORMED("hash tree: %s: %s", p.algorithm, reason);
         if (r < 0)
                 return r;
-        if (h.digest_size == 0 || h.digest_size > EVP_MAX_MD_SIZE)
-                MALFORMED("hash tree: hash algorithm '%s' is not usable", p.algorithm);
 
         if (root_hash_size != h.digest_size)
                 MALFORMED("root hash is %zu bytes long, but the hash tree uses %s (%zu bytes)",
@@ -249,30 +351,14 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                 MALFORMED("hash tree covers %" PRIu64 " blocks of %zu bytes, but the data is only %" PRIu64 " bytes",
                           p.data_blocks, dbs, data_size);
 
-        /* The geometry, as cryptsetup's hash_levels(). */
-        hpb_bits = bits_down(hbs / h.digest_size);
-        if (hpb_bits == 0)
-                MALFORMED("hash tree: hash block size %zu too small for %s", hbs, p.algorithm);
-        hpb = (size_t) 1 << hpb_bits;
-        digest_full = p.hash_type == 1 ? (size_t) 1 << bits_up(h.digest_size) : h.digest_size;
-
-        while (hpb_bits * levels < 64 && (p.data_blocks - 1) >> (hpb_bits * levels))
-                levels++;
-        if (levels > VERITY_MAX_LEVELS)
-                MALFORMED("hash tree: too many levels");
-
-        for (int i = (int) levels - 1; i >= 0; i--) {
-                unsigned shift = (unsigned) (i + 1) * hpb_bits;
-                uint64_t s = shift >= 64 ? 1 : (p.data_blocks + (UINT64_C(1) << shift) - 1) >> shift;
-
-                level_pos[i] = tree_blocks;
-                level_size[i] = s;
-                tree_blocks += s;
-        }
+        r = verity_geometry_init(&p, h.digest_size, &g, &reason);
+        if (r < 0)
+                MALFORMED("hash tree: %s", reason);
+        hpb = (size_t) 1 << g.hash_per_block_bits;
 
         tree_offset = hash_offset + hbs; /* the superblock takes the first hash block */
-        if (__builtin_mul_overflow(tree_blocks, (uint64_t) hbs, &tree_bytes) || tree_bytes > VERITY_HASH_TREE_MAX)
-                MALFORMED("hash tree: %" PRIu64 " hash blocks is more than we verify", tree_blocks);
+        if (__builtin_mul_overflow(g.tree_blocks, (uint64_t) hbs, &tree_bytes) || tree_bytes > VERITY_HASH_TREE_MAX)
+                MALFORMED("hash tree: %" PRIu64 " hash blocks is more than we verify", g.tree_blocks);
         if (hash_size != UINT64_MAX && (hash_size < hbs || tree_bytes > hash_size - hbs))
                 MALFORMED("hash tree: needs %" PRIu64 " bytes, but the hash area has only %" PRIu64,
                           tree_bytes + hbs, hash_size);
@@ -289,39 +375,34 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
         }
 
         /* Top-down: the top block against the root hash, then each level against its parent. */
-        if (levels > 0) {
-                r = hasher_block(&h, tree + level_pos[levels - 1] * hbs, hbs, digest);
+        if (g.levels > 0) {
+                uint64_t top = g.level_pos[g.levels - 1];
+
+                r = verity_hasher_block(&h, tree + top * hbs, hbs, digest);
                 if (r < 0)
                         return r;
                 if (memcmp(digest, root_hash, h.digest_size) != 0) {
-                        r = set_result(&res, VERITY_ROOT_MISMATCH, tree_offset + level_pos[levels - 1] * hbs,
-                                       level_pos[levels - 1],
+                        r = set_result(&res, VERITY_ROOT_MISMATCH, tree_offset + top * hbs, top,
                                        "the root hash does not match the hash tree (top hash block at offset %" PRIu64
                                        "): wrong root hash, or the hash tree is corrupted",
-                                       tree_offset + level_pos[levels - 1] * hbs);
+                                       tree_offset + top * hbs);
                         if (r < 0)
                                 return r;
                         goto done;
                 }
         }
 
-        for (unsigned i = levels; i > 0; i--) {
+        for (unsigned i = g.levels; i > 0; i--) {
                 unsigned parent = i - 1;         /* the level whose blocks hold the digests */
-                uint64_t n_children = parent == 0 ? p.data_blocks : level_size[parent - 1];
+                uint64_t n_children = parent == 0 ? p.data_blocks : g.level_size[parent - 1];
 
                 /* Padding: unused digest slots and the spare bytes of each slot must be zero. */
-                for (uint64_t k = 0; k < level_size[parent]; k++) {
-                        const uint8_t *blk = tree + (level_pos[parent] + k) * hbs;
-                        uint64_t used = MIN((uint64_t) hpb, n_children - k * hpb);
-                        bool bad = false;
+                for (uint64_t k = 0; k < g.level_size[parent]; k++) {
+                        const uint8_t *blk = tree + (g.level_pos[parent] + k) * hbs;
 
-                        for (uint64_t s = 0; s < used && !bad; s++)
-                                bad = !all_zero(blk + s * digest_full + h.digest_size, digest_full - h.digest_size);
-                        if (!bad)
-                                bad = !all_zero(blk + used * digest_full, hbs - used * digest_full);
-                        if (bad) {
-                                uint64_t off = tree_offset + (level_pos[parent] + k) * hbs;
-                                r = set_result(&res, VERITY_TREE_CORRUPTED, off, level_pos[parent] + k,
+                        if (!verity_hash_block_padding_ok(&g, blk, hbs, verity_geometry_used(&p, &g, parent, k))) {
+                                uint64_t off = tree_offset + (g.level_pos[parent] + k) * hbs;
+                                r = set_result(&res, VERITY_TREE_CORRUPTED, off, g.level_pos[parent] + k,
                                                "hash tree corrupted: hash block at offset %" PRIu64 " has non-zero padding", off);
                                 if (r < 0)
                                         return r;
@@ -333,10 +414,10 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                         break; /* its children are the data blocks, checked below */
 
                 for (uint64_t b = 0; b < n_children; b++) {
-                        uint64_t child = level_pos[parent - 1] + b;
-                        const uint8_t *expected = tree + (level_pos[parent] + b / hpb) * hbs + (b % hpb) * digest_full;
+                        uint64_t child = g.level_pos[parent - 1] + b;
+                        const uint8_t *expected = tree + (g.level_pos[parent] + b / hpb) * hbs + (b % hpb) * g.digest_slot;
 
-                        r = hasher_block(&h, tree + child * hbs, hbs, digest);
+                        r = verity_hasher_block(&h, tree + child * hbs, hbs, digest);
                         if (r < 0)
                                 return r;
                         if (memcmp(digest, expected, h.digest_size) != 0) {
@@ -369,18 +450,18 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                         uint64_t blk = b + k;
                         const uint8_t *expected;
 
-                        r = hasher_block(&h, chunk + k * dbs, dbs, digest);
+                        r = verity_hasher_block(&h, chunk + k * dbs, dbs, digest);
                         if (r < 0)
                                 return r;
 
-                        if (levels == 0)
+                        if (g.levels == 0)
                                 expected = root_hash; /* a single data block: its hash is the root hash */
                         else
-                                expected = tree + (level_pos[0] + blk / hpb) * hbs + (blk % hpb) * digest_full;
+                                expected = tree + (g.level_pos[0] + blk / hpb) * hbs + (blk % hpb) * g.digest_slot;
 
                         if (memcmp(digest, expected, h.digest_size) != 0) {
                                 uint64_t off = data_offset + blk * dbs;
-                                r = set_result(&res, levels == 0 ? VERITY_ROOT_MISMATCH : VERITY_DATA_CORRUPTED, off, blk,
+                                r = set_result(&res, g.levels == 0 ? VERITY_ROOT_MISMATCH : VERITY_DATA_CORRUPTED, off, blk,
                                                "data corrupted: block %" PRIu64 " at offset %" PRIu64 " (bytes %" PRIu64
                                                "-%" PRIu64 ") does not match the hash tree",
                                                blk, off, off, off + dbs - 1);

@@ -57,6 +57,55 @@ typedef struct VerityResult {
 
 void verity_result_done(VerityResult *r);
 
+/* The pieces verity_verify() is made of, shared with the block-by-block reader (verity-source.h). */
+
+#define VERITY_LEVELS_MAX 63            /* as dm-verity's DM_VERITY_MAX_LEVELS */
+
+/* Hashes blocks as the tree does: H(salt || block) for type 1, H(block || salt) for type 0. Keeps
+ * its own copy of the salt. */
+typedef struct VerityHasher {
+        struct evp_md_st *md;
+        struct evp_md_ctx_st *base;     /* type 1: the salt already fed */
+        struct evp_md_ctx_st *ctx;
+        uint32_t hash_type;
+        uint8_t salt[256];
+        uint16_t salt_size;
+        size_t digest_size;             /* bytes of one digest, at most VERITY_DIGEST_MAX */
+} VerityHasher;
+
+#define VERITY_DIGEST_MAX 64U           /* EVP_MAX_MD_SIZE */
+
+/* Loads libcrypto (-EOPNOTSUPP without it) and sets up p's algorithm: -EBADMSG with *ret_reason
+ * (static text) if it is unknown or unusable, -ENOMEM. verity_hasher_done() also after a failure. */
+int verity_hasher_init(VerityHasher *h, const VerityParams *p, const char **ret_reason);
+void verity_hasher_done(VerityHasher *h);
+/* The digest (h->digest_size bytes) of one block of n bytes. 0 or -EIO. */
+int verity_hasher_block(VerityHasher *h, const void *block, size_t n, uint8_t *ret_digest);
+
+/* The shape of the tree, as cryptsetup's hash_levels() and dm-verity's constructor compute it.
+ * Levels are numbered from the bottom: level 0 holds the digests of the data blocks, level
+ * levels - 1 is the single top block whose digest is the root hash; on disk the top level comes
+ * first, right after the superblock's block. */
+typedef struct VerityGeometry {
+        size_t digest_size;
+        size_t digest_slot;             /* bytes a digest takes in a hash block: type 1 pads to a power of two */
+        unsigned hash_per_block_bits;   /* a hash block holds 2^bits digests */
+        unsigned levels;                /* 0: a single data block, whose digest is the root hash */
+        uint64_t level_pos[VERITY_LEVELS_MAX];  /* first block of level k, in hash blocks after the superblock's */
+        uint64_t level_size[VERITY_LEVELS_MAX]; /* blocks in level k */
+        uint64_t tree_blocks;           /* hash blocks after the superblock's */
+} VerityGeometry;
+
+/* 0, or -EBADMSG with *ret_reason (static text) for a tree that cannot be. */
+int verity_geometry_init(const VerityParams *p, size_t digest_size, VerityGeometry *ret, const char **ret_reason);
+
+/* How many digests block k of level holds (the rest of it is zero padding). */
+uint64_t verity_geometry_used(const VerityParams *p, const VerityGeometry *g, unsigned level, uint64_t k);
+
+/* Whether a hash block (block_size bytes) holding used digests has only zeros in its padding: the
+ * spare bytes of each digest slot and the unused slots. */
+bool verity_hash_block_padding_ok(const VerityGeometry *g, const uint8_t *block, size_t block_size, uint64_t used);
+
 /* Parses the superblock at offset of fd. Returns 0, or -EBADMSG with *ret_reason (static text) for
  * anything malformed, or another negative errno for I/O errors. */
 int verity_params_read(int fd, uint64_t offset, VerityParams *ret, const char **ret_reason);

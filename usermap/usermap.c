@@ -30,7 +30,7 @@ static int template_read(const Context *c, const char *unit, const char *file, c
 
         if (!path)
                 return log_oom();
-        r = host_read_file(c, path, ACCOUNT_TEXT_SIZE_MAX, ret, NULL);
+        r = host_read_file(c, path, ACCOUNT_TEXT_SIZE_MAX, ret, /* ret_size= */ NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to read %s: %s", path, read_error_to_string(r));
         return 0;

@@ -17,6 +17,8 @@ int env_file_parse(const char *text, char ***ret) {
         const char *p = text;
         int r;
 
+        assert(ret);
+
         for (;;) {
                 _cleanup_free_ char *key = NULL, *value = NULL;
                 const char *k;

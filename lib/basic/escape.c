@@ -6,6 +6,8 @@
 char *unit_escape_specifiers(const char *s) {
         char *r, *p;
 
+        assert(s);
+
         r = malloc(strlen(s) * 2 + 1);
         if (!r)
                 return NULL;
@@ -21,6 +23,8 @@ char *unit_escape_specifiers(const char *s) {
 
 char *unit_quote_word(const char *s) {
         char *r, *p;
+
+        assert(s);
 
         /* Worst case every character doubles, plus two quotes. */
         r = malloc(strlen(s) * 2 + 3);

@@ -91,6 +91,8 @@ int cunescape_one(const char *p, uint32_t *ret, int *eight_bit) {
 }
 
 size_t utf8_encode_unichar(char *out, uint32_t g) {
+        assert(out);
+
         if (g < 0x80) {
                 out[0] = (char) g;
                 return 1;

@@ -155,6 +155,8 @@ int opendir_in_root(int root_fd, const char *path, DIR **ret) {
         _cleanup_close_ int fd = -EBADF, dfd = -EBADF;
         DIR *d;
 
+        assert(ret);
+
         fd = open_in_root(root_fd, path, O_DIRECTORY);
         if (fd < 0)
                 return fd;
@@ -195,6 +197,21 @@ int fd_reopen(int fd, int flags) {
         if (r < 0)
                 return -errno;
         return r;
+}
+
+int fd_readable(int fd, int *ret_reopened) {
+        int fl;
+
+        assert(ret_reopened);
+
+        fl = fcntl(fd, F_GETFL);
+        if (fl < 0)
+                return -errno;
+        if (!(fl & O_PATH) && (fl & O_ACCMODE) != O_WRONLY)
+                return fd;
+
+        *ret_reopened = fd_reopen(fd, O_RDONLY | O_NONBLOCK);
+        return *ret_reopened;
 }
 
 int fd_open_regular(int fd) {
@@ -287,7 +304,7 @@ static int read_regular(int fd, size_t max, bool binary, char **ret, size_t *ret
         rfd = fd_open_regular(fd);
         if (rfd < 0)
                 return rfd;
-        return read_opened(rfd, NULL, max, binary, ret, ret_size);
+        return read_opened(rfd, /* st= */ NULL, max, binary, ret, ret_size);
 }
 
 int read_file_at(int dir_fd, const char *path, size_t max, char **ret) {
@@ -301,15 +318,15 @@ int read_file_at(int dir_fd, const char *path, size_t max, char **ret) {
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        return read_opened(fd, &st, max, false, ret, NULL);
+        return read_opened(fd, &st, max, /* binary= */ false, ret, /* ret_size= */ NULL);
 }
 
 int read_regular_fd(int fd, size_t max, char **ret, size_t *ret_size) {
-        return read_regular(fd, max, false, ret, ret_size);
+        return read_regular(fd, max, /* binary= */ false, ret, ret_size);
 }
 
 int read_regular_fd_binary(int fd, size_t max, uint8_t **ret, size_t *ret_size) {
-        return read_regular(fd, max, true, (char **) ret, ret_size);
+        return read_regular(fd, max, /* binary= */ true, (char **) ret, ret_size);
 }
 
 int read_file_in_root(int root_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
@@ -394,6 +411,8 @@ int write_file_new_at(int dir_fd, const char *name, const char *content, mode_t 
 
 int mkdir_p_at(int dir_fd, const char *path, mode_t mode) {
         _cleanup_free_ char *p = strdup(path);
+
+        assert(path);
 
         if (!p)
                 return -ENOMEM;

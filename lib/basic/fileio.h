@@ -35,6 +35,11 @@ const char *read_error_to_string(int error);
 /* Reopens an O_PATH fd with new flags, through /proc/self/fd. */
 int fd_reopen(int fd, int flags);
 
+/* An fd to pread() (and fgetxattr()) fd's file with: fd itself if it can be read, else (O_PATH or
+ * write-only) a new O_RDONLY|O_NONBLOCK one in *ret_reopened, which the caller closes. Returns the
+ * fd to read from, or -errno. */
+int fd_readable(int fd, int *ret_reopened);
+
 /* Opens the regular file fd (may be O_PATH) refers to for reading, without blocking: -EBADFD and
  * friends (fd_verify_regular()) for anything else, checked again on what was opened. */
 int fd_open_regular(int fd);

@@ -3,76 +3,73 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/sysmacros.h>
 
 #include "fileio.h"
 #include "fs-type.h"
 #include "macro.h"
 #include "string-util.h"
 
-#define PROC_FILE_SIZE_MAX (16U * 1024U * 1024U)
+#define MOUNTINFO_SIZE_MAX (16U * 1024U * 1024U)
+#define MOUNTS_MAX 65536U
 
-/* "mnt_id:\tN" of /proc/self/fdinfo/FD. */
-static int fd_mount_id(int fd, unsigned long *ret) {
-        _cleanup_free_ char *text = NULL;
-        char path[64], *p, *e;
-        unsigned long id;
-        int r;
-
-        snprintf(path, sizeof(path), "/proc/self/fdinfo/%i", fd);
-        r = read_file_at(AT_FDCWD, path, PROC_FILE_SIZE_MAX, &text);
-        if (r < 0)
-                return r;
-        p = strstr(text, "\nmnt_id:");
-        if (!p)
-                return -ENODATA;
-        errno = 0;
-        id = strtoul(p + strlen("\nmnt_id:"), &e, 10);
-        if (errno != 0 || e == p + strlen("\nmnt_id:"))
-                return -EBADMSG;
-        *ret = id;
-        return 0;
+void mount_table_done(MountTable *t) {
+        t->mounts = mfree(t->mounts);
+        t->n_mounts = 0;
 }
 
-int fd_fstype(int fd, char **ret) {
+int mount_table_read(MountTable *ret) {
         _cleanup_free_ char *text = NULL;
-        unsigned long id;
+        _cleanup_free_ MountDev *m = NULL;
+        size_t n = 0;
         char *line, *next;
         int r;
 
-        assert(fd >= 0);
         assert(ret);
 
-        r = fd_mount_id(fd, &id);
-        if (r < 0)
-                return r;
-        r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_SIZE_MAX, &text);
+        r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", MOUNTINFO_SIZE_MAX, &text);
         if (r < 0)
                 return r;
 
         /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER-OPTIONS */
-        for (line = text; line && *line; line = next) {
-                char *sep, *fstype, *e;
-                unsigned long lid;
+        for (line = text; line && *line && n < MOUNTS_MAX; line = next) {
+                unsigned maj, min;
+                const char *sep;
+                size_t len;
+                MountDev *a;
 
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = 0;
-                errno = 0;
-                lid = strtoul(line, &e, 10);
-                if (errno != 0 || e == line || *e != ' ' || lid != id)
-                        continue;
                 sep = strstr(line, " - ");
-                if (!sep)
-                        return -EBADMSG;
-                fstype = sep + 3;
-                *strchrnul(fstype, ' ') = 0;
-                *ret = strdup(fstype);
-                return *ret ? 0 : -ENOMEM;
+                if (!sep || sscanf(line, "%*u %*u %u:%u ", &maj, &min) != 2)
+                        continue;
+                sep += 3;
+                len = strcspn(sep, " ");
+
+                a = reallocarray(m, n + 1, sizeof(MountDev));
+                if (!a)
+                        return -ENOMEM;
+                m = a;
+                m[n] = (MountDev) { .dev = makedev(maj, min) };
+                if (len < sizeof(m[n].fstype))
+                        memcpy(m[n].fstype, sep, len);
+                n++;
         }
-        return -ENOENT;
+
+        *ret = (MountTable) { .mounts = TAKE_PTR(m), .n_mounts = n };
+        return 0;
+}
+
+const char *mount_table_fstype(const MountTable *t, dev_t dev) {
+        assert(t);
+
+        for (size_t k = 0; k < t->n_mounts; k++)
+                if (t->mounts[k].dev == dev)
+                        return t->mounts[k].fstype;
+        return NULL;
 }
 
 bool fstype_is_local(const char *fstype) {
@@ -88,8 +85,8 @@ bool fstype_is_local(const char *fstype) {
         return false;
 }
 
-bool fd_on_local_fs(int fd) {
-        _cleanup_free_ char *t = NULL;
+bool mount_table_dev_is_local(const MountTable *t, dev_t dev) {
+        const char *f = mount_table_fstype(t, dev);
 
-        return fd_fstype(fd, &t) >= 0 && fstype_is_local(t);
+        return f && fstype_is_local(f);
 }

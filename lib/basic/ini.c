@@ -192,7 +192,7 @@ finish:
 
 int ini_parse(const char *text, const char *filename, ini_assignment_t assignment, ini_garbage_t garbage,
               void *userdata) {
-        return ini_parse_full(text, filename, assignment, garbage, NULL, userdata);
+        return ini_parse_full(text, filename, assignment, garbage, /* invalid= */ NULL, userdata);
 }
 
 int ini_garbage_ignore(const char *line_text, const char *filename, unsigned line, void *userdata) {

@@ -117,7 +117,7 @@ static int json_reader_skip_container(JsonReader *j, unsigned depth, char open, 
                 return 0;
         for (;;) {
                 if (open == '{') {
-                        r = json_reader_string(j, NULL);
+                        r = json_reader_string(j, /* ret= */ NULL);
                         if (r < 0)
                                 return r;
                         json_reader_skip_ws(j);
@@ -147,7 +147,7 @@ int json_reader_skip_value(JsonReader *j, unsigned depth) {
 
         switch (*j->p) {
         case '"':
-                return json_reader_string(j, NULL);
+                return json_reader_string(j, /* ret= */ NULL);
         case '{':
                 return json_reader_skip_container(j, depth, '{', '}');
         case '[':

@@ -22,6 +22,8 @@ int log_level_from_string(const char *s) {
                 "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
         };
 
+        assert(s);
+
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (streq(s, names[i]))
                         return (int) i;

@@ -10,6 +10,9 @@
 char *startswith(const char *s, const char *prefix) {
         size_t l = strlen(prefix);
 
+        assert(s);
+        assert(prefix);
+
         if (strncmp(s, prefix, l) != 0)
                 return NULL;
         return (char *) s + l;
@@ -17,6 +20,9 @@ char *startswith(const char *s, const char *prefix) {
 
 char *endswith(const char *s, const char *suffix) {
         size_t sl = strlen(s), pl = strlen(suffix);
+
+        assert(s);
+        assert(suffix);
 
         if (pl == 0)
                 return (char *) s + sl;
@@ -106,6 +112,8 @@ int free_and_vasprintf(char **field, const char *format, va_list ap) {
 char *delete_trailing_chars(char *s, const char *bad) {
         char *c = s + strlen(s);
 
+        assert(bad);
+
         /* From the end: one strchr() per trailing character, not one per character. */
         while (c > s && strchr(bad, c[-1]))
                 c--;
@@ -179,11 +187,13 @@ int parse_boolean(const char *v) {
 }
 
 int extract_first_word(const char **p, char **ret) {
-        return extract_first_word_full(p, ret, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+        return extract_first_word_full(p, ret, /* separators= */ NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
 }
 
 char *log_escape(const char *s) {
         char *r, *p;
+
+        assert(s);
 
         r = malloc(strlen(s) * 4 + 1);
         if (!r)

@@ -22,6 +22,8 @@ size_t strv_length(char *const *l) {
 }
 
 bool strv_contains(char *const *l, const char *s) {
+        assert(s);
+
         STRV_FOREACH(k, l)
                 if (streq(*k, s))
                         return true;
@@ -31,6 +33,8 @@ bool strv_contains(char *const *l, const char *s) {
 int strv_consume(char ***l, char *value) {
         size_t n = strv_length(*l);
         char **c;
+
+        assert(l);
 
         if (!value)
                 return -ENOMEM;
@@ -47,6 +51,8 @@ int strv_consume(char ***l, char *value) {
 }
 
 int strv_extend(char ***l, const char *value) {
+        assert(value);
+
         return strv_consume(l, strdup(value));
 }
 
@@ -65,6 +71,8 @@ int strv_split_words(const char *s, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         const char *p = s;
         int r;
+
+        assert(ret);
 
         for (;;) {
                 char *w;
@@ -101,6 +109,8 @@ char *strv_join(char *const *l, const char *sep) {
 
 void strv_remove(char **l, const char *s) {
         char **w = l;
+
+        assert(s);
 
         if (!l)
                 return;
