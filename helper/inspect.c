@@ -9,6 +9,7 @@
 #include "string-util.h"
 #include "strv.h"
 #include "unit-info.h"
+#include "vpick.h"
 
 /* Per unit: who it runs as and where it bind mounts. */
 typedef struct Details {
@@ -94,6 +95,12 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
         printf("        Directory: %s%s\n", i->dir, si->outside ? " (not a portables directory)" : "");
         printf("        State: %s%s%s\n", image_status_to_string(si->status),
                scanned_image_reason(si) ? ": " : "", strempty(scanned_image_reason(si)));
+        if (i->picked)
+                printf("        Picked: %s\n", i->picked);
+        if (i->tries_left != VPICK_TRIES_NONE)
+                printf("        Tries: %u left, %u done\n", i->tries_left, i->tries_done);
+        if (i->architecture)
+                printf("        Architecture: %s\n", i->architecture);
 
         if (!si->planned) {
                 if (si->status == STATUS_NOT_INSPECTED)

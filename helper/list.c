@@ -6,6 +6,7 @@
 #include "settings.h"
 #include "string-util.h"
 #include "strv.h"
+#include "vpick.h"
 
 static const char *verity_policy(const ScannedImage *i) {
         if (!i->planned)
@@ -42,6 +43,20 @@ void json_image_summary(JsonWriter *w, const Scan *s, const ScannedImage *i, boo
         json_field_string(w, "path", d->path);
         json_field_string(w, "directory", d->dir);
         json_field_bool(w, "inPortablesDirectory", !i->outside);
+        /* How this version was picked: the entry of a NAME.v/ directory, its counters. */
+        json_field_bool(w, "versioned", d->versioned);
+        json_key(w, "triesLeft");
+        if (d->tries_left == VPICK_TRIES_NONE)
+                json_null(w);
+        else
+                json_unsigned(w, d->tries_left);
+        json_key(w, "triesDone");
+        if (d->tries_done == VPICK_TRIES_NONE)
+                json_null(w);
+        else
+                json_unsigned(w, d->tries_done);
+        json_field_string(w, "architecture", d->architecture);
+        json_field_string(w, "picked", d->picked);
         json_field_string(w, "type", scanned_image_type(i));
         json_field_string(w, "profile", scanned_image_profile(i));
         json_key(w, "verity");
@@ -107,7 +122,8 @@ static int list_table(const Scan *s) {
         for (size_t k = 0; k < s->n_items; k++) {
                 const ScannedImage *i = s->items + k;
                 _cleanup_strv_free_ char **units = NULL;
-                _cleanup_free_ char *u = NULL, *verity = NULL, *skipped = NULL;
+                _cleanup_free_ char *u = NULL, *verity = NULL, *skipped = NULL, *reason = NULL;
+                const char *why;
 
                 r = scanned_image_units(i, &units);
                 if (r < 0)
@@ -117,6 +133,14 @@ static int list_table(const Scan *s) {
                          strjoin(verity_policy(i) ?: "-", "/", i->verity_data);
                 if ((units && !u) || !verity || not_attached_summary(i, &skipped) < 0)
                         return log_oom();
+                /* Why this state, then, for the version of several that was picked, why it. */
+                why = scanned_image_reason(i) ?: skipped;
+                if (i->image->picked && i->image->state == IMAGE_CANDIDATE) {
+                        reason = strjoin(strempty(why), why ? "; " : "", "picked as ", i->image->picked);
+                        if (!reason)
+                                return log_oom();
+                        why = reason;
+                }
 
                 r = table_add_row(t, (const char *[]) {
                         i->image->name ?: i->image->filename,
@@ -127,7 +151,7 @@ static int list_table(const Scan *s) {
                         verity,
                         u,
                         image_status_to_string(i->status),
-                        scanned_image_reason(i) ?: skipped,
+                        why,
                 });
                 if (r < 0)
                         return log_oom();

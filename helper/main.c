@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cat.h"
 #include "inspect.h"
@@ -70,6 +71,8 @@ static int help(void) {
                "                          (overrides $PORTABLES_ROOT)\n"
                "     --json=pretty|short|off\n"
                "                          Output JSON (list, inspect)\n"
+               "  -j                      Same as --json=pretty on a terminal, --json=short\n"
+               "                          otherwise\n"
                "     --no-pager           Do not pipe output into a pager\n"
                "     --no-legend          Do not show the headers and footers\n"
                "\nExit status: 0 on success, 1 on failure, 2 on invalid usage,\n"
@@ -159,7 +162,7 @@ static int parse_argv(int argc, char *argv[], char ***ret, int *ret_n) {
         for (;;) {
                 int previous = optind ?: 1;
 
-                c = getopt_long(argc, argv, "-:hq", options, NULL);
+                c = getopt_long(argc, argv, "-:hqj", options, NULL);
                 if (c < 0)
                         break;
 
@@ -195,6 +198,11 @@ static int parse_argv(int argc, char *argv[], char ***ret, int *ret_n) {
 
                 case ARG_NO_LEGEND:
                         arg_legend = false;
+                        break;
+
+                case 'j':
+                        /* As systemd's tools: pretty on a terminal, short otherwise (on_tty()). */
+                        arg_json = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) ? JSON_PRETTY : JSON_SHORT;
                         break;
 
                 case ':':

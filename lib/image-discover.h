@@ -11,11 +11,17 @@
 /* Finding images in the portables directories.
  *
  * In each directory, in precedence order: "NAME[_VERSION].raw" regular files and "NAME[_VERSION]"
- * directories (symlinks to either are followed). The first directory with a given
- * NAME[_VERSION] wins. A symlink to /dev/null named "NAME[.raw]" masks every version of NAME, one
- * named "NAME_VERSION[.raw]" that version, in its own and all later directories. Of the versions
- * of one NAME left, the newest wins (version_compare()); the rest are shadowed. Hidden files,
- * settings (*.portable, *.portable.d) and verity sidecars are not images and are skipped. */
+ * directories (symlinks to either are followed), and versioned directories as systemd's vpick
+ * names them (lib/vpick.h): "NAME.raw.v/" of "NAME_VERSION[_ARCH][+LEFT[-DONE]].raw" files and
+ * "NAME.v/" of such directories. Of a versioned directory's entries one is picked as vpick picks
+ * it (the others are shadowed, entries vpick does not consider are left out); it then counts as
+ * NAME_VERSION in that portables directory, as a sibling "NAME_VERSION.raw" would. The first
+ * directory with a given NAME[_VERSION] wins. A symlink to /dev/null named "NAME[.raw]" masks
+ * every version of NAME (those in versioned directories too), one named "NAME_VERSION[.raw]" that
+ * version, in its own and all later directories. Of the versions of one NAME left, one with tries
+ * left (no counter, or LEFT > 0) beats one without (+0), then the newest wins (version_compare());
+ * the rest are shadowed. Hidden files, settings (*.portable, *.portable.d) and verity sidecars are
+ * not images and are skipped. */
 
 typedef enum ImageType {
         IMAGE_DIRECTORY,
@@ -44,7 +50,14 @@ typedef struct DiscoveredImage {
         ImageState state;
         char *reason;           /* for masked, shadowed and invalid images */
         struct stat st;         /* of what the entry points to */
-        unsigned dir_index;
+        unsigned dir_index;     /* of the portables directory (also for an entry of its NAME.v/) */
+        /* Entries of a versioned directory: dir is "/var/lib/portables/foo.raw.v", filename
+         * "foo_2_x86-64+3-1.raw", version "2"; the counters (VPICK_TRIES_NONE: none) and the
+         * architecture named (NULL: none; a static string) as the name says them. */
+        bool versioned;
+        unsigned tries_left, tries_done;
+        const char *architecture;
+        char *picked;           /* candidates: how this version was picked, if there was a choice */
 } DiscoveredImage;
 
 typedef struct ImageList {

@@ -5,6 +5,7 @@
 #include "escape.h"
 #include "fuzz.h"
 #include "names.h"
+#include "vpick.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_free_ char *s = NULL;
@@ -19,6 +20,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 abort();
                         (void) portable_prefix_is_valid(name);
                 }
+        }
+
+        /* Versioned directories and their entries: whatever is taken is a valid image file name
+         * and has a valid version; the order is antisymmetric. */
+        {
+                _cleanup_free_ char *name = NULL;
+                bool raw;
+
+                if (vpick_dir_name_parse(s, &name, &raw) >= 0 && (!image_filename_is_valid(name) || strchr(name, '_')))
+                        abort();
+        }
+        for (int raw = 0; raw <= 1; raw++) {
+                VPickEntry e = {}, f = {};
+
+                if (vpick_entry_parse(s, "foo", raw ? ".raw" : "", &e) == VPICK_MATCH) {
+                        if (!image_filename_is_valid(s) || !e.version || !*e.version)
+                                abort();
+                        if (vpick_entry_parse("foo_1+1-1.raw", "foo", ".raw", &f) != VPICK_MATCH)
+                                abort();
+                        if (vpick_entry_compare(&e, &f, NULL) != -vpick_entry_compare(&f, &e, NULL) ||
+                            vpick_entry_compare(&e, &e, NULL) != 0)
+                                abort();
+                        vpick_entry_done(&f);
+                }
+                vpick_entry_done(&e);
         }
 
         if (unit_name_type(s) >= 0) {
