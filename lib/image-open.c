@@ -29,6 +29,7 @@ int image_file_open(const Context *c, const DiscoveredImage *i) {
 static int image_root_read_tree(const DiscoveredImage *i, int fd, const RawProbe *probe, ExtractCache *cache,
                                 char *const *required_paths, ImageRoot *root) {
         _cleanup_(image_tree_done) ImageTree tree = IMAGE_TREE_NULL;
+        _cleanup_free_ ImageSourceCache *sc = NULL;
         ImageSource src;
         int r;
 
@@ -40,7 +41,10 @@ static int image_root_read_tree(const DiscoveredImage *i, int fd, const RawProbe
                         return r;
         }
 
-        src = (ImageSource) { .fd = fd, .offset = root->probe.data.offset, .size = root->probe.data.size };
+        sc = calloc(1, sizeof(ImageSourceCache));
+        if (!sc)
+                return -ENOMEM;
+        src = (ImageSource) { .fd = fd, .offset = root->probe.data.offset, .size = root->probe.data.size, .cache = sc };
         r = image_tree_open(root->probe.fstype, &src, &tree);
         if (r < 0)
                 return log_debug_errno(r, "Image %s: not reading its %s in user space: %m", i->path, root->probe.fstype);

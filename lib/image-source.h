@@ -14,6 +14,20 @@
 
 typedef struct VeritySource VeritySource;
 
+/* Readers read a few bytes at a time (an inode, a directory entry): an unverified source keeps the
+ * last IMAGE_SOURCE_CACHE_WINDOWS windows of IMAGE_SOURCE_CACHE_WINDOW bytes it read, so that
+ * most reads cost no system call. (A VeritySource has caches of its own.) */
+#define IMAGE_SOURCE_CACHE_WINDOW (32U * 1024U)
+#define IMAGE_SOURCE_CACHE_WINDOWS 8U
+
+typedef struct ImageSourceCache {
+        uint8_t data[IMAGE_SOURCE_CACHE_WINDOWS][IMAGE_SOURCE_CACHE_WINDOW];
+        uint64_t start[IMAGE_SOURCE_CACHE_WINDOWS];     /* relative to the region */
+        size_t len[IMAGE_SOURCE_CACHE_WINDOWS];         /* 0: unused */
+        uint64_t used[IMAGE_SOURCE_CACHE_WINDOWS];      /* LRU stamps */
+        uint64_t clock;
+} ImageSourceCache;
+
 typedef struct ImageSource {
         int fd;                 /* the image file, read only with pread() */
         uint64_t offset;        /* the region in it, bytes */
@@ -21,6 +35,9 @@ typedef struct ImageSource {
         VeritySource *verity;   /* if not NULL, reads go through it (verified); then fd, offset and size
                                  * must be those of verity_source_image_source(): the VeritySource's
                                  * data region, of which it reads verity_source_size() bytes */
+        ImageSourceCache *cache;        /* if not NULL (and not verity), reads are served from it: the
+                                         * same bytes a pread() gives, as long as the file does not
+                                         * change; owned by the caller, outlives the readers */
 } ImageSource;
 
 /* Reads exactly size bytes at offset (relative to the region) into buf. -EIO if [offset, offset +
