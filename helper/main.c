@@ -8,8 +8,11 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "attach.h"
 #include "cat.h"
+#include "detach.h"
 #include "inspect.h"
+#include "is-attached.h"
 #include "list.h"
 #include "log.h"
 #include "output.h"
@@ -46,6 +49,13 @@ static const Verb verbs[] = {
                                                                   "                          (run by portables-users@.service)", true },
         { "prepare", 1, 1,        verb_prepare, "",               "Read every image into the extraction cache, without\n"
                                                                   "                          the generator's time budget (portables-prepare.service)" },
+        { "attach",  2, VERB_ANY, verb_attach,  "[OPTIONS] IMAGE...", "Place images into /etc/portables (or /run/portables),\n"
+                                                                  "                          check, reload, with --now start them" , true },
+        { "detach",  2, VERB_ANY, verb_detach,  "[OPTIONS] NAME|PATH...", "Remove what attach placed, reload; with --now stop,\n"
+                                                                  "                          with --clean remove the units' directories", true },
+        { "reattach", 2, VERB_ANY, verb_reattach, "[OPTIONS] IMAGE...", "Replace the attached version of an image, reload,\n"
+                                                                  "                          restart changed units, stop gone, start new", true },
+        { "is-attached", 2, 2,    verb_is_attached, "NAME|PATH",  "Print the image's state; exit 0 only if attached" },
         /* Keep man/portables.1 in step: --help is generated from this table. */
         { "help",    1, VERB_ANY, verb_help,    "",               "Show this help" },
 };
