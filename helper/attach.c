@@ -127,7 +127,7 @@ static int source_open(const char *arg, Source *ret) {
         s.real = realpath(arg, NULL);
         if (!s.real) {
                 if (errno == ENOENT)
-                        return log_error_errno(ENOENT, "Image %s does not exist.", arg), -EXIT_NOT_FOUND;
+                        return log_error_errno(ENOENT, "Image %s does not exist.", arg), EXIT_NOT_FOUND;
                 return log_error_errno(errno, "Cannot resolve %s: %m", arg);
         }
         if (stat(s.real, &s.st) < 0)
@@ -360,8 +360,8 @@ static int attach_one(const AttachOptions *o, const char *arg, bool reattach, ch
         int r;
 
         r = source_open(arg, &s);
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return r;       /* < 0: errno, > 0: exit status */
 
         dir = root_path(root, hdir);
         host_final = strjoin(hdir, "/", s.filename);
