@@ -6,7 +6,7 @@
 # refuses while the unit runs, and removes nothing.
 involve users.service
 
-noise='^/run/(ptest|log/journal|systemd/(journal|units|propagate|transient|inaccessible|seats|sessions|users|userdb|notify|private|ask-password|io\.system)|udev|credentials)|^/var/log/journal|^/var/lib/systemd/(random-seed|timers|catalog|coredump|journal)|^/var/tmp/systemd-private-|^/tmp/'
+noise='^/var/(lib|cache|log)/private$|^/run/(ptest|log/journal|systemd/(journal|units|propagate|transient|inaccessible|seats|sessions|users|userdb|notify|private|ask-password|io\.system)|udev|credentials)|^/var/log/journal|^/var/lib/systemd/(random-seed|timers|catalog|coredump|journal)|^/var/tmp/systemd-private-|^/tmp/'
 snapshot() { find /etc /var /run -xdev 2>/dev/null | grep -Ev "$noise" | sort; }
 
 mkdir -p /etc/portables
