@@ -262,12 +262,13 @@ static int place(const char *dir, const char *hdir, const Source *s, bool symlin
 
 /* NAME.portable in dir: the settings the options ask for. An existing one not written by attach is
  * the admin's: refused. *ret_written says whether one was written. */
-static int write_settings(const char *dir, const char *name, const AttachOptions *o, char **ret_name) {
+static int write_settings(const char *dir, const char *name, const AttachOptions *o, char **ret_name, char **ret_old) {
         _cleanup_free_ char *fn = NULL, *path = NULL, *old = NULL, *text = NULL;
         _cleanup_close_ int dfd = -EBADF;
         int r;
 
         *ret_name = NULL;
+        *ret_old = NULL;
         if (!o->profile && !o->enable)
                 return 0;
 
@@ -294,6 +295,7 @@ static int write_settings(const char *dir, const char *name, const AttachOptions
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", path);
         *ret_name = TAKE_PTR(fn);
+        *ret_old = TAKE_PTR(old);       /* what it replaced (attach's own), to restore on failure */
         return 0;
 }
 
@@ -352,7 +354,7 @@ static int move_aside(const char *root, Placed *aside, size_t n, bool back) {
 
 static int attach_one(const AttachOptions *o, const char *arg, bool reattach, char ***images) {
         _cleanup_(source_done) Source s = {};
-        _cleanup_free_ char *dir = NULL, *final = NULL, *host_final = NULL, *settings = NULL;
+        _cleanup_free_ char *dir = NULL, *final = NULL, *host_final = NULL, *settings = NULL, *old_settings = NULL;
         Placed *old = NULL, *aside = NULL;
         size_t n_old = 0, n_aside = 0;
         const char *root = effective_root(), *hdir = o->runtime ? "/run/portables" : "/etc/portables";
@@ -423,13 +425,17 @@ static int attach_one(const AttachOptions *o, const char *arg, bool reattach, ch
                         goto fail_aside;
         }
 
-        r = write_settings(dir, s.name, o, &settings);
+        r = write_settings(dir, s.name, o, &settings, &old_settings);
         if (r < 0)
                 goto fail_aside;
         /* Reattach without settings options: the settings file the old version came with stays. */
         for (size_t k = 0; !settings && !o->profile && !o->enable && k < n_aside; k++)
                 if (aside[k].settings) {
-                        settings = TAKE_PTR(aside[k].settings);
+                        settings = strdup(aside[k].settings);
+                        if (!settings) {
+                                r = log_oom();
+                                goto fail_aside;
+                        }
                         break;
                 }
 
@@ -478,13 +484,21 @@ fail_placed:
         (void) remove_tree(final);
         (void) placed_remove_record(root, hdir, s.filename);
 fail_settings:
-        if (settings && (o->profile || o->enable))
-                (void) remove_settings(dir, settings);
-        else if (settings)
-                free(settings), settings = NULL;
+        if (settings && (o->profile || o->enable)) {
+                _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+                if (old_settings && dfd >= 0)
+                        (void) write_file_atomic_at(dfd, settings, old_settings, 0644);
+                else
+                        (void) remove_settings(dir, settings);
+        }
 fail_aside:
         if (n_aside > 0) {
                 (void) move_aside(root, aside, n_aside, true);
+                /* A version of the same file name: the new record replaced its own. */
+                for (size_t k = 0; k < n_aside; k++)
+                        if (streq(aside[k].image, s.filename))
+                                (void) placed_write(root, aside + k);
                 log_notice("Kept the version(s) attached before.");
         }
         placed_array_free(aside, n_aside);

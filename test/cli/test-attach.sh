@@ -111,6 +111,12 @@ cp -a "$tmp/ext/qux_1" "$root/srv/bar_3"
 expect_rc 1 P reattach "$root/srv/bar_3"
 [ -L "$root/etc/portables/bar_1" ] && [ ! -e "$root/etc/portables/bar_3" ] || fail "refused reattach: $(ls -A "$root/etc/portables")"
 ls -A "$root/etc/portables" | grep -q '^\.#' && fail "reattach left a hidden entry: $(ls -A "$root/etc/portables")"
+# The same file name again, now refused (its os-release gone): the old entry and record stay.
+mv "$root/srv/bar_1/usr/lib/os-release" "$tmp/bar-os-release"
+expect_rc 1 P reattach "$root/srv/bar_1"
+[ -L "$root/etc/portables/bar_1" ] && grep -qx 'Image=bar_1' "$root/etc/portables/.attached/bar_1" \
+        || fail "refused reattach of the same name: $(ls -A "$root/etc/portables" "$root/etc/portables/.attached")"
+mv "$tmp/bar-os-release" "$root/srv/bar_1/usr/lib/os-release"
 
 # --- is-attached: states and exit statuses
 expect_rc 1 P is-attached foo_1; [ "$(cat "$tmp/out")" = shadowed ] || fail "is-attached foo_1: $(cat "$tmp/out")"
