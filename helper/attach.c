@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -301,7 +302,7 @@ static int write_settings(const char *dir, const char *name, const AttachOptions
 
 /* Runs the planner; returns 0 if the image at host path `path` (in a portables directory, or NULL
  * for `extra` planned as if it were) is attached, -EPERM with the reason logged otherwise. */
-static int planner_says(const char *path, const char *extra, const char *profile) {
+static int planner_says_here(const char *path, const char *extra, const char *profile) {
         _cleanup_(scan_done) Scan s = SCAN_NULL;
         ScannedImage *i;
         int r;
@@ -310,7 +311,8 @@ static int planner_says(const char *path, const char *extra, const char *profile
         int level = log_get_max_level();
 
         s.profile_override = profile;
-        log_set_max_level(MIN(level, LOG_ERR));
+        if (!getenv("SYSTEMD_LOG_LEVEL"))
+                log_set_max_level(MIN(level, LOG_ERR));
         r = scan_run(&s, extra);
         log_set_max_level(level);
         if (r < 0)
@@ -332,6 +334,32 @@ static int planner_says(const char *path, const char *extra, const char *profile
                 STRV_FOREACH(v, i->plan.units[k].violations)
                         log_error("  %s: %s", i->plan.units[k].name, *v);
         return -EPERM;
+}
+
+/* planner_says_here() in a child: the planner mounts raw images in a private mount namespace of
+ * its own (the child's, gone with it), and every check starts from the same state. */
+static int planner_says(const char *path, const char *extra, const char *profile) {
+        pid_t pid;
+        int status;
+
+        fflush(stdout);
+        fflush(stderr);
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(errno, "Failed to fork: %m");
+        if (pid == 0) {
+                int r = planner_says_here(path, extra, profile);
+                fflush(stdout);
+                _exit(r == 0 ? 0 : r == -EPERM ? 3 : 1);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(errno, "Failed to wait for the planner: %m");
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                return 0;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+                return -EPERM;
+        return log_error_errno(EIO, "The planner failed for %s.", path ?: extra);
 }
 
 /* Moves the entries of aside[] to hidden names (back = false) or back (back = true). */

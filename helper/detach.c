@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,9 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "extract-cache.h"
+#include "fileio.h"
+#include "image-discover.h"
 #include "detach.h"
 #include "log.h"
 #include "names.h"
@@ -273,6 +277,71 @@ static int stop_and_clean(sd_bus *bus, const DetachOptions *o, char *const *unit
         return ret;
 }
 
+/* --clean, after the reload: the claims of /run directories the generator recorded for the image
+ * (host-claims.h), once no version of NAME is left and the directory is gone (its units removed
+ * it when they stopped). A claim left behind would give /run/X to the next image of that name. */
+static int remove_run_claims(const char *name) {
+        _cleanup_(extract_cache_done) ExtractCache cache = { .dir_fd = -EBADF };
+        _cleanup_(image_list_done) ImageList l = {};
+        _cleanup_(context_done) Context c = { .root_fd = -EBADF };
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        int r, fd;
+
+        r = context_init_root(&c, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open /: %m");
+        r = images_discover(&c, 0, &l);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; k < l.n_images; k++)
+                if (streq_ptr(l.images[k].name, name)) {
+                        log_info("Another version of %s is still there (%s): keeping its /run claims.", name,
+                                 l.images[k].path);
+                        return 0;
+                }
+
+        r = extract_cache_open(&cache, false);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0 || cache.dir_fd < 0)
+                return 0;
+        fd = fcntl(cache.dir_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to duplicate a file descriptor: %m");
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return log_error_errno(errno, "Failed to open %s: %m", cache.dir);
+        }
+        r = dir_list(d, "", 100000, &names);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list %s: %m", cache.dir);
+
+        STRV_FOREACH(n, names) {
+                _cleanup_free_ char *text = NULL, *run = NULL;
+                const char *dir = startswith(*n, EXTRACT_CACHE_KEEP_PREFIX "run-");
+
+                if (!dir)
+                        continue;
+                if (read_file_at(cache.dir_fd, *n, SMALL_FILE_SIZE_MAX, &text) < 0)
+                        continue;
+                if (!streq(strstrip(text), name))
+                        continue;
+                run = strjoin("/run/", dir);
+                if (!run)
+                        return log_oom();
+                if (access(run, F_OK) >= 0) {
+                        log_notice("%s is still there: keeping the claim of %s on it.", run, name);
+                        continue;
+                }
+                if (unlinkat(cache.dir_fd, *n, 0) < 0 && errno != ENOENT)
+                        return log_error_errno(errno, "Failed to remove %s/%s: %m", cache.dir, *n);
+                log_info("Removed the claim of %s on %s.", name, run);
+        }
+        return 0;
+}
+
 int verb_detach(int argc, char **argv) {
         _cleanup_strv_free_ char **names = NULL, **units = NULL, **paths = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -353,6 +422,17 @@ int verb_detach(int argc, char **argv) {
                 if (ops.jobs && !o.no_block)
                         (void) units_wait(bus, ops.jobs, JOB_TIMEOUT_SEC);
                 strv_free(ops.jobs);
+
+                for (size_t k = 0; o.clean && k < n_targets; k++) {
+                        _cleanup_free_ char *name = NULL;
+
+                        if (image_name_parse(targets[k].placed.image, endswith(targets[k].placed.image, ".raw"),
+                                             &name, NULL) < 0)
+                                continue;
+                        r = remove_run_claims(name);
+                        if (r < 0)
+                                ret = ret ?: EXIT_FAILURE;
+                }
         }
 
 finish:
