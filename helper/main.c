@@ -82,6 +82,18 @@ static int help(void) {
                "                          Output JSON (list, inspect)\n"
                "     --no-pager           Do not pipe output into a pager\n"
                "     --no-legend          Do not show the headers and footers\n"
+               "\nattach, reattach, detach:\n"
+               "     --runtime            In /run/portables, until the next reboot\n"
+               "     --copy=auto|symlink|copy\n"
+               "                          Place a symlink or a copy (attach, reattach)\n"
+               "     --profile=PROFILE    Write Profile= into NAME.portable (attach, reattach)\n"
+               "     --enable             Write Enable=yes into NAME.portable (attach, reattach)\n"
+               "     --now                Start the enabled units after attaching,\n"
+               "                          stop the units before detaching\n"
+               "     --clean              Remove the units' state, cache, logs, runtime and\n"
+               "                          configuration directories (detach)\n"
+               "     --no-reload          Do not reload systemd\n"
+               "     --no-block           Do not wait for the start/stop jobs\n"
                "\nExit status: 0 on success, 1 on failure, 2 on invalid usage,\n"
                "4 if the image or unit does not exist. See portables(1).\n");
         return 0;
