@@ -2,10 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "context.h"
@@ -20,7 +23,10 @@
 #include "refresh.h"
 #include "string-util.h"
 #include "strv.h"
+#include "scan.h"
+#include "sysusers.h"
 #include "unit-jobs.h"
+#include "users-record.h"
 
 #define JOB_TIMEOUT_SEC 300U
 
@@ -342,6 +348,86 @@ static int remove_run_claims(const char *name) {
         return 0;
 }
 
+/* --clean, after the reload: the host accounts `portables users` created for the image
+ * (users-record.h), unless another image still there declares them in its sysusers.d. */
+static int remove_users_here(const char *name) {
+        _cleanup_strv_free_ char **rec = NULL, **needed = NULL;
+        _cleanup_(scan_done) Scan s = SCAN_NULL;
+        int r, ret = 0, level;
+
+        r = users_record_read(NULL, name, &rec);
+        if (r < 0 || !rec)
+                return r;
+
+        level = log_get_max_level();
+        if (!getenv("SYSTEMD_LOG_LEVEL"))
+                log_set_max_level(MIN(level, LOG_ERR));
+        r = scan_run(&s, NULL);
+        log_set_max_level(level);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; k < s.n_items; k++) {
+                const ScannedImage *i = s.items + k;
+
+                if (!i->planned)
+                        continue;
+                if (streq_ptr(i->image->name, name)) {
+                        log_info("Another version of %s is still there (%s): keeping its users.", name, i->image->path);
+                        return 0;
+                }
+                for (size_t j = 0; j < i->plan.sysusers.n_entries; j++) {
+                        const SysusersEntry *e = i->plan.sysusers.entries + j;
+
+                        if (strv_extend(&needed, e->name) < 0 ||
+                            (e->group && strv_extend(&needed, e->group) < 0))
+                                return log_oom();
+                }
+        }
+
+        /* Users first: userdel also removes the user's own group when nobody else is in it. */
+        for (int pass = 0; pass < 2; pass++)
+                STRV_FOREACH(l, rec) {
+                        const char *u = startswith(*l, "user "), *g = startswith(*l, "group ");
+                        const char *acct = pass == 0 ? u : g;
+
+                        if (!acct)
+                                continue;
+                        if (strv_contains(needed, acct)) {
+                                log_info("%s %s is needed by another image: keeping it.", pass == 0 ? "User" : "Group", acct);
+                                continue;
+                        }
+                        if (pass == 0 ? !getpwnam(acct) : !getgrnam(acct))
+                                continue;
+                        r = run_cmd((char *const[]) { (char *) (pass == 0 ? "userdel" : "groupdel"), (char *) "--",
+                                                      (char *) acct, NULL });
+                        if (r < 0)
+                                ret = ret ?: r;
+                        else
+                                log_info("Removed %s %s, created for %s.", pass == 0 ? "user" : "group", acct, name);
+                }
+        if (ret == 0)
+                ret = users_record_remove(NULL, name);
+        return ret;
+}
+
+/* In a child: the planner's private mount namespace goes with it, and each run starts afresh. */
+static int remove_users(const char *name) {
+        pid_t pid;
+        int status;
+
+        fflush(stdout);
+        fflush(stderr);
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(errno, "Failed to fork: %m");
+        if (pid == 0)
+                _exit(remove_users_here(name) < 0 ? 1 : 0);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(errno, "Failed to wait for a child: %m");
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
 int verb_detach(int argc, char **argv) {
         _cleanup_strv_free_ char **names = NULL, **units = NULL, **paths = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -430,6 +516,9 @@ int verb_detach(int argc, char **argv) {
                                              &name, NULL) < 0)
                                 continue;
                         r = remove_run_claims(name);
+                        if (r < 0)
+                                ret = ret ?: EXIT_FAILURE;
+                        r = remove_users(name);
                         if (r < 0)
                                 ret = ret ?: EXIT_FAILURE;
                 }

@@ -3,10 +3,11 @@
 # minus what systemd itself changes meanwhile (journal, its own runtime state): the image's state,
 # cache and logs (below /var/lib/private & co, for its dynamic user), its runtime directory, its
 # extraction cache entry, the link, the record: nothing of it remains. detach without --now
-# refuses while the unit runs, and removes nothing.
-involve users.service
+# refuses while the unit runs, and removes nothing. The same for an image under trusted with
+# sysusers.d: the users `portables users` created for it go too (and only those).
+involve users.service sysu.service
 
-noise='^/var/(lib|cache|log)/private$|^/run/(ptest|log/journal|systemd/(journal|units|propagate|transient|inaccessible|seats|sessions|users|userdb|notify|private|ask-password|io\.system)|udev|credentials)|^/var/log/journal|^/var/lib/systemd/(random-seed|timers|catalog|coredump|journal)|^/var/tmp/systemd-private-|^/tmp/'
+noise='^/var/(lib|cache|log)/private$|^/etc/(passwd|group|shadow|gshadow)-$|^/run/(ptest|log/journal|systemd/(journal|units|propagate|transient|inaccessible|seats|sessions|users|userdb|notify|private|ask-password|io\.system)|udev|credentials)|^/var/log/journal|^/var/lib/systemd/(random-seed|timers|catalog|coredump|journal)|^/var/tmp/systemd-private-|^/tmp/'
 snapshot() { find /etc /var /run -xdev 2>/dev/null | grep -Ev "$noise" | sort; }
 
 mkdir -p /etc/portables
@@ -35,3 +36,22 @@ d=$(diff <(echo "$before") <(echo "$after"))
 check "/etc, /var, /run as before attach" test -z "$d"
 check "no /var/lib/private/users" test ! -e /var/lib/private/users
 check "no /var/cache/private/users, /var/log/private/users" test ! -e /var/cache/private/users -a ! -e /var/log/private/users
+
+# --- trusted, static users from sysusers.d
+dbsum() { cat /etc/passwd /etc/group /etc/shadow /etc/gshadow 2>/dev/null | sha256sum; }
+getent passwd ptestsys >/dev/null && userdel ptestsys 2>/dev/null; getent group ptestgrp >/dev/null && groupdel ptestgrp
+before=$(snapshot); accounts=$(dbsum)
+require "attach --now --profile=trusted sysu_1" portables attach --now --profile=trusted "$IMAGES/sysu_1.raw"
+require "sysu.service running" is_running sysu.service 5
+check "user ptestsys created" getent passwd ptestsys
+check "attach recorded the accounts portables users created" grep -qx 'user ptestsys' /etc/portables/.users/sysu
+out=$(portables detach --now --clean sysu 2>&1); rc=$?
+printf '%s\n' "$out" | sed 's/^/      | /'
+check "detach --now --clean sysu exits 0" test "$rc" = 0
+check "user ptestsys removed" sh -c '! getent passwd ptestsys'
+check "group ptestgrp removed" sh -c '! getent group ptestgrp'
+check "the accounts are as before attach, byte for byte" test "$(dbsum)" = "$accounts"
+after=$(snapshot)
+d=$(diff <(echo "$before") <(echo "$after"))
+[[ -n "$d" ]] && printf '%s\n' "$d" | sed 's/^/      | /'
+check "/etc, /var, /run as before attach (trusted image)" test -z "$d"
