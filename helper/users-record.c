@@ -3,6 +3,8 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,16 +39,18 @@ int users_record_read(const char *root, const char *name, char ***ret) {
         if (r < 0)
                 return log_error_errno(r, "Failed to read %s/%s: %m", dir, name);
 
-        for (char *p = text, *eol; *p; p = *eol ? eol + 1 : eol) {
+        for (char *p = text, *eol; *p; p = eol + 1) {
+                bool last;
                 const char *v;
 
                 eol = strchrnul(p, '\n');
+                last = !*eol;
                 *eol = 0;
                 /* Only well-formed lines: detach runs userdel/groupdel on what is here. */
                 if (((v = startswith(p, "user ")) || (v = startswith(p, "group "))) && sysusers_valid_name(v) &&
                     strv_extend(&l, p) < 0)
                         return log_oom();
-                if (!*eol)
+                if (last)
                         break;
         }
         *ret = TAKE_PTR(l);

@@ -138,5 +138,20 @@ expect_rc 0 P detach /var/lib/portables/qux     # an image attach did not place,
 [ ! -e "$root/var/lib/portables/qux" ] || fail "detach by path did not remove qux"
 expect_rc 4 P detach /srv/bar_1                  # no longer attached, not in a portables directory
 
+# --- portables users records what it created, for detach --clean (needs systemd-sysusers)
+if command -v systemd-sysusers >/dev/null; then
+        mkimage "$tmp/ext/acct_1" acct.service
+        printf '[Service]\nUser=ptestacct\nExecStart=/usr/bin/true\n' >"$tmp/ext/acct_1/usr/lib/systemd/system/acct.service"
+        mkdir -p "$tmp/ext/acct_1/usr/lib/sysusers.d"
+        printf 'g ptestacctg -\nu ptestacct -\nm ptestacct ptestacctg\n' >"$tmp/ext/acct_1/usr/lib/sysusers.d/acct.conf"
+        expect_rc 0 P attach --profile=trusted "$tmp/ext/acct_1"
+        expect_rc 0 P users acct
+        expect_rc 0 P users acct                 # idempotent: the record does not grow
+        printf 'group ptestacctg\nuser ptestacct\n' | cmp -s - "$root/etc/portables/.users/acct" \
+                || fail "users record: $(cat "$root/etc/portables/.users/acct" 2>&1)"
+        expect_rc 0 P detach acct
+        [ -e "$root/etc/portables/.users/acct" ] || fail "detach without --clean removed the users record"
+fi
+
 [ "$failures" = 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "all attach/detach CLI checks passed"
