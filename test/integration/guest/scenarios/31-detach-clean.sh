@@ -13,7 +13,7 @@ snapshot() { find /etc /var /run -xdev 2>/dev/null | grep -Ev "$noise" | sort; }
 mkdir -p /etc/portables
 # What scenario 16 (users_1/users_2, state kept across upgrades) leaves, when it ran in this boot.
 rm -rf /var/lib/private/users /var/lib/users /var/cache/private/users /var/cache/users \
-        /var/log/private/users /var/log/users
+        /var/log/private/users /var/log/users /run/systemd/portables-cache/claim-run-users
 before=$(snapshot)
 
 require "attach --now users_1" portables attach --now "$IMAGES/users_1.raw"
