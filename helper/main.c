@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "cat.h"
+#include "detach.h"
 #include "inspect.h"
+#include "is-attached.h"
 #include "list.h"
 #include "log.h"
 #include "output.h"
@@ -47,6 +50,13 @@ static const Verb verbs[] = {
                                                                   "                          (run by portables-users@.service)", true },
         { "prepare", 1, 1,        verb_prepare, "",               "Read every image into the extraction cache, without\n"
                                                                   "                          the generator's time budget (portables-prepare.service)" },
+        { "attach",  2, VERB_ANY, verb_attach,  "[OPTIONS] IMAGE...", "Place images into /etc/portables (or /run/portables),\n"
+                                                                  "                          check, reload, with --now start them" , true },
+        { "detach",  2, VERB_ANY, verb_detach,  "[OPTIONS] NAME|PATH...", "Remove what attach placed, reload; with --now stop,\n"
+                                                                  "                          with --clean remove the units' directories", true },
+        { "reattach", 2, VERB_ANY, verb_reattach, "[OPTIONS] IMAGE...", "Replace the attached version of an image, reload,\n"
+                                                                  "                          restart changed units, stop gone, start new", true },
+        { "is-attached", 2, 2,    verb_is_attached, "NAME|PATH",  "Print the image's state; exit 0 only if attached" },
         /* Keep man/portables.1 in step: --help is generated from this table. */
         { "help",    1, VERB_ANY, verb_help,    "",               "Show this help" },
 };
@@ -75,6 +85,18 @@ static int help(void) {
                "                          otherwise\n"
                "     --no-pager           Do not pipe output into a pager\n"
                "     --no-legend          Do not show the headers and footers\n"
+               "\nattach, reattach, detach:\n"
+               "     --runtime            In /run/portables, until the next reboot\n"
+               "     --copy=auto|symlink|copy\n"
+               "                          Place a symlink or a copy (attach, reattach)\n"
+               "     --profile=PROFILE    Write Profile= into NAME.portable (attach, reattach)\n"
+               "     --enable             Write Enable=yes into NAME.portable (attach, reattach)\n"
+               "     --now                Start the enabled units after attaching,\n"
+               "                          stop the units before detaching\n"
+               "     --clean              Remove the units' state, cache, logs, runtime and\n"
+               "                          configuration directories (detach)\n"
+               "     --no-reload          Do not reload systemd\n"
+               "     --no-block           Do not wait for the start/stop jobs\n"
                "\nExit status: 0 on success, 1 on failure, 2 on invalid usage,\n"
                "4 if the image or unit does not exist. See portables(1).\n");
         return 0;

@@ -31,22 +31,16 @@
 #include "string-util.h"
 #include "strv.h"
 
-#define GENERATOR_NORMAL_DIR "/run/systemd/generator"
+#define GENERATOR_NORMAL_DIR REFRESH_GENERATOR_DIR
 
 #define ROUNDS_MAX 5U
 
-/* Attached units, from the generator's markers: units[k] comes from images[k]. */
-typedef struct Attached {
-        char **units;
-        char **images;
-} Attached;
-
-static void attached_done(Attached *a) {
+void attached_done(Attached *a) {
         a->units = strv_free(a->units);
         a->images = strv_free(a->images);
 }
 
-static const char *attached_image(const Attached *a, const char *unit) {
+const char *attached_image(const Attached *a, const char *unit) {
         for (size_t k = 0; a->units && a->units[k]; k++)
                 if (streq(a->units[k], unit))
                         return a->images[k];
@@ -76,7 +70,7 @@ static int marker_image(const char *text, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int attached_read(const char *dir, Attached *ret) {
+int attached_read(const char *dir, Attached *ret) {
         _cleanup_(attached_done) Attached a = {};
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
@@ -137,8 +131,12 @@ static int attached_read(const char *dir, Attached *ret) {
 
 /* --- the decisions */
 
+static bool in_scope(const RefreshOps *ops, const char *image) {
+        return !ops->only_images || (image && strv_contains(ops->only_images, image));
+}
+
 /* Stops one unit whose image is gone; a failed one is reset, so that nothing of it remains. */
-static int stop_gone_unit(sd_bus *bus, const char *unit, const char *image, unsigned *n_stopped) {
+static int stop_gone_unit(sd_bus *bus, const char *unit, const char *image, RefreshOps *ops) {
         _cleanup_free_ char *state = NULL;
         int r;
 
@@ -162,18 +160,20 @@ static int stop_gone_unit(sd_bus *bus, const char *unit, const char *image, unsi
                 return 0;
         if (r < 0)
                 return r;
-        (*n_stopped)++;
+        if (strv_extend(&ops->jobs, unit) < 0)
+                return log_oom();
+        ops->n_stopped++;
         return 0;
 }
 
-static int stop_gone(sd_bus *bus, const Attached *before, const Attached *after, unsigned *n_stopped) {
+static int stop_gone(sd_bus *bus, const Attached *before, const Attached *after, RefreshOps *ops) {
         int ret = 0;
 
         for (size_t k = 0; before->units && before->units[k]; k++) {
                 const char *unit = before->units[k], *image = before->images[k];
                 int r;
 
-                if (attached_image(after, unit))
+                if (attached_image(after, unit) || !in_scope(ops, image))
                         continue;
 
                 if (unit_name_is_template(unit)) {
@@ -186,14 +186,14 @@ static int stop_gone(sd_bus *bus, const Attached *before, const Attached *after,
                                 continue;
                         }
                         STRV_FOREACH(i, instances) {
-                                r = stop_gone_unit(bus, *i, image, n_stopped);
+                                r = stop_gone_unit(bus, *i, image, ops);
                                 if (r < 0)
                                         ret = ret ?: r;
                         }
                         continue;
                 }
 
-                r = stop_gone_unit(bus, unit, image, n_stopped);
+                r = stop_gone_unit(bus, unit, image, ops);
                 if (r < 0)
                         ret = ret ?: r;
         }
@@ -207,7 +207,8 @@ static bool is_new(const Attached *before, const Attached *after, const char *un
 /* The units to start: links in TARGET.wants/ (.requires/, .upholds/) below the generator dir
  * that point to a new unit, where TARGET is active or on its way. Link names are what is started
  * (an instance, for a template with DefaultInstance=). */
-static int enabled_new_units(sd_bus *bus, const char *dir, const Attached *before, const Attached *after, char ***ret) {
+static int enabled_new_units(sd_bus *bus, const char *dir, const Attached *before, const Attached *after,
+                             const RefreshOps *ops, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
@@ -264,7 +265,7 @@ static int enabled_new_units(sd_bus *bus, const char *dir, const Attached *befor
                         link[n] = 0;
                         base = strrchr(link, '/');
                         base = base ? base + 1 : link;
-                        if (!is_new(before, after, base))
+                        if (!is_new(before, after, base) || !in_scope(ops, attached_image(after, base)))
                                 continue;
                         if (strv_contains(l, le->d_name))
                                 continue;
@@ -297,15 +298,18 @@ static int enabled_new_units(sd_bus *bus, const char *dir, const Attached *befor
         return 0;
 }
 
-static int start_new(sd_bus *bus, const Attached *before, const Attached *after, unsigned *n_started) {
+static int start_new(sd_bus *bus, const Attached *before, const Attached *after, RefreshOps *ops) {
         _cleanup_strv_free_ char **start = NULL;
         int r, ret = 0;
 
         for (size_t k = 0; after->units && after->units[k]; k++)
-                if (is_new(before, after, after->units[k]))
+                if (is_new(before, after, after->units[k]) && in_scope(ops, after->images[k]))
                         log_info("Unit %s of image %s is attached.", after->units[k], after->images[k]);
 
-        r = enabled_new_units(bus, GENERATOR_NORMAL_DIR, before, after, &start);
+        if (!ops->start_new)
+                return 0;
+
+        r = enabled_new_units(bus, GENERATOR_NORMAL_DIR, before, after, ops, &start);
         if (r < 0)
                 return r;
 
@@ -318,22 +322,69 @@ static int start_new(sd_bus *bus, const Attached *before, const Attached *after,
                         ret = ret ?: r;
                         continue;
                 }
-                (*n_started)++;
+                if (strv_extend(&ops->jobs, *u) < 0)
+                        return log_oom();
+                ops->n_started++;
         }
         return ret;
 }
 
-static void log_replaced(const Attached *before, const Attached *after) {
+/* Units that now come from another image: logged, and with restart_changed restarted when they
+ * run (a template's running instances too), so that they run from the new image. */
+static int replaced(sd_bus *bus, const Attached *before, const Attached *after, RefreshOps *ops) {
+        int ret = 0, r;
+
         for (size_t k = 0; after->units && after->units[k]; k++) {
                 const char *old = attached_image(before, after->units[k]);
+                _cleanup_strv_free_ char **instances = NULL;
 
-                if (old && !streq(old, after->images[k]))
+                if (!old || streq(old, after->images[k]))
+                        continue;
+                if (!ops->restart_changed || !(in_scope(ops, old) || in_scope(ops, after->images[k]))) {
                         log_notice("Unit %s now comes from image %s instead of %s; a running unit keeps the old image until it is restarted.",
                                    after->units[k], after->images[k], old);
+                        continue;
+                }
+
+                if (unit_name_is_template(after->units[k])) {
+                        r = template_instances(bus, after->units[k], &instances);
+                        if (r < 0) {
+                                ret = ret ?: r;
+                                continue;
+                        }
+                } else if (strv_extend(&instances, after->units[k]) < 0)
+                        return log_oom();
+
+                STRV_FOREACH(u, instances) {
+                        _cleanup_free_ char *state = NULL;
+
+                        r = unit_state(bus, *u, &state, NULL);
+                        if (r < 0) {
+                                ret = ret ?: r;
+                                continue;
+                        }
+                        if (!streq(state, "active") && !streq(state, "activating") && !streq(state, "reloading")) {
+                                log_info("Unit %s now comes from image %s instead of %s; it is %s, not restarting it.",
+                                         *u, after->images[k], old, state);
+                                continue;
+                        }
+                        log_info("Unit %s now comes from image %s instead of %s; restarting it.", *u, after->images[k], old);
+                        r = unit_call(bus, "RestartUnit", *u);
+                        if (r == -ENOENT)
+                                continue;
+                        if (r < 0) {
+                                ret = ret ?: r;
+                                continue;
+                        }
+                        if (strv_extend(&ops->jobs, *u) < 0)
+                                return log_oom();
+                        ops->n_restarted++;
+                }
         }
+        return ret;
 }
 
-static int refresh_once(sd_bus *bus, unsigned *n_started, unsigned *n_stopped) {
+int refresh_reload(sd_bus *bus, RefreshOps *ops) {
         _cleanup_(attached_done) Attached before = {}, after = {};
         int r, ret;
 
@@ -349,10 +400,12 @@ static int refresh_once(sd_bus *bus, unsigned *n_started, unsigned *n_stopped) {
         if (r < 0)
                 return r;
 
-        log_replaced(&before, &after);
         /* Stop first: an image replaced by one under another name may offer the same units. */
-        ret = stop_gone(bus, &before, &after, n_stopped);
-        r = start_new(bus, &before, &after, n_started);
+        ret = ops->stop_gone ? stop_gone(bus, &before, &after, ops) : 0;
+        r = replaced(bus, &before, &after, ops);
+        if (r < 0 && ret == 0)
+                ret = r;
+        r = start_new(bus, &before, &after, ops);
         if (r < 0 && ret == 0)
                 ret = r;
 
@@ -370,7 +423,7 @@ static int refresh_once(sd_bus *bus, unsigned *n_started, unsigned *n_stopped) {
 int verb_refresh(int argc, char **argv) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int watch_fd = -EBADF;
-        unsigned n_started = 0, n_stopped = 0;
+        RefreshOps ops = { .stop_gone = true, .start_new = true };
         int r, ret = 0;
 
         if (argc > 1)
@@ -394,7 +447,7 @@ int verb_refresh(int argc, char **argv) {
                 if (r < 0)
                         return r;
 
-                r = refresh_once(bus, &n_started, &n_stopped);
+                r = refresh_reload(bus, &ops);
                 if (r < 0)
                         ret = ret ?: r;
                 if (r == -ENOMEM)
@@ -412,6 +465,7 @@ int verb_refresh(int argc, char **argv) {
                 log_info("The portables directories changed during the refresh; once more.");
         }
 
-        log_info("Refresh done: %u unit(s) started, %u stopped.", n_started, n_stopped);
+        log_info("Refresh done: %u unit(s) started, %u stopped.", ops.n_started, ops.n_stopped);
+        strv_free(ops.jobs);
         return ret;
 }

@@ -7,3 +7,37 @@
  * of images that appeared and stops the units of images that went away. Units of images that are
  * still there are left alone, running or not. Takes no arguments. */
 int verb_refresh(int argc, char **argv);
+
+/* --- reused by attach, detach and reattach (one reload with the before/after diff) */
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+
+#define REFRESH_GENERATOR_DIR "/run/systemd/generator"
+
+/* Attached units, from the generator's markers: units[k] comes from images[k] (host paths). */
+typedef struct Attached {
+        char **units;
+        char **images;
+} Attached;
+
+void attached_done(Attached *a);
+const char *attached_image(const Attached *a, const char *unit);
+int attached_read(const char *dir, Attached *ret);
+
+/* unit_state(), unit_call() (RestartUnit too), manager_reload(), template_instances(). */
+#include "refresh-bus.h"
+
+typedef struct RefreshOps {
+        char **only_images;     /* the images (host paths) whose units are acted on; NULL: all */
+        bool stop_gone;         /* stop the units whose image went away */
+        bool start_new;         /* start the enabled units that are new */
+        bool restart_changed;   /* restart running units that now come from another image */
+        /* Out: */
+        char **jobs;            /* units a job was queued for */
+        unsigned n_started, n_stopped, n_restarted;
+} RefreshOps;
+
+/* Reads the attached units, reloads systemd, reads them again, and does what ops asks with the
+ * difference. Jobs are queued, not waited for. */
+int refresh_reload(sd_bus *bus, RefreshOps *ops);

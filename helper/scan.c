@@ -122,6 +122,8 @@ int scan_run(Scan *s, const char *extra_path) {
         if (r == -ENOMEM)
                 return log_oom();
         s->global_ok = r >= 0;
+        if (s->global_ok && s->profile_override && free_and_strdup(&s->global.profile, s->profile_override) < 0)
+                return log_oom();
         if (!s->global_ok)
                 log_error("Global settings cannot be parsed: the generator attaches no image.");
 

@@ -47,6 +47,8 @@ typedef struct Scan {
         Planner planner;
         ExtractCache cache;
         size_t n_not_inspected;
+        const char *profile_override;   /* set before scan_run(): planned as if portable.conf said
+                                         * Profile= so (attach --profile= asks before it writes) */
 } Scan;
 
 #define SCAN_NULL ((Scan) { .ctx = { .root_fd = -EBADF }, .global = PORTABLE_SETTINGS_NULL })

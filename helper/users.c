@@ -24,6 +24,7 @@
 #include "strv.h"
 #include "sysusers.h"
 #include "users.h"
+#include "users-record.h"
 
 #define USERS_MOUNT_TEMPLATE "/run/systemd/portables-users.XXXXXX"
 
@@ -232,6 +233,9 @@ int verb_users(int argc, char **argv) {
 
         if (plan.sysusers_new) {
                 _cleanup_free_ char *l = strv_join(plan.sysusers_new, ", ");
+
+                /* For detach --clean: what was created here, and so may go with the image. */
+                (void) users_record_add(c.root, image.name, plan.sysusers_new);
                 log_info("Image %s: created %s.", image.path, strna(l));
                 printf("Image %s: created %s.\n", image.path, strna(l));
         } else
