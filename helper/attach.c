@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include "names.h"
 #include "output.h"
 #include "placed.h"
+#include "process-util.h"
 #include "refresh.h"
 #include "scan.h"
 #include "string-util.h"
@@ -37,65 +39,107 @@ typedef struct AttachOptions {
         const char *profile;
 } AttachOptions;
 
-static const char *effective_root(void) {
-        const char *r = arg_root ?: getenv(PORTABLES_ROOT_ENV);
-        return isempty(r) ? "/" : r;
-}
-
 static bool rerooted(void) {
-        return !streq(effective_root(), "/");
+        return !streq(output_root(), "/");
 }
 
 static int parse_options(int argc, char **argv, AttachOptions *o, char ***ret) {
+        enum { ARG_RUNTIME = 0x100, ARG_ENABLE, ARG_NOW, ARG_NO_RELOAD, ARG_NO_BLOCK, ARG_COPY };
+        static const struct option options[] = {
+                { "runtime",   no_argument,       NULL, ARG_RUNTIME   },
+                { "enable",    no_argument,       NULL, ARG_ENABLE    },
+                { "now",       no_argument,       NULL, ARG_NOW       },
+                { "no-reload", no_argument,       NULL, ARG_NO_RELOAD },
+                { "no-block",  no_argument,       NULL, ARG_NO_BLOCK  },
+                { "copy",      required_argument, NULL, ARG_COPY      },
+                { "profile",   required_argument, NULL, 'p'           },
+                {}
+        };
         _cleanup_strv_free_ char **images = NULL;
-        bool dashdash = false;
+        const char *verb = argv[0];
+        int c;
 
-        for (int k = 1; k < argc; k++) {
-                const char *a = argv[k], *v;
+        verb_options_begin(&argc, &argv);
+        for (;;) {
+                int previous = optind ?: 1;
 
-                if (dashdash || a[0] != '-' || streq(a, "-")) {
-                        if (strv_extend(&images, a) < 0)
+                /* "-": images are returned in order (as 1), between the options. */
+                c = getopt_long(argc, argv, "-:p:", options, NULL);
+                if (c < 0)
+                        break;
+
+                switch (c) {
+
+                case 1:
+                        if (strv_extend(&images, optarg) < 0)
                                 return log_oom();
-                        continue;
-                }
-                if (streq(a, "--"))
-                        dashdash = true;
-                else if (streq(a, "--runtime"))
+                        break;
+
+                case ARG_RUNTIME:
                         o->runtime = true;
-                else if (streq(a, "--enable"))
+                        break;
+
+                case ARG_ENABLE:
                         o->enable = true;
-                else if (streq(a, "--now"))
+                        break;
+
+                case ARG_NOW:
                         o->now = true;
-                else if (streq(a, "--no-reload"))
+                        break;
+
+                case ARG_NO_RELOAD:
                         o->no_reload = true;
-                else if (streq(a, "--no-block"))
+                        break;
+
+                case ARG_NO_BLOCK:
                         o->no_block = true;
-                else if ((v = startswith(a, "--copy=")) || (streq(a, "--copy") && k + 1 < argc && (v = argv[++k]))) {
-                        if (streq(v, "auto"))
+                        break;
+
+                case ARG_COPY:
+                        if (streq(optarg, "auto"))
                                 o->copy = COPY_AUTO;
-                        else if (streq(v, "symlink"))
+                        else if (streq(optarg, "symlink"))
                                 o->copy = COPY_SYMLINK;
-                        else if (streq(v, "copy"))
+                        else if (streq(optarg, "copy"))
                                 o->copy = COPY_COPY;
                         else {
-                                log_error("Invalid --copy= mode '%s' (expected auto, symlink or copy).", v);
+                                log_error("Invalid --copy= mode '%s' (expected auto, symlink or copy).", optarg);
                                 return -EXIT_USAGE;
                         }
-                } else if ((v = startswith(a, "--profile=")) ||
-                           ((streq(a, "--profile") || streq(a, "-p")) && k + 1 < argc && (v = argv[++k]))) {
-                        if (isempty(v) || strchr(v, '\n') || !string_is_printable(v) ||
-                            (v[0] != '/' && strchr(v, '/'))) {
-                                log_error("Invalid --profile= '%s': a profile name or an absolute directory.", v);
+                        break;
+
+                case 'p':
+                        if (isempty(optarg) || strchr(optarg, '\n') || !string_is_printable(optarg) ||
+                            (optarg[0] != '/' && strchr(optarg, '/'))) {
+                                log_error("Invalid --profile= '%s': a profile name or an absolute directory.", optarg);
                                 return -EXIT_USAGE;
                         }
-                        o->profile = v;
-                } else {
-                        log_error("Unknown option for %s: %s (try --help)", argv[0], a);
+                        o->profile = optarg;
+                        break;
+
+                case ':':
+                        log_error("Option %s needs a value.", argv[optind - 1]);
                         return -EXIT_USAGE;
+
+                case '?':
+                        if (optopt != 0 && !startswith(argv[previous], "--"))
+                                log_error("Unknown option for %s: -%c (try --help)", verb, optopt);
+                        else
+                                log_error("Unknown option for %s: %s (try --help)", verb, argv[optind - 1]);
+                        return -EXIT_USAGE;
+
+                default:
+                        assert_not_reached();
                 }
         }
+
+        /* After "--": images only. */
+        for (int k = optind; k < argc; k++)
+                if (strv_extend(&images, argv[k]) < 0)
+                        return log_oom();
+
         if (!images) {
-                log_error("Too few arguments for '%s': %s [OPTIONS] IMAGE...", argv[0], argv[0]);
+                log_error("Too few arguments for '%s': %s [OPTIONS] IMAGE...", verb, verb);
                 return -EXIT_USAGE;
         }
         *ret = TAKE_PTR(images);
@@ -122,7 +166,7 @@ static void source_done(Source *s) {
 
 static int source_open(const char *arg, Source *ret) {
         _cleanup_(source_done) Source s = {};
-        const char *root = effective_root(), *rel = NULL, *slash;
+        const char *root = output_root(), *rel = NULL, *slash;
         int r;
 
         s.real = realpath(arg, NULL);
@@ -167,7 +211,7 @@ static bool host_path_below(const char *host, const char *dir) {
 }
 
 static int decide_mode(const AttachOptions *o, const Source *s, bool *ret_symlink) {
-        const char *root = effective_root();
+        const char *root = output_root();
 
         if (o->copy == COPY_COPY) {
                 *ret_symlink = false;
@@ -237,7 +281,7 @@ static int place(const char *dir, const char *hdir, const Source *s, bool symlin
                 if (symlink(target, tmp) < 0)
                         return log_error_errno(errno, "Failed to create the symlink %s: %m", tmp);
         } else {
-                r = run_cmd((char *const[]) { (char *) "cp", (char *) "-a", (char *) "--reflink=auto", (char *) "-T", "--",
+                r = run_command((char *const[]) { (char *) "cp", (char *) "-a", (char *) "--reflink=auto", (char *) "-T", "--",
                                               s->real, tmp, NULL });
                 if (r < 0) {
                         (void) remove_tree(tmp);
@@ -385,7 +429,7 @@ static int attach_one(const AttachOptions *o, const char *arg, bool reattach, ch
         _cleanup_free_ char *dir = NULL, *final = NULL, *host_final = NULL, *settings = NULL, *old_settings = NULL;
         Placed *old = NULL, *aside = NULL;
         size_t n_old = 0, n_aside = 0;
-        const char *root = effective_root(), *hdir = o->runtime ? "/run/portables" : "/etc/portables";
+        const char *root = output_root(), *hdir = o->runtime ? "/run/portables" : "/etc/portables";
         bool symlink_mode = false;
         int r;
 

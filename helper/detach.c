@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <limits.h>
@@ -20,6 +21,7 @@
 #include "names.h"
 #include "output.h"
 #include "placed.h"
+#include "process-util.h"
 #include "refresh.h"
 #include "string-util.h"
 #include "strv.h"
@@ -45,38 +47,72 @@ static void target_done(Target *t) {
         free(t->host_path);
 }
 
-static const char *effective_root(void) {
-        const char *r = arg_root ?: getenv(PORTABLES_ROOT_ENV);
-        return isempty(r) ? "/" : r;
-}
-
 static int parse_options(int argc, char **argv, DetachOptions *o, char ***ret) {
+        enum { ARG_RUNTIME = 0x100, ARG_NOW, ARG_CLEAN, ARG_NO_RELOAD, ARG_NO_BLOCK };
+        static const struct option options[] = {
+                { "runtime",   no_argument, NULL, ARG_RUNTIME   },
+                { "now",       no_argument, NULL, ARG_NOW       },
+                { "clean",     no_argument, NULL, ARG_CLEAN     },
+                { "no-reload", no_argument, NULL, ARG_NO_RELOAD },
+                { "no-block",  no_argument, NULL, ARG_NO_BLOCK  },
+                {}
+        };
         _cleanup_strv_free_ char **names = NULL;
-        bool dashdash = false;
+        int c;
 
-        for (int k = 1; k < argc; k++) {
-                const char *a = argv[k];
+        verb_options_begin(&argc, &argv);
+        for (;;) {
+                int previous = optind ?: 1;
 
-                if (dashdash || a[0] != '-' || streq(a, "-")) {
-                        if (strv_extend(&names, a) < 0)
+                /* "-": names are returned in order (as 1), between the options. */
+                c = getopt_long(argc, argv, "-:", options, NULL);
+                if (c < 0)
+                        break;
+
+                switch (c) {
+
+                case 1:
+                        if (strv_extend(&names, optarg) < 0)
                                 return log_oom();
-                } else if (streq(a, "--"))
-                        dashdash = true;
-                else if (streq(a, "--runtime"))
+                        break;
+
+                case ARG_RUNTIME:
                         o->runtime = true;
-                else if (streq(a, "--now"))
+                        break;
+
+                case ARG_NOW:
                         o->now = true;
-                else if (streq(a, "--clean"))
+                        break;
+
+                case ARG_CLEAN:
                         o->clean = true;
-                else if (streq(a, "--no-reload"))
+                        break;
+
+                case ARG_NO_RELOAD:
                         o->no_reload = true;
-                else if (streq(a, "--no-block"))
+                        break;
+
+                case ARG_NO_BLOCK:
                         o->no_block = true;
-                else {
-                        log_error("Unknown option for detach: %s (try --help)", a);
+                        break;
+
+                case '?':
+                        if (optopt != 0 && !startswith(argv[previous], "--"))
+                                log_error("Unknown option for detach: -%c (try --help)", optopt);
+                        else
+                                log_error("Unknown option for detach: %s (try --help)", argv[optind - 1]);
                         return -EXIT_USAGE;
+
+                default:
+                        assert_not_reached();
                 }
         }
+
+        /* After "--": names only. */
+        for (int k = optind; k < argc; k++)
+                if (strv_extend(&names, argv[k]) < 0)
+                        return log_oom();
+
         if (!names) {
                 log_error("Too few arguments for 'detach': detach [OPTIONS] NAME|PATH...");
                 return -EXIT_USAGE;
@@ -106,7 +142,7 @@ static bool record_matches(const Placed *p, const char *arg, const char *host_ar
 
 /* The host path of a path argument: below the root, or as given (real path) when not. */
 static int host_path_of(const char *arg, char **ret) {
-        const char *root = effective_root(), *rel;
+        const char *root = output_root(), *rel;
         _cleanup_free_ char *dir = NULL, *real = NULL;
         const char *slash = strrchr(arg, '/');
 
@@ -130,7 +166,7 @@ static int host_path_of(const char *arg, char **ret) {
 }
 
 static int find_targets(const DetachOptions *o, const char *arg, Target **targets, size_t *n_targets) {
-        const char *root = effective_root(), *hdir = o->runtime ? "/run/portables" : "/etc/portables";
+        const char *root = output_root(), *hdir = o->runtime ? "/run/portables" : "/etc/portables";
         _cleanup_free_ char *host_arg = NULL;
         Placed *recs = NULL;
         size_t n_recs = 0, found = 0;
@@ -398,7 +434,7 @@ static int remove_users_here(const char *name) {
                         }
                         if (pass == 0 ? !getpwnam(acct) : !getgrnam(acct))
                                 continue;
-                        r = run_cmd((char *const[]) { (char *) (pass == 0 ? "userdel" : "groupdel"), (char *) "--",
+                        r = run_command((char *const[]) { (char *) (pass == 0 ? "userdel" : "groupdel"), (char *) "--",
                                                       (char *) acct, NULL });
                         if (r < 0)
                                 ret = ret ?: r;
@@ -432,7 +468,7 @@ int verb_detach(int argc, char **argv) {
         _cleanup_strv_free_ char **names = NULL, **units = NULL, **paths = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(attached_done) Attached a = {};
-        const char *root = effective_root();
+        const char *root = output_root();
         bool live = streq(root, "/");
         DetachOptions o = {};
         Target *targets = NULL;

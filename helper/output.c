@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "log.h"
+#include "context.h"
 #include "output.h"
 #include "string-util.h"
 
@@ -202,6 +203,11 @@ int table_print(const Table *t, FILE *f) {
         }
 
         return 0;
+}
+
+const char *output_root(void) {
+        const char *r = arg_root ?: getenv(PORTABLES_ROOT_ENV);
+        return isempty(r) ? "/" : r;
 }
 
 void verb_options_begin(int *argc, char ***argv) {

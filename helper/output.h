@@ -19,6 +19,9 @@ extern bool arg_pager;
 extern bool arg_legend;
 extern const char *arg_root;    /* --root=DIR, absolute, or NULL for $PORTABLES_ROOT or "/" */
 
+/* The OS tree the helper works on: --root=, else $PORTABLES_ROOT, else "/". */
+const char *output_root(void);
+
 /* Before a verb's own getopt_long() over its argc/argv (verb name first): drops the "--" that
  * main() leaves in front of the verb's arguments when it stopped there ("portables verify --
  * --policy=signed foo": that one separates main's options from the verb's, a later one ends the

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "names.h"
 #include "placed.h"
+#include "process-util.h"
 #include "string-util.h"
 #include "strv.h"
 
@@ -191,28 +192,6 @@ int placed_read_all(const char *root, const char *dir, Placed **ret, size_t *ret
         return 0;
 }
 
-int run_cmd(char *const *argv) {
-        pid_t pid;
-        int status;
-
-        assert(argv);
-
-        pid = fork();
-        if (pid < 0)
-                return log_error_errno(errno, "Failed to fork: %m");
-        if (pid == 0) {
-                execvp(argv[0], argv);
-                log_error_errno(errno, "Failed to execute %s: %m", argv[0]);
-                _exit(127);
-        }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(errno, "Failed to wait for %s: %m", argv[0]);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return log_error_errno(EIO, "%s failed.", argv[0]);
-        return 0;
-}
-
 int remove_tree(const char *path) {
         struct stat st;
 
@@ -221,7 +200,7 @@ int remove_tree(const char *path) {
         if (lstat(path, &st) < 0)
                 return errno == ENOENT ? 0 : log_error_errno(errno, "Cannot access %s: %m", path);
         if (S_ISDIR(st.st_mode))
-                return run_cmd((char *const[]) { (char *) "rm", (char *) "-rf", (char *) "--one-file-system", (char *) "--",
+                return run_command((char *const[]) { (char *) "rm", (char *) "-rf", (char *) "--one-file-system", (char *) "--",
                                                  (char *) path, NULL });
         if (unlink(path) < 0)
                 return log_error_errno(errno, "Failed to remove %s: %m", path);

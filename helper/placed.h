@@ -38,8 +38,6 @@ int placed_remove_record(const char *root, const char *dir, const char *image);
 /* Every valid record in dir (host path); none if there is no record directory. */
 int placed_read_all(const char *root, const char *dir, Placed **ret, size_t *ret_n);
 
-/* Runs argv (from $PATH) and waits: 0 if it exited 0. */
-int run_cmd(char *const *argv);
 /* Removes a file, symlink or directory tree (not crossing file systems); 0 if it is not there. */
 int remove_tree(const char *path);
 /* Removes dir/fn (real paths) if it is a settings file attach wrote (PLACED_SETTINGS_HEADER). */

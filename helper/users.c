@@ -16,6 +16,7 @@
 #include "context.h"
 #include "image-discover.h"
 #include "log.h"
+#include "process-util.h"
 #include "names.h"
 #include "output.h"
 #include "plan.h"
@@ -31,8 +32,6 @@
 static int run_sysusers(const Context *c, char **lines) {
         _cleanup_strv_free_ char **argv = NULL;
         const char *bin = getenv("PORTABLES_SYSUSERS") ?: "systemd-sysusers";
-        int status;
-        pid_t pid;
 
         if (strv_extend(&argv, bin) < 0)
                 return log_oom();
@@ -47,23 +46,7 @@ static int run_sysusers(const Context *c, char **lines) {
                 if (strv_extend(&argv, *l) < 0)
                         return log_oom();
 
-        fflush(stdout);
-        pid = fork();
-        if (pid < 0)
-                return log_error_errno(errno, "Failed to fork: %m");
-        if (pid == 0) {
-                execvp(argv[0], argv);
-                log_error_errno(errno, "Failed to execute %s: %m", argv[0]);
-                _exit(127);
-        }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(errno, "Failed to wait for %s: %m", bin);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                log_error("%s failed (status %d).", bin, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-                return -EPROTO;
-        }
-        return 0;
+        return run_command(argv);
 }
 
 /* After systemd-sysusers: every user and group of the image exists, with the ids it asked for. */

@@ -432,11 +432,32 @@ int image_fs_read_file(const ImageFS *fs, const char *path, size_t max, char **r
         return image_file_read(&f, max, ret, NULL);
 }
 
+/* A unit file that is a symlink to target: 1 for a mask (to /dev/null), 2 for an alias (to a file
+ * of another name, which goes to *ret_alias if not NULL), 0 if it points to a file of its own name. */
+static int link_classify(const char *target, const char *name, char **ret_alias) {
+        const char *base;
+
+        if (streq(target, "/dev/null"))
+                return 1;
+
+        base = strrchr(target, '/');
+        base = base ? base + 1 : target;
+        if (streq(base, name))
+                return 0;
+        if (ret_alias) {
+                *ret_alias = strdup(base);
+                if (!*ret_alias)
+                        return -ENOMEM;
+        }
+        return 2;
+}
+
 static int open_unit_file_fd(int root_fd, const char *p, const char *name, ImageFile *ret, char **ret_alias) {
         _cleanup_free_ char *target = NULL;
         _cleanup_close_ int lfd = -EBADF, fd = -EBADF;
         struct stat st;
         ssize_t k;
+        int r;
 
         lfd = open_in_root(root_fd, p, O_NOFOLLOW);
         if (lfd < 0)
@@ -445,7 +466,6 @@ static int open_unit_file_fd(int root_fd, const char *p, const char *name, Image
                 return -errno;
 
         if (S_ISLNK(st.st_mode)) {
-                const char *base;
 
                 target = malloc(PATH_MAX);
                 if (!target)
@@ -455,19 +475,9 @@ static int open_unit_file_fd(int root_fd, const char *p, const char *name, Image
                         return -errno;
                 target[k] = 0;
 
-                if (streq(target, "/dev/null"))
-                        return 1;
-
-                base = strrchr(target, '/');
-                base = base ? base + 1 : target;
-                if (!streq(base, name)) {
-                        if (ret_alias) {
-                                *ret_alias = strdup(base);
-                                if (!*ret_alias)
-                                        return -ENOMEM;
-                        }
-                        return 2;
-                }
+                r = link_classify(target, name, ret_alias);
+                if (r != 0)
+                        return r;
         }
 
         fd = open_in_root(root_fd, p, 0);
@@ -493,20 +503,9 @@ static int open_unit_file_packed(const PackedTree *t, const char *p, const char 
                 return -ENOENT;
 
         if (e->type == 'l') {
-                const char *base;
-
-                if (streq(e->data, "/dev/null"))
-                        return 1;
-                base = strrchr(e->data, '/');
-                base = base ? base + 1 : e->data;
-                if (!streq(base, name)) {
-                        if (ret_alias) {
-                                *ret_alias = strdup(base);
-                                if (!*ret_alias)
-                                        return -ENOMEM;
-                        }
-                        return 2;
-                }
+                r = link_classify(e->data, name, ret_alias);
+                if (r != 0)
+                        return r;
                 r = packed_resolve(t, p, &e);
                 if (r < 0)
                         return r;
@@ -530,24 +529,13 @@ static int open_unit_file_tree(const ImageTree *t, const char *p, const char *na
 
         if (n.type == TREE_NODE_SYMLINK) {
                 _cleanup_free_ char *target = NULL;
-                const char *base;
 
                 r = image_tree_readlink(t, &n, &target);
                 if (r < 0)
                         return r;
-                if (streq(target, "/dev/null"))
-                        return 1;
-
-                base = strrchr(target, '/');
-                base = base ? base + 1 : target;
-                if (!streq(base, name)) {
-                        if (ret_alias) {
-                                *ret_alias = strdup(base);
-                                if (!*ret_alias)
-                                        return -ENOMEM;
-                        }
-                        return 2;
-                }
+                r = link_classify(target, name, ret_alias);
+                if (r != 0)
+                        return r;
                 r = image_tree_resolve(t, p, /* follow= */ true, &n);
                 if (r < 0)
                         return r;
@@ -573,6 +561,18 @@ int image_fs_open_unit_file(const ImageFS *fs, const char *dir, const char *name
                           : open_unit_file_fd(fs->fd, p, name, ret, ret_alias);
 }
 
+/* An O_PATH fd of path below root_fd, not following a symlink at its end, and its stat. */
+static int open_nofollow_stat(int root_fd, const char *path, struct stat *ret) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = open_in_root(root_fd, path, O_NOFOLLOW);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, ret) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
 int image_fs_lstat(const ImageFS *fs, const char *path, TreeNode *ret) {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
@@ -586,11 +586,9 @@ int image_fs_lstat(const ImageFS *fs, const char *path, TreeNode *ret) {
         if (fs->packed)
                 return -EOPNOTSUPP;
 
-        fd = open_in_root(fs->fd, path, O_NOFOLLOW);
+        fd = open_nofollow_stat(fs->fd, path, &st);
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &st) < 0)
-                return -errno;
 
         *ret = (TreeNode) {
                 .id = st.st_ino,
@@ -628,11 +626,9 @@ int image_fs_readlink(const ImageFS *fs, const char *path, char **ret) {
         if (fs->packed)
                 return -EOPNOTSUPP;
 
-        fd = open_in_root(fs->fd, path, O_NOFOLLOW);
+        fd = open_nofollow_stat(fs->fd, path, &st);
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &st) < 0)
-                return -errno;
         if (!S_ISLNK(st.st_mode))
                 return -EINVAL;
         target = malloc(PATH_MAX);

@@ -18,7 +18,7 @@ typedef struct VeritySource VeritySource;
  * last IMAGE_SOURCE_CACHE_WINDOWS windows of IMAGE_SOURCE_CACHE_WINDOW bytes it read, so that
  * most reads cost no system call. (A VeritySource has caches of its own.) */
 #define IMAGE_SOURCE_CACHE_WINDOW (32U * 1024U)
-#define IMAGE_SOURCE_CACHE_WINDOWS 8U
+#define IMAGE_SOURCE_CACHE_WINDOWS 4U
 
 typedef struct ImageSourceCache {
         uint8_t data[IMAGE_SOURCE_CACHE_WINDOWS][IMAGE_SOURCE_CACHE_WINDOW];
