@@ -5,11 +5,14 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "blkid-dl.h"
+#include "bounded-child.h"
 #include "fileio.h"
 #include "image-open.h"
-#include "verity-source.h"
 #include "log.h"
+#include "mount-dl.h"
 #include "string-util.h"
+#include "verity-source.h"
 
 int image_file_open(const Context *c, const DiscoveredImage *i) {
         _cleanup_close_ int pfd = -EBADF;
@@ -93,6 +96,62 @@ int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, Ve
                   i->path, probe->fstype, verity_source_bytes_verified(verity));
         *ret = TAKE_STRUCT(root);
         root = IMAGE_ROOT_NULL;
+        return 0;
+}
+
+static bool image_reads_here(const Context *c, const DiscoveredImage *i, const MountTable *mounts, int *ret_fd,
+                             RawProbe *ret_probe) {
+        _cleanup_close_ int fd = -EBADF;
+
+        if (!mounts || !mount_table_dev_is_local(mounts, i->st.st_dev))
+                return false;
+        fd = image_file_open(c, i);
+        if (fd < 0 || raw_image_probe(fd, i->path, ret_probe) < 0 || !image_tree_supported(ret_probe->fstype))
+                return false;
+        *ret_fd = TAKE_FD(fd);
+        return true;
+}
+
+int image_root_prefetch(const Context *c, const DiscoveredImage *i, const ImagePrefetch *args, ImageRoot *root,
+                        int *ret_fd) {
+        int r;
+
+        assert(c);
+        assert(i);
+        assert(args);
+        assert(args->cache);
+        assert(root);
+        assert(ret_fd);
+
+        r = extract_cache_lookup(args->cache, i, args->required_paths, &root->packed, &root->probe,
+                                 &root->verity_xattrs);
+        if (r < 0)
+                return r;
+        root->cached = r > 0;
+        if (root->cached)
+                return 0;
+
+        if (image_reads_here(c, i, args->mounts, ret_fd, &root->probe))
+                return 1;
+
+        if (args->budget_usec == 0 || args->cache->dir_fd < 0 || !args->read_in_child)
+                return 0;
+
+        /* Loaded here, once, rather than in every child. Failures show later. */
+        (void) dlopen_libblkid();
+        (void) dlopen_libmount();
+
+        r = run_bounded(i->path, args->read_in_child, args->userdata, args->budget_usec);
+        if (r == -ETIMEDOUT)
+                return r;
+        if (r != 0)
+                return 0;
+
+        r = extract_cache_lookup(args->cache, i, args->required_paths, &root->packed, &root->probe,
+                                 &root->verity_xattrs);
+        if (r < 0)
+                return r;
+        root->cached = r > 0;
         return 0;
 }
 

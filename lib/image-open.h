@@ -2,6 +2,7 @@
 #pragma once
 
 #include "context.h"
+#include "fs-type.h"
 #include "extract-cache.h"
 #include "image-discover.h"
 #include "image-mount.h"
@@ -42,6 +43,29 @@ void image_root_done(ImageRoot *r);
 static inline ImageFS image_root_fs(const ImageRoot *r) {
         return (ImageFS) { .fd = r->fd, .packed = r->cached ? &r->packed : NULL };
 }
+
+/* Before a raw image is planned, what can be had of it without reading it in this process:
+ *  - its cache entry (root->cached, with root->probe and root->verity_xattrs); else
+ *  - for a squashfs or erofs file on local storage (mounts: by the device discovery's stat() saw,
+ *    so that nothing is even opened before it is known to be local; a btrfs subvolume's files are
+ *    not recognized and go on below; NULL: none is local), the file opened (*ret_fd) and probed
+ *    (root->probe) to be read in user space by the caller (returns 1): that costs less than a
+ *    child, and nothing on local storage stalls; else
+ *  - with a budget, read_in_child(userdata) run in a child that may take at most budget_usec
+ *    (run_bounded()), so that a file system that stops answering holds up that child, never the
+ *    caller; it stores what it read in the cache (returns 0 then), and the entry is looked up again.
+ * Returns 0, 1, -ETIMEDOUT when the child did not finish in time, or -ENOMEM. */
+typedef struct ImagePrefetch {
+        ExtractCache *cache;
+        const MountTable *mounts;
+        char *const *required_paths;
+        uint64_t budget_usec;           /* 0: no child */
+        int (*read_in_child)(void *userdata);
+        void *userdata;
+} ImagePrefetch;
+
+int image_root_prefetch(const Context *c, const DiscoveredImage *i, const ImagePrefetch *args, ImageRoot *root,
+                        int *ret_fd);
 
 /* As image_root_open() for a raw image, but reads the file open at fd (e.g. verified data in a
  * memfd), bypassing the cache. */

@@ -3,19 +3,15 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "blkid-dl.h"
-#include "bounded-child.h"
 #include "env-file.h"
 #include "escape.h"
 #include "exec-dirs.h"
 #include "fileio.h"
-#include "fs-type.h"
 #include "host-names.h"
 #include "host-units.h"
 #include "image-open.h"
 #include "install-section.h"
 #include "log.h"
-#include "mount-dl.h"
 #include "names.h"
 #include "os-release.h"
 #include "plan-etc.h"
@@ -753,25 +749,12 @@ static int prefetch(void *userdata) {
         return r < 0 ? 2 : 0;
 }
 
-/* Whether the raw image i is read in user space in this process rather than in a bounded child: its
- * file is on local storage (fs-type.h; a btrfs subvolume's files are not recognized as such, and go
- * to the child) and its file system one a reader knows (image-tree.h). If so, the image file opened
- * and its probe go to *ret_fd and *ret_probe, for the rest of image_plan(). */
-static bool image_reads_here(Planner *p, const DiscoveredImage *i, int *ret_fd, RawProbe *ret_probe) {
-        _cleanup_close_ int fd = -EBADF;
-
-        if (p->ctx->image_reader == IMAGE_READER_MOUNT)
-                return false;
+/* Which file systems are local (fs-type.h), read once per run when first needed; NULL if it cannot
+ * be read: then none counts as local. */
+static const MountTable *planner_mounts(Planner *p) {
         if (p->mounts_error > 0)
                 p->mounts_error = mount_table_read(&p->mounts);
-        /* By the device discovery's stat() saw: not even opened before it is known to be local. */
-        if (p->mounts_error < 0 || !mount_table_dev_is_local(&p->mounts, i->st.st_dev))
-                return false;
-        fd = image_file_open(p->ctx, i);
-        if (fd < 0 || raw_image_probe(fd, i->path, ret_probe) < 0 || !image_tree_supported(ret_probe->fstype))
-                return false;
-        *ret_fd = TAKE_FD(fd);
-        return true;
+        return p->mounts_error < 0 ? NULL : &p->mounts;
 }
 
 int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
@@ -788,42 +771,28 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
 
         r = plan_settings_and_profile(p, &plan, &pp);
         if (r == 0 && i->type == IMAGE_RAW && p->cache) {
-                /* An unchanged raw image: its probe and content come from the cache, no mount. */
-                r = extract_cache_lookup(p->cache, i, pp->bind_targets, &root.packed, &root.probe,
-                                         &root.verity_xattrs);
-                if (r < 0)
+                /* From the cache; else opened and probed here to be read in user space; else read
+                 * into the cache by a child bounded by the budget, while some is left. Other
+                 * failures are seen again below, where they are reported. */
+                r = image_root_prefetch(p->ctx, i,
+                                        &(const ImagePrefetch) {
+                                                .cache = p->cache,
+                                                .mounts = p->ctx->image_reader == IMAGE_READER_MOUNT ? NULL : planner_mounts(p),
+                                                .required_paths = pp->bind_targets,
+                                                .budget_usec = p->mount_base && now_usec() <= p->deadline_usec ?
+                                                               p->budget_usec : 0,
+                                                .read_in_child = prefetch,
+                                                .userdata = &(Prefetch) { .p = p, .plan = &plan, .pp = pp },
+                                        },
+                                        &root, &image_fd);
+                if (r == -ETIMEDOUT)
+                        r = plan_defer(p, &plan, "reading it took longer than the time budget "
+                                       "(TimeBudgetSec=): its file system does not answer");
+                else if (r < 0)
                         return r;
-                root.cached = r > 0;
-                r = 0;
-
-                /* Not cached, and still within the budget: read in a child that may take at most
-                 * the budget, so that an image that hangs (a stalled network file system) cannot
-                 * hang us. Other failures are seen again below, where they are reported. A squashfs
-                 * or erofs image on local storage is read in user space below, in this process:
-                 * nothing there stalls, and a child would cost more than the reading. */
-                if (!root.cached)
-                        probed = image_reads_here(p, i, &image_fd, &root.probe);
-                if (!root.cached && !probed && p->budget_usec > 0 && p->mount_base && p->cache->dir_fd >= 0 &&
-                    now_usec() <= p->deadline_usec) {
-                        /* Loaded here, once, rather than in every child. Failures show later. */
-                        (void) dlopen_libblkid();
-                        (void) dlopen_libmount();
-
-                        r = run_bounded(i->path, prefetch, &(Prefetch) { .p = p, .plan = &plan, .pp = pp },
-                                        p->budget_usec);
-                        if (r == -ETIMEDOUT)
-                                r = plan_defer(p, &plan, "reading it took longer than the time budget "
-                                               "(TimeBudgetSec=): its file system does not answer");
-                        else {
-                                if (r == 0) {
-                                        r = extract_cache_lookup(p->cache, i, pp->bind_targets, &root.packed,
-                                                                 &root.probe, &root.verity_xattrs);
-                                        if (r < 0)
-                                                return r;
-                                        root.cached = r > 0;
-                                }
-                                r = 0;
-                        }
+                else {
+                        probed = r > 0;
+                        r = 0;
                 }
                 probe = root.probe;
         }
