@@ -213,21 +213,6 @@ VeritySource *verity_source_free(VeritySource *v) {
         return mfree(v);
 }
 
-static int set_result(VerityResult *res, VerityVerdict verdict, uint64_t offset, uint64_t block, const char *fmt, ...)
-        _printf_(5, 6);
-static int set_result(VerityResult *res, VerityVerdict verdict, uint64_t offset, uint64_t block, const char *fmt, ...) {
-        va_list ap;
-        int r;
-
-        res->verdict = verdict;
-        res->offset = offset;
-        res->block = block;
-        va_start(ap, fmt);
-        r = free_and_vasprintf(&res->message, fmt, ap);
-        va_end(ap);
-        return r;
-}
-
 /* Where hash block pos (counted after the superblock's block) is in the hash file. */
 static uint64_t tree_block_offset(const VeritySource *v, uint64_t pos) {
         return v->hash.offset + (pos + 1) * v->params.hash_block_size;
@@ -237,12 +222,12 @@ static int fail(VeritySource *v, VerityVerdict verdict, uint64_t offset, uint64_
         int r;
 
         if (verdict == VERITY_DATA_CORRUPTED)
-                r = set_result(&v->failure, verdict, offset, block,
+                r = verity_result_set(&v->failure, verdict, offset, block,
                                "data corrupted: block %" PRIu64 " at offset %" PRIu64 " (bytes %" PRIu64 "-%" PRIu64
                                ") does not match the hash tree",
                                block, offset, offset, offset + v->params.data_block_size - 1);
         else
-                r = set_result(&v->failure, verdict, offset, block,
+                r = verity_result_set(&v->failure, verdict, offset, block,
                                "hash tree corrupted: hash block %" PRIu64 " at offset %" PRIu64 " %s",
                                block, offset, what);
         if (r < 0)
@@ -476,7 +461,7 @@ int verity_source_new_full(int data_fd, uint64_t data_offset, uint64_t data_size
 
 #define MALFORMED(fmt, ...)                                                                     \
         do {                                                                                    \
-                r = set_result(&res, VERITY_MALFORMED, 0, 0, fmt, ##__VA_ARGS__);               \
+                r = verity_result_set(&res, VERITY_MALFORMED, 0, 0, fmt, ##__VA_ARGS__);               \
                 if (r < 0)                                                                      \
                         return r;                                                               \
                 goto bad;                                                                       \
@@ -590,7 +575,7 @@ int verity_source_new_full(int data_fd, uint64_t data_offset, uint64_t data_size
                 if (r < 0)
                         return r;
                 if (memcmp(digest, v->root_hash, root_hash_size) != 0) {
-                        r = set_result(&res, VERITY_ROOT_MISMATCH, tree_block_offset(v, top), top,
+                        r = verity_result_set(&res, VERITY_ROOT_MISMATCH, tree_block_offset(v, top), top,
                                        "the root hash does not match the hash tree (top hash block at offset %" PRIu64
                                        "): wrong root hash, or the hash tree is corrupted",
                                        tree_block_offset(v, top));
@@ -600,7 +585,7 @@ int verity_source_new_full(int data_fd, uint64_t data_offset, uint64_t data_size
                 }
                 if (!verity_hash_block_padding_ok(&v->geo, v->top, hbs,
                                                   verity_geometry_used(&v->params, &v->geo, v->geo.levels - 1, 0))) {
-                        r = set_result(&res, VERITY_TREE_CORRUPTED, tree_block_offset(v, top), top,
+                        r = verity_result_set(&res, VERITY_TREE_CORRUPTED, tree_block_offset(v, top), top,
                                        "hash tree corrupted: hash block at offset %" PRIu64 " has non-zero padding",
                                        tree_block_offset(v, top));
                         if (r < 0)
@@ -615,7 +600,7 @@ int verity_source_new_full(int data_fd, uint64_t data_offset, uint64_t data_size
                 if (r < 0)
                         return r;
                 if (memcmp(digest, v->root_hash, root_hash_size) != 0) {
-                        r = set_result(&res, VERITY_ROOT_MISMATCH, data_offset, 0,
+                        r = verity_result_set(&res, VERITY_ROOT_MISMATCH, data_offset, 0,
                                        "the root hash does not match the only data block (at offset %" PRIu64
                                        "): wrong root hash, or the data is corrupted", data_offset);
                         if (r < 0)
@@ -627,7 +612,7 @@ int verity_source_new_full(int data_fd, uint64_t data_offset, uint64_t data_size
         }
 
         if (ret_result) {
-                r = set_result(&res, VERITY_INTACT, 0, 0,
+                r = verity_result_set(&res, VERITY_INTACT, 0, 0,
                                "the top of the hash tree matches the root hash: %" PRIu64 " data blocks of %zu bytes, verified as read",
                                v->params.data_blocks, dbs);
                 if (r < 0)

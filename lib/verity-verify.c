@@ -135,9 +135,7 @@ static unsigned bits_up(size_t u) {
         return i;
 }
 
-static int set_result(VerityResult *res, VerityVerdict v, uint64_t offset, uint64_t block, const char *fmt, ...)
-        _printf_(5, 6);
-static int set_result(VerityResult *res, VerityVerdict v, uint64_t offset, uint64_t block, const char *fmt, ...) {
+int verity_result_set(VerityResult *res, VerityVerdict v, uint64_t offset, uint64_t block, const char *fmt, ...) {
         va_list ap;
         int r;
 
@@ -319,7 +317,7 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
 
 #define MALFORMED(fmt, ...)                                                                     \
         do {                                                                                    \
-                r = set_result(&res, VERITY_MALFORMED, 0, 0, fmt, ##__VA_ARGS__);               \
+                r = verity_result_set(&res, VERITY_MALFORMED, 0, 0, fmt, ##__VA_ARGS__);               \
                 if (r < 0)                                                                      \
                         return r;                                                               \
                 goto done;                                                                      \
@@ -382,7 +380,7 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                 if (r < 0)
                         return r;
                 if (memcmp(digest, root_hash, h.digest_size) != 0) {
-                        r = set_result(&res, VERITY_ROOT_MISMATCH, tree_offset + top * hbs, top,
+                        r = verity_result_set(&res, VERITY_ROOT_MISMATCH, tree_offset + top * hbs, top,
                                        "the root hash does not match the hash tree (top hash block at offset %" PRIu64
                                        "): wrong root hash, or the hash tree is corrupted",
                                        tree_offset + top * hbs);
@@ -402,7 +400,7 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
 
                         if (!verity_hash_block_padding_ok(&g, blk, hbs, verity_geometry_used(&p, &g, parent, k))) {
                                 uint64_t off = tree_offset + (g.level_pos[parent] + k) * hbs;
-                                r = set_result(&res, VERITY_TREE_CORRUPTED, off, g.level_pos[parent] + k,
+                                r = verity_result_set(&res, VERITY_TREE_CORRUPTED, off, g.level_pos[parent] + k,
                                                "hash tree corrupted: hash block at offset %" PRIu64 " has non-zero padding", off);
                                 if (r < 0)
                                         return r;
@@ -422,7 +420,7 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                                 return r;
                         if (memcmp(digest, expected, h.digest_size) != 0) {
                                 uint64_t off = tree_offset + child * hbs;
-                                r = set_result(&res, VERITY_TREE_CORRUPTED, off, child,
+                                r = verity_result_set(&res, VERITY_TREE_CORRUPTED, off, child,
                                                "hash tree corrupted: hash block at offset %" PRIu64 " does not match its parent", off);
                                 if (r < 0)
                                         return r;
@@ -461,7 +459,7 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
 
                         if (memcmp(digest, expected, h.digest_size) != 0) {
                                 uint64_t off = data_offset + blk * dbs;
-                                r = set_result(&res, g.levels == 0 ? VERITY_ROOT_MISMATCH : VERITY_DATA_CORRUPTED, off, blk,
+                                r = verity_result_set(&res, g.levels == 0 ? VERITY_ROOT_MISMATCH : VERITY_DATA_CORRUPTED, off, blk,
                                                "data corrupted: block %" PRIu64 " at offset %" PRIu64 " (bytes %" PRIu64
                                                "-%" PRIu64 ") does not match the hash tree",
                                                blk, off, off, off + dbs - 1);
@@ -481,7 +479,7 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                 res.bytes_verified = b * dbs;
         }
 
-        r = set_result(&res, VERITY_INTACT, 0, 0, "intact: %" PRIu64 " data blocks of %zu bytes verified against root hash",
+        r = verity_result_set(&res, VERITY_INTACT, 0, 0, "intact: %" PRIu64 " data blocks of %zu bytes verified against root hash",
                        p.data_blocks, dbs);
         if (r < 0)
                 return r;

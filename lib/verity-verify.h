@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "macro.h"
+
 /* Verifying data against a dm-verity hash tree in userspace, for kernels without device-mapper and
  * for the generator, which must not read units from data it has not verified.
  *
@@ -56,6 +58,9 @@ typedef struct VerityResult {
 } VerityResult;
 
 void verity_result_done(VerityResult *r);
+/* Sets res's verdict, offset, block and message (formatted; the old one is freed). 0 or -ENOMEM. */
+int verity_result_set(VerityResult *res, VerityVerdict v, uint64_t offset, uint64_t block, const char *fmt, ...)
+        _printf_(5, 6);
 
 /* The pieces verity_verify() is made of, shared with the block-by-block reader (verity-source.h). */
 
