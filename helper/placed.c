@@ -47,7 +47,7 @@ static bool value_ok(const char *v) {
 }
 
 int placed_write(const char *root, const Placed *p) {
-        _cleanup_free_ char *d = NULL, *text = NULL;
+        _cleanup_free_ char *base = NULL, *d = NULL, *text = NULL;
         _cleanup_close_ int fd = -EBADF;
         int r;
 
@@ -56,7 +56,10 @@ int placed_write(const char *root, const Placed *p) {
             (p->settings && !value_ok(p->settings)))
                 return log_error_errno(EINVAL, "Cannot record %s: unprintable name.", p->image);
 
-        d = strjoin(root_path(root, p->dir) ?: "", "/" PLACED_RECORD_DIR);
+        base = root_path(root, p->dir);
+        if (!base)
+                return log_oom();
+        d = strjoin(base, "/" PLACED_RECORD_DIR);
         if (!d)
                 return log_oom();
         if (mkdir(d, 0755) < 0 && errno != EEXIST)
