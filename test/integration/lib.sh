@@ -8,8 +8,10 @@ PTEST_SUITE_DEB="${PTEST_SUITE_DEB:-bookworm}"
 PTEST_MIRROR="${PTEST_MIRROR:-http://deb.debian.org/debian}"
 PTEST_NLOOP="${PTEST_NLOOP:-32}"
 
-# Packages of the booted "host" tree. Changing this list changes the cache key.
-PTEST_BASE_PACKAGES="systemd,dbus,systemd-sysv,busybox-static,systemd-container,squashfs-tools"
+# Packages of the booted "host" tree. Changing this list changes the cache key. libsquashfs1: the
+# generator reads squashfs images in user space (without it, as with the .deb's Recommends left
+# out, they are mounted).
+PTEST_BASE_PACKAGES="systemd,dbus,systemd-sysv,busybox-static,systemd-container,squashfs-tools,libsquashfs1"
 # Packages of the real Debian service image (scenario 13).
 PTEST_REDIS_PACKAGES="redis-server"
 # Unmodified Debian services of scenario 27: one tree serves as every image (each image attaches
