@@ -86,6 +86,10 @@ int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, Ve
 
         r = extract_cache_store(/* c= */ NULL, i, &(const ImageFS) { .fd = -EBADF, .tree = &tree }, /* image_fd= */ -EBADF,
                                 probe, /* required_paths= */ NULL, &root.packed);
+        /* A block that does not verify fails the image, even where packing would only have left out
+         * the file it belongs to (an unreadable unit is skipped). */
+        if (verity_source_error(verity))
+                return -EBADMSG;
         if (IN_SET(r, -EOPNOTSUPP, -E2BIG))
                 return -EOPNOTSUPP;
         if (r < 0)
