@@ -66,7 +66,8 @@ static int image_root_read_tree(const DiscoveredImage *i, int fd, const RawProbe
         return 0;
 }
 
-int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, VeritySource *verity, ImageRoot *ret) {
+int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, VeritySource *verity,
+                             char *const *required_paths, ImageRoot *ret) {
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
         _cleanup_(image_tree_done) ImageTree tree = IMAGE_TREE_NULL;
         ImageSource src;
@@ -85,7 +86,7 @@ int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, Ve
         tree.usr_only = probe->usr_only;
 
         r = extract_cache_store(/* c= */ NULL, i, &(const ImageFS) { .fd = -EBADF, .tree = &tree }, /* image_fd= */ -EBADF,
-                                probe, /* required_paths= */ NULL, &root.packed);
+                                probe, required_paths, &root.packed);
         /* A block that does not verify fails the image, even where packing would only have left out
          * the file it belongs to (an unreadable unit is skipped). */
         if (verity_source_error(verity))

@@ -72,12 +72,14 @@ int image_root_prefetch(const Context *c, const DiscoveredImage *i, const ImageP
 int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret);
 
 /* Reads raw image i in user space through verity (verity-check.h: verity_check_image_source()),
- * every block verified as it is read, nothing read before and nothing cached. -EOPNOTSUPP if its
+ * every block verified as it is read, nothing read before and nothing cached; required_paths as
+ * for extract_cache_lookup() (the profile's bind targets, whose presence the planner checks). -EOPNOTSUPP if its
  * file system (probe) has no reader that reads all of it; -EBADMSG when any block read does not
  * verify (verity_source_error() says which), whatever the file it belongs to. Blocks nothing reads
  * are not verified here: corrupted ones are found when the whole image is verified before the
  * service starts (portables-verify@.service) or by dm-verity. */
-int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, VeritySource *verity, ImageRoot *ret);
+int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, VeritySource *verity,
+                             char *const *required_paths, ImageRoot *ret);
 
 /* Mounts the raw image at fd below mount_base (-EOPNOTSUPP if NULL), whatever its file system. */
 int image_root_mount(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret);

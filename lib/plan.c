@@ -500,7 +500,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                                 return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
                         if (check.verdict != VERITY_CHECK_INTACT || !verity)
                                 return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
-                        r = image_root_read_verified(i, probe, verity, root);
+                        r = image_root_read_verified(i, probe, verity, pp->bind_targets, root);
                         if (r == -EBADMSG && verity_source_error(verity))
                                 return refused(plan_refuse(plan, r, "verification failed: %s",
                                                            verity_source_error(verity)));
