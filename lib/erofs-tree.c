@@ -1391,6 +1391,5 @@ int erofs_tree_open(const ImageSource *src, ImageTree *ret) {
         if (!S_ISDIR(root.mode))
                 return log_debug_errno(EBADMSG, "erofs: the root inode is not a directory.");
 
-        *ret = (ImageTree) { .ops = &erofs_tree_ops, .data = TAKE_PTR(t) };
-        return 0;
+        return image_tree_make(&erofs_tree_ops, TAKE_PTR(t), ret);
 }

@@ -704,6 +704,5 @@ int squashfs_tree_open(const ImageSource *src, ImageTree *ret) {
         if (r < 0)
                 return log_debug_errno(r, "squashfs: bad root directory: %m");
 
-        *ret = (ImageTree) { .ops = &squashfs_tree_ops, .data = TAKE_PTR(t) };
-        return 0;
+        return image_tree_make(&squashfs_tree_ops, TAKE_PTR(t), ret);
 }
