@@ -28,6 +28,7 @@
 #include "log.h"
 #include "context.h"
 #include "names.h"
+#include "output.h"
 #include "placed.h"
 #include "plan.h"
 #include "refresh-bus.h"
@@ -536,6 +537,11 @@ int verb_refresh(int argc, char **argv) {
 
         if (argc > 1)
                 return log_error_errno(EINVAL, "'refresh' takes no arguments.");
+        /* It reloads the running systemd: a tree (--root=) has none, and it must not reload ours. */
+        if (!streq(output_root(), "/")) {
+                log_error("'refresh' acts on the running system (it reloads systemd): not with --root= or $PORTABLES_ROOT.");
+                return EXIT_USAGE;
+        }
 
         /* What was started and stopped is this verb's output: show it unless told otherwise. */
         if (!getenv("SYSTEMD_LOG_LEVEL") && log_get_max_level() < LOG_INFO)

@@ -142,8 +142,10 @@ mkdir -p "$tmp/gen"
 PORTABLES_ROOT=$root "$generator" "$tmp/gen" "$tmp/gen" "$tmp/gen" 2>/dev/null || fail "generator failed"
 grep -qx 'RootDirectory=/etc/portables/web.v/web_2' "$tmp/gen/web.service.d/20-portable.conf" \
         || fail "generator: $(grep Root "$tmp/gen/web.service.d/20-portable.conf" 2>&1)"
-expect_rc 0 P detach web
+SYSTEMD_LOG_LEVEL=notice expect_rc 0 P detach --now --clean web     # --root=: removed, nothing stopped
+grep -q -- '--root=: not stopping or cleaning units' "$tmp/err" || fail "detach --now --root= does not say it stops nothing: $(cat "$tmp/err")"
 [ ! -e "$root/etc/portables/web.v" ] && [ ! -e "$root/etc/portables/.attached/web.v" ] || fail "detach web left: $(ls -A "$root/etc/portables")"
+expect_rc 2 P refresh                            # reloads the running systemd: never with --root=
 [ -d "$root/srv/web.v/web_2" ] || fail "detach removed the source of the symlink"
 # Outside the root: a copy of the whole directory; reattach to a plain version replaces it.
 mkvimage "$tmp/ext/web.v/web_7"
