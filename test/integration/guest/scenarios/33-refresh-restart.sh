@@ -6,7 +6,7 @@
 # the setting the same upgrade restarts nothing (swap.service keeps its process and image). The
 # global setting in portable.conf counts too, and an image replaced in place under the same name
 # (other unit files) is a change as well.
-involve swap.service swap-old.service swap-new.service portables-refresh.service portables-refresh.path
+involve swap.service swap-old.service swap-new.service hello.service portables-refresh.service portables-refresh.path
 
 # refresh_log REGEX [SECONDS]: portables-refresh.service logged a matching line since the mark.
 refresh_log() {
@@ -55,6 +55,17 @@ check "swap.service's process sees swap_2 (b)" sees swap.service b
 check "swap.service's journal says SWAP=b" says swap.service SWAP=b
 check "swap-old.service (gone from swap_2) stopped" is_inactive swap-old.service
 check "swap-new.service (new, enabled) running" is_running swap-new.service 10
+# What did not change is not restarted: another image dropped, swap's units stay as they are.
+p12=$(main_pid swap.service)
+mark
+place hello_1.raw /var/lib/portables
+check "a refresh ran for hello_1" refreshed
+check "hello.service (new) running" is_running hello.service 10
+check "that refresh restarted nothing" refresh_log 'Refresh done: 1 unit\(s\) started, 0 stopped, 0 restarted'
+check "swap.service not restarted by it" test "$(main_pid swap.service)" = "$p12"
+mark
+rm -f /var/lib/portables/hello_1.raw
+check "a refresh ran for the removed hello_1" refreshed
 
 # 2. Without the setting: the same kind of upgrade (swap_3, content a) restarts nothing.
 mark
