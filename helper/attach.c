@@ -618,6 +618,7 @@ static int attach_verb(int argc, char **argv, bool reattach) {
                 .stop_gone = reattach,
                 .restart_changed = reattach,
                 .start_new = o.now || reattach,
+                .start_enabled = o.now && !reattach,
         };
         r = refresh_reload(bus, &ops);
         if (r < 0)

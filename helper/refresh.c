@@ -343,7 +343,8 @@ static int enabled_new_units(sd_bus *bus, const char *dir, const Attached *befor
                         link[n] = 0;
                         base = strrchr(link, '/');
                         base = base ? base + 1 : link;
-                        if (!is_new(before, after, base) || !in_scope(ops, attached_image(after, base)))
+                        if (!(is_new(before, after, base) || (ops->start_enabled && attached_image(after, base))) ||
+                            !in_scope(ops, attached_image(after, base)))
                                 continue;
                         if (strv_contains(l, le->d_name))
                                 continue;
@@ -392,6 +393,21 @@ static int start_new(sd_bus *bus, const Attached *before, const Attached *after,
                 return r;
 
         STRV_FOREACH(u, start) {
+                _cleanup_free_ char *state = NULL;
+
+                /* start_enabled: one that runs already (here before, from this image or another
+                 * version) is left as it is (restarting is reattach's and Restart=changed's). */
+                if (ops->start_enabled) {
+                        r = unit_state(bus, *u, &state, NULL);
+                        if (r < 0) {
+                                ret = ret ?: r;
+                                continue;
+                        }
+                        if (streq(state, "active") || streq(state, "activating") || streq(state, "reloading")) {
+                                log_info("Unit %s (enabled) is %s already.", *u, state);
+                                continue;
+                        }
+                }
                 log_info("Starting %s (enabled).", *u);
                 r = unit_call(bus, "StartUnit", *u);
                 if (r == -ENOENT)
@@ -450,7 +466,7 @@ static int replaced(sd_bus *bus, const Attached *before, const Attached *after, 
 
                 if (!(in_scope(ops, old) || in_scope(ops, new)) ||
                     !(ops->restart_changed || (ops->restart_by_settings && restart_wanted(new)))) {
-                        log_notice("Unit %s %s; a running unit keeps what it started with until it is restarted%s.",
+                        log_notice("Unit %s %s; if it runs, it keeps what it started with until it is restarted%s.",
                                    after->units[k], what,
                                    ops->restart_by_settings ? " (Restart=changed in its settings restarts it)" : "");
                         continue;

@@ -37,6 +37,8 @@ typedef struct RefreshOps {
         char **only_images;     /* the images (host paths) whose units are acted on; NULL: all */
         bool stop_gone;         /* stop the units whose image went away */
         bool start_new;         /* start the enabled units that are new */
+        bool start_enabled;     /* ... and those that were there before and are not running (attach
+                                 * --now: every enabled unit of the image runs afterwards) */
         bool restart_changed;   /* restart running units that changed: now from another image, or
                                  * their generated files differ */
         bool restart_by_settings; /* ... also those whose image's settings say Restart=changed */
