@@ -41,6 +41,22 @@ TEST(every_length_and_alignment) {
                         CHECK_INT(crc32_update(0, buf + off, n), crc32_bitwise(buf + off, n));
 }
 
+TEST(large) {
+        /* the folding path (64 bytes and more, x86-64 with PCLMUL): a GPT entry array and more */
+        static uint8_t buf[70000];
+        uint32_t x = 7;
+
+        for (size_t i = 0; i < sizeof(buf); i++) {
+                x = x * 1103515245U + 12345U;
+                buf[i] = (uint8_t) (x >> 16);
+        }
+        CHECK_INT(crc32_update(0, buf, 16384), crc32_bitwise(buf, 16384));
+        CHECK_INT(crc32_update(0, buf + 3, sizeof(buf) - 3), crc32_bitwise(buf + 3, sizeof(buf) - 3));
+        CHECK_INT(crc32_update(crc32_update(0, buf, 1000), buf + 1000, 69000), crc32_bitwise(buf, 70000));
+        memset(buf, 0, 16384);
+        CHECK_INT(crc32_update(0, buf, 16384), 0xAB54D286U);
+}
+
 TEST(chained) {
         const char *s = "The quick brown fox jumps over the lazy dog";
 
@@ -51,6 +67,7 @@ TEST(chained) {
 int main(void) {
         RUN(known_vectors);
         RUN(every_length_and_alignment);
+        RUN(large);
         RUN(chained);
         return tests_finish();
 }
