@@ -15,7 +15,8 @@
  *    when: signature "EFI PART"; 92 <= HeaderSize <= sector size (the revision is not checked);
  *    its CRC32 over HeaderSize bytes with the CRC field taken as zero matches; MyLBA is where it
  *    was read; FirstUsableLBA <= LastUsableLBA <= last LBA; the header is not inside the usable
- *    range; the entry size is 128 and count × size is neither 0 nor >= 4 GiB; the entry array
+ *    range; the entry size is 128 and count × size is neither 0 nor >= 4 GiB (nor above the
+ *    2 GiB - 4 KiB that libblkid's single read() of it can return on Linux); the entry array
  *    (at PartitionEntryLBA × sector size, wrapping at 2^64 as libblkid's does) lies within the
  *    device and its CRC32 matches;
  *  - entry i is partition number i + 1; an entry with an all-zero type GUID, or with a start
