@@ -176,7 +176,7 @@ typedef enum ProbeMode {
         /* The whole image, partition tables only (all types): after gpt-table.c found no GPT, for the
          * refusal message ("'dos' partition table...") and the labels libblkid reads before GPT. */
         PROBE_PARTITION_TABLE,
-        /* A data partition: only the five file systems we mount (4 reads instead of 26); their
+        /* A data partition: only the five file systems we mount (2-3 reads instead of 26); their
          * ambiguity is still refused. */
         PROBE_DATA,
         /* A data partition without any of the five: all superblocks, for the refusal message. */
