@@ -104,6 +104,34 @@ static uint32_t crc32_clmul(uint32_t c, const uint8_t *p, size_t size) {
 }
 #endif
 
+static uint32_t crc32_tables(uint32_t c, const uint8_t *p, size_t size) {
+        for (; size > 0 && ((uintptr_t) p & 7) != 0; size--)
+                c = crc32_table[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
+
+        /* Bytes assembled little endian by hand: correct on any host byte order. */
+        for (; size >= 8; size -= 8, p += 8) {
+                uint32_t lo = c ^ ((uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24);
+                uint32_t hi = (uint32_t) p[4] | (uint32_t) p[5] << 8 | (uint32_t) p[6] << 16 | (uint32_t) p[7] << 24;
+
+                c = crc32_table[7][lo & 0xFF] ^ crc32_table[6][(lo >> 8) & 0xFF] ^
+                    crc32_table[5][(lo >> 16) & 0xFF] ^ crc32_table[4][lo >> 24] ^
+                    crc32_table[3][hi & 0xFF] ^ crc32_table[2][(hi >> 8) & 0xFF] ^
+                    crc32_table[1][(hi >> 16) & 0xFF] ^ crc32_table[0][hi >> 24];
+        }
+
+        for (; size > 0; size--)
+                c = crc32_table[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
+
+        return c;
+}
+
+uint32_t crc32_update_tables(uint32_t crc, const void *buf, size_t size) {
+        if (size == 0)
+                return crc;
+        (void) pthread_once(&crc32_once, crc32_init);
+        return ~crc32_tables(~crc, buf, size);
+}
+
 uint32_t crc32_update(uint32_t crc, const void *buf, size_t size) {
         const uint8_t *p = buf;
         uint32_t c = ~crc;
@@ -123,22 +151,5 @@ uint32_t crc32_update(uint32_t crc, const void *buf, size_t size) {
         }
 #endif
 
-        for (; size > 0 && ((uintptr_t) p & 7) != 0; size--)
-                c = crc32_table[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
-
-        /* Bytes assembled little endian by hand: correct on any host byte order. */
-        for (; size >= 8; size -= 8, p += 8) {
-                uint32_t lo = c ^ ((uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24);
-                uint32_t hi = (uint32_t) p[4] | (uint32_t) p[5] << 8 | (uint32_t) p[6] << 16 | (uint32_t) p[7] << 24;
-
-                c = crc32_table[7][lo & 0xFF] ^ crc32_table[6][(lo >> 8) & 0xFF] ^
-                    crc32_table[5][(lo >> 16) & 0xFF] ^ crc32_table[4][lo >> 24] ^
-                    crc32_table[3][hi & 0xFF] ^ crc32_table[2][(hi >> 8) & 0xFF] ^
-                    crc32_table[1][(hi >> 16) & 0xFF] ^ crc32_table[0][hi >> 24];
-        }
-
-        for (; size > 0; size--)
-                c = crc32_table[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
-
-        return ~c;
+        return ~crc32_tables(c, p, size);
 }

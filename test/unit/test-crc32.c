@@ -37,8 +37,10 @@ TEST(every_length_and_alignment) {
                 buf[i] = (uint8_t) (x >> 16);
         }
         for (size_t off = 0; off < 9; off++)
-                for (size_t n = 0; n + off <= sizeof(buf); n += (n < 64 ? 1 : 37))
+                for (size_t n = 0; n + off <= sizeof(buf); n += (n < 64 ? 1 : 37)) {
                         CHECK_INT(crc32_update(0, buf + off, n), crc32_bitwise(buf + off, n));
+                        CHECK_INT(crc32_update_tables(0, buf + off, n), crc32_bitwise(buf + off, n));
+                }
 }
 
 TEST(large) {
@@ -51,6 +53,7 @@ TEST(large) {
                 buf[i] = (uint8_t) (x >> 16);
         }
         CHECK_INT(crc32_update(0, buf, 16384), crc32_bitwise(buf, 16384));
+        CHECK_INT(crc32_update_tables(0, buf, 16384), crc32_bitwise(buf, 16384));
         CHECK_INT(crc32_update(0, buf + 3, sizeof(buf) - 3), crc32_bitwise(buf + 3, sizeof(buf) - 3));
         CHECK_INT(crc32_update(crc32_update(0, buf, 1000), buf + 1000, 69000), crc32_bitwise(buf, 70000));
         memset(buf, 0, 16384);
