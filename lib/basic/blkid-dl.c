@@ -18,6 +18,9 @@ DLSYM_FUNCTION(blkid_partlist_get_partition);
 DLSYM_FUNCTION(blkid_partlist_numof_partitions);
 DLSYM_FUNCTION(blkid_probe_enable_partitions);
 DLSYM_FUNCTION(blkid_probe_enable_superblocks);
+DLSYM_FUNCTION(blkid_probe_filter_partitions_type);
+DLSYM_FUNCTION(blkid_probe_filter_superblocks_type);
+DLSYM_FUNCTION(blkid_probe_filter_superblocks_usage);
 DLSYM_FUNCTION(blkid_probe_get_partitions);
 DLSYM_FUNCTION(blkid_probe_lookup_value);
 DLSYM_FUNCTION(blkid_probe_set_device);
@@ -40,6 +43,9 @@ int dlopen_libblkid(void) {
                                DLSYM_ARG(blkid_partlist_numof_partitions),
                                DLSYM_ARG(blkid_probe_enable_partitions),
                                DLSYM_ARG(blkid_probe_enable_superblocks),
+                               DLSYM_ARG(blkid_probe_filter_partitions_type),
+                               DLSYM_ARG(blkid_probe_filter_superblocks_type),
+                               DLSYM_ARG(blkid_probe_filter_superblocks_usage),
                                DLSYM_ARG(blkid_probe_get_partitions),
                                DLSYM_ARG(blkid_probe_lookup_value),
                                DLSYM_ARG(blkid_probe_set_device),

@@ -309,6 +309,15 @@ static void test_bare(const char *tool, const char *name, RawFormat format, cons
         check_mount(name, with_content ? "usr/lib/os-release" : NULL, "ID=test\nVERSION_ID=1\n");
 }
 
+/* The refusal's reason, as the generator logs it: the same messages as before gpt-table.c. */
+static void check_reason(const char *name, const char *expected) {
+        RawProbe p = {};
+
+        check_r(probe_path(name, &p), -EMEDIUMTYPE);
+        if (!check(strstr(p.reason, expected)))
+                fprintf(stderr, "  reason '%s', expected '%s'\n", p.reason, expected);
+}
+
 static void test_refused(const char *what, const char *name, int expected) {
         RawProbe p;
         uint64_t t;
@@ -519,6 +528,29 @@ int main(int argc, char *argv[]) {
                         check(strlen(p.verity.uuid) == 36 && !streq(p.verity.uuid, p.data.uuid));
                         check_mount("verity.raw", "usr/lib/os-release", "ID=test\nVERSION_ID=1\n");
                 }
+
+                /* The primary header corrupted: the backup's table, the same result. Both: no GPT,
+                 * and libblkid names what is left. */
+                RawProbe q;
+                _cleanup_free_ char *v = tpath("verity.raw"), *vb = tpath("verity-backup.raw");
+                fprintf(stderr, "-- verity-backup.raw\n");
+                check_r(shell("cp %s %s && printf '\\377' | dd of=%s bs=1 seek=572 conv=notrunc status=none", v, vb, vb), 0);
+                if (check_r(probe_path("verity-backup.raw", &q), 0)) {
+                        check(q.data.offset == p.data.offset && q.data.size == p.data.size);
+                        check(streq(q.data.uuid, p.data.uuid) && streq(q.verity.uuid, p.verity.uuid));
+                        check(q.verity_sig.found && q.verity_sig.offset == p.verity_sig.offset);
+                }
+                /* An SGI label's magic in the boot code: libblkid tries that label first (its checksum
+                 * fails here), so it decides, and finds the same GPT. */
+                _cleanup_free_ char *vs = tpath("verity-sgi.raw");
+                fprintf(stderr, "-- verity-sgi.raw\n");
+                check_r(shell("cp %s %s && printf '\\013\\345\\251\\101' | dd of=%s bs=1 conv=notrunc status=none", v, vs, vs), 0);
+                if (check_r(probe_path("verity-sgi.raw", &q), 0))
+                        check(q.data.offset == p.data.offset && streq(q.verity.uuid, p.verity.uuid));
+
+                check_r(shell("printf '\\377' | dd of=%s bs=1 seek=$(( $(stat -c %%s %s) - 512 + 60 )) conv=notrunc status=none",
+                              vb, vb), 0);
+                check_reason("verity-backup.raw", "'PMBR' partition table, only GPT is supported.");
         }
 
         /* usr-only GPT: mounted below a read-only tmpfs at where/usr */
@@ -598,11 +630,15 @@ int main(int argc, char *argv[]) {
                         check_r(shell("truncate -s 8M %1$s && mkfs.ext2 -q -F -d %2$s %1$s", e2, t), 0);
 
                 test_refused("garbage", "garbage.raw", -EMEDIUMTYPE);
+                check_reason("garbage.raw", "no file system or partition table found.");
                 test_refused("sparse garbage", "garbage-sparse.raw", -EMEDIUMTYPE);
                 test_refused("empty file", "empty.raw", -EMEDIUMTYPE);
                 test_refused("truncated squashfs", "truncated.squashfs", -EMEDIUMTYPE);
                 if (have("mkfs.ext2"))
+                {
                         test_refused("ext2", "img.ext2", -EMEDIUMTYPE);
+                        check_reason("img.ext2", "image: unsupported file system 'ext2'");
+                }
         }
         {
                 const Part root[] = { { SD_GPT_ROOT_NATIVE, "root", NULL, "root.squashfs" } };
@@ -617,6 +653,7 @@ int main(int argc, char *argv[]) {
 
                 check_r(make_gpt("mbr.raw", "dos", root, 1), 0);
                 test_refused("MBR disk", "mbr.raw", -EMEDIUMTYPE);
+                check_reason("mbr.raw", "'dos' partition table, only GPT is supported.");
                 check_r(make_gpt("foreign.raw", "gpt", foreign, 1), 0);
                 test_refused("GPT with a root for another architecture", "foreign.raw", -EMEDIUMTYPE);
                 check_r(make_gpt("esp.raw", "gpt", esp, 1), 0);
@@ -625,6 +662,7 @@ int main(int argc, char *argv[]) {
                 test_refused("GPT with a verity signature but no verity", "sig.raw", -EMEDIUMTYPE);
                 check_r(make_gpt("garbage-root.raw", "gpt", garbage_root, 1), 0);
                 test_refused("GPT root partition without a file system", "garbage-root.raw", -EMEDIUMTYPE);
+                check_reason("garbage-root.raw", "no file system found in the data partition.");
 
                 /* The image ends inside the partition. */
                 check_r(make_gpt("cut.raw", "gpt", root, 1), 0);
