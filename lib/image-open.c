@@ -44,7 +44,7 @@ static int image_root_read_tree(const DiscoveredImage *i, int fd, const RawProbe
                         return r;
         }
 
-        sc = calloc(1, sizeof(ImageSourceCache));
+        sc = image_source_cache_new();
         if (!sc)
                 return -ENOMEM;
         src = (ImageSource) { .fd = fd, .offset = root->probe.data.offset, .size = root->probe.data.size, .cache = sc };

@@ -3,6 +3,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,6 +44,18 @@ static int cached_pread(const ImageSource *s, void *buf, size_t size, uint64_t o
         c->used[slot] = ++c->clock;
         memcpy(buf, c->data[slot] + (offset - start), size);
         return 0;
+}
+
+ImageSourceCache *image_source_cache_new(void) {
+        ImageSourceCache *c = malloc(sizeof(ImageSourceCache));
+
+        if (!c)
+                return NULL;
+        memset(c->start, 0, sizeof(c->start));
+        memset(c->len, 0, sizeof(c->len));
+        memset(c->used, 0, sizeof(c->used));
+        c->clock = 0;
+        return c;
 }
 
 int image_source_pread(const ImageSource *s, void *buf, size_t size, uint64_t offset) {

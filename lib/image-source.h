@@ -40,6 +40,10 @@ typedef struct ImageSource {
                                          * change; owned by the caller, outlives the readers */
 } ImageSource;
 
+/* A cache with every window unused; its 128 KiB of window data are not cleared (never read before
+ * they are written). free() it. NULL on ENOMEM. */
+ImageSourceCache *image_source_cache_new(void);
+
 /* Reads exactly size bytes at offset (relative to the region) into buf. -EIO if [offset, offset +
  * size) is not inside the region or the file is shorter than it claims; -EBADMSG if verification
  * fails (the block does not hash to the tree); other negative errno on I/O errors. */

@@ -20,7 +20,7 @@ TEST(cache_matches_pread) {
         char path[] = "/tmp/test-image-source.XXXXXX";
         _cleanup_close_ int fd = mkstemp(path);
         _cleanup_free_ uint8_t *content = malloc(FILE_SIZE), *a = malloc(FILE_SIZE), *b = malloc(FILE_SIZE);
-        _cleanup_free_ ImageSourceCache *cache = calloc(1, sizeof(ImageSourceCache));
+        _cleanup_free_ ImageSourceCache *cache = image_source_cache_new();
         ImageSource direct, cached;
         uint64_t region;
 
