@@ -124,6 +124,27 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
                 printf("        Prefixes: %s\n", strna(l));
         }
 
+        /* Extensions=: the stack the units are read from, as systemd overlays it at run time. */
+        if (p->settings.extensions) {
+                printf("\nStack (bottom to top; a later layer's file shadows an earlier one's):\n");
+                printf("        image %s\n", i->path);
+                STRV_FOREACH(e, p->settings.extensions) {
+                        size_t k = e - p->settings.extensions;
+                        const PlannedExtension *x = k < p->n_extensions ? p->extensions + k : NULL;
+
+                        if (!x || !x->release) {
+                                printf("        extension %s: %s\n", x && x->image.path ? x->image.path : *e,
+                                       x ? "refused (see State)" : "not checked");
+                                continue;
+                        }
+                        printf("        extension %s (%s", x->image.path, image_type_to_string(x->image.type));
+                        printf(", %s:", x->release_path);
+                        STRV_FOREACH(f, x->release)
+                                printf(" %s", *f);
+                        printf(")\n");
+                }
+        }
+
         if (p->os_release) {
                 printf("\nos-release (%s):\n", strna(p->os_release_path));
                 STRV_FOREACH(f, p->os_release)
@@ -135,7 +156,11 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
                 for (size_t k = 0; k < p->n_units; k++) {
                         const PlannedUnit *u = p->units + k;
 
-                        printf("        %s (%s): %s%s%s\n", u->name, u->source, unit_state(si, u),
+                        printf("        %s (%s%s%s): %s%s%s\n", u->name, u->source,
+                               u->layer > 0 && (size_t) u->layer <= p->n_extensions ? " in extension " : "",
+                               u->layer > 0 && (size_t) u->layer <= p->n_extensions ?
+                                       p->extensions[u->layer - 1].image.path : "",
+                               unit_state(si, u),
                                u->skipped && !u->violations ? ": " : "", u->violations ? "" : strempty(u->skipped));
                         /* Every setting the rules refused, not just the first (portables-confinement(7)). */
                         if (u->violations)
@@ -215,6 +240,21 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                 json_field_strv(&w, "prefixes", p->prefixes);
                 json_end_object(&w);
 
+                json_key(&w, "extensions");
+                json_begin_array(&w);
+                for (size_t k = 0; k < p->n_extensions; k++) {
+                        const PlannedExtension *x = p->extensions + k;
+
+                        json_begin_object(&w);
+                        json_field_string(&w, "name", p->settings.extensions[k]);
+                        json_field_string(&w, "path", x->image.path);
+                        json_field_string(&w, "type", x->image.path ? image_type_to_string(x->image.type) : NULL);
+                        json_field_string(&w, "releasePath", x->release_path);
+                        json_field_strv(&w, "release", x->release);
+                        json_end_object(&w);
+                }
+                json_end_array(&w);
+
                 json_field_string(&w, "osReleasePath", p->os_release_path);
                 json_key(&w, "osRelease");
                 json_begin_object(&w);
@@ -239,6 +279,9 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                         json_begin_object(&w);
                         json_field_string(&w, "name", u->name);
                         json_field_string(&w, "source", u->source);
+                        json_field_string(&w, "sourceImage",
+                                          u->layer > 0 && (size_t) u->layer <= p->n_extensions ?
+                                                  p->extensions[u->layer - 1].image.path : si->image->path);
                         json_field_string(&w, "state", unit_state(si, u));
                         json_field_string(&w, "reason", u->skipped);
                         if (u->violations)
