@@ -126,23 +126,24 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
 
         /* Extensions=: the stack the units are read from, as systemd overlays it at run time. */
         if (p->settings.extensions) {
-                printf("\nStack (bottom to top; a later layer's file shadows an earlier one's):\n");
+                printf("\nStack (bottom to top as systemd stacks it: raw extensions, then directories; a later layer's file shadows an earlier one's):\n");
                 printf("        image %s\n", i->path);
-                STRV_FOREACH(e, p->settings.extensions) {
-                        size_t k = e - p->settings.extensions;
-                        const PlannedExtension *x = k < p->n_extensions ? p->extensions + k : NULL;
+                for (size_t k = 0; k < p->n_extensions; k++) {
+                        const PlannedExtension *x = p->extensions + k;
 
-                        if (!x || !x->release) {
-                                printf("        extension %s: %s\n", x && x->image.path ? x->image.path : *e,
-                                       x ? "refused (see State)" : "not checked");
+                        if (!x->release) {
+                                printf("        extension %s: %s\n", x->image.path ?: x->name,
+                                       p->refused ? "refused or not checked (see State)" : "not checked");
                                 continue;
                         }
-                        printf("        extension %s (%s", x->image.path, image_type_to_string(x->image.type));
-                        printf(", %s:", x->release_path);
+                        printf("        extension %s (%s, %s:", x->image.path, image_type_to_string(x->image.type),
+                               x->release_path);
                         STRV_FOREACH(f, x->release)
                                 printf(" %s", *f);
                         printf(")\n");
                 }
+                STRV_FOREACH(e, p->settings.extensions + MIN(p->n_extensions, strv_length(p->settings.extensions)))
+                        printf("        extension %s: not checked\n", *e);
         }
 
         if (p->os_release) {
@@ -246,7 +247,7 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                         const PlannedExtension *x = p->extensions + k;
 
                         json_begin_object(&w);
-                        json_field_string(&w, "name", p->settings.extensions[k]);
+                        json_field_string(&w, "name", x->name);
                         json_field_string(&w, "path", x->image.path);
                         json_field_string(&w, "type", x->image.path ? image_type_to_string(x->image.type) : NULL);
                         json_field_string(&w, "releasePath", x->release_path);

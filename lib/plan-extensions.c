@@ -18,6 +18,7 @@
 #include "vpick.h"
 
 void planned_extension_done(PlannedExtension *e) {
+        e->name = mfree(e->name);
         discovered_image_done(&e->image);
         e->release = strv_free(e->release);
         e->release_path = mfree(e->release_path);
@@ -135,15 +136,14 @@ int plan_extensions(Planner *p, ImagePlan *plan, const ImageFS *base, ExtensionS
                 return -ENOMEM;
         s->layers[0] = *base;
 
+        /* Found first, in the order given. */
         for (size_t k = 0; k < n; k++) {
                 PlannedExtension *e = plan->extensions + k;
-                _cleanup_free_ char *reason = NULL;
-                ImageFS fs;
 
-                s->roots[k] = IMAGE_ROOT_NULL;
-                s->n_roots = k + 1;
-                e->image = (DiscoveredImage) {};
                 plan->n_extensions = k + 1;
+                e->name = strdup(names[k]);
+                if (!e->name)
+                        return -ENOMEM;
 
                 r = extension_find(p, plan, names[k], &e->image);
                 if (r != 0)
@@ -157,6 +157,27 @@ int plan_extensions(Planner *p, ImagePlan *plan, const ImageFS *base, ExtensionS
                 if (!extension_path_is_safe(e->image.path))
                         return refuse(plan, EINVAL, e->image.path, "its path has a character ExtensionImages= cannot "
                                       "take (whitespace, quotes, a backslash, ':' or ';')%s%s", "", "");
+        }
+
+        /* Stacked as systemd 252 stacks them (src/core/namespace.c, append_extensions()): the
+         * ExtensionImages= in their order on the image, then the ExtensionDirectories= in theirs
+         * on top of all of those, wherever they were named. */
+        for (size_t k = 1; k < n; k++)
+                for (size_t j = k; j > 0 && plan->extensions[j - 1].image.type == IMAGE_DIRECTORY &&
+                                   plan->extensions[j].image.type == IMAGE_RAW; j--) {
+                        PlannedExtension t = plan->extensions[j - 1];
+                        plan->extensions[j - 1] = plan->extensions[j];
+                        plan->extensions[j] = t;
+                }
+
+        /* Then opened and checked, bottom to top. */
+        for (size_t k = 0; k < n; k++) {
+                PlannedExtension *e = plan->extensions + k;
+                _cleanup_free_ char *reason = NULL;
+                ImageFS fs;
+
+                s->roots[k] = IMAGE_ROOT_NULL;
+                s->n_roots = k + 1;
 
                 r = extension_open(p, plan, &e->image, s->roots + k);
                 if (r != 0)

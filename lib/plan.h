@@ -61,7 +61,8 @@ typedef struct PlannedUnit {
 
 /* An extension stacked on the image (Extensions=), checked. */
 typedef struct PlannedExtension {
-        DiscoveredImage image;
+        char *name;                     /* as Extensions= names it */
+        DiscoveredImage image;          /* path NULL: not found */
         char **release;                 /* its extension-release fields */
         char *release_path;             /* inside the extension */
 } PlannedExtension;
@@ -74,7 +75,8 @@ typedef struct ImagePlan {
         char **os_release;
         char *os_release_path;
         char **prefixes;
-        PlannedExtension *extensions;   /* Extensions=, bottom to top */
+        PlannedExtension *extensions;   /* Extensions=, bottom to top as systemd stacks them: raw
+                                         * images in their order, then directories in theirs */
         size_t n_extensions;
         RawProbe probe;                 /* raw images */
         MountPointCheck mounts;         /* raw images with services */
