@@ -38,6 +38,25 @@
 void attached_done(Attached *a) {
         a->units = strv_free(a->units);
         a->images = strv_free(a->images);
+        a->extensions = strv_free(a->extensions);
+}
+
+static const char *attached_extensions(const Attached *a, const char *unit) {
+        for (size_t k = 0; a->units && a->units[k]; k++)
+                if (streq(a->units[k], unit))
+                        return a->extensions[k];
+        return NULL;
+}
+
+/* The line after the marker naming the extensions (plan.h), or "". */
+static char *marker_extensions(const char *text) {
+        const char *p = strchr(text, '\n'), *e;
+
+        p = p ? startswith(p + 1, PORTABLE_DROPIN_EXTENSIONS) : NULL;
+        if (!p)
+                return strdup("");
+        e = strchrnul(p, '\n');
+        return strndup(p, e - p);
 }
 
 const char *attached_image(const Attached *a, const char *unit) {
@@ -119,7 +138,8 @@ int attached_read(const char *dir, Attached *ret) {
                 if (!unit)
                         return log_oom();
                 if (strv_consume(&a.units, TAKE_PTR(unit)) < 0 ||
-                    strv_consume(&a.images, TAKE_PTR(image)) < 0)
+                    strv_consume(&a.images, TAKE_PTR(image)) < 0 ||
+                    strv_consume(&a.extensions, marker_extensions(text)) < 0)
                         return log_oom();
         }
         if (errno != 0)
@@ -331,18 +351,32 @@ static int start_new(sd_bus *bus, const Attached *before, const Attached *after,
 
 /* Units that now come from another image: logged, and with restart_changed restarted when they
  * run (a template's running instances too), so that they run from the new image. */
+/* "IMAGE", or "IMAGE with extensions EXT..." */
+static char *extensions_desc(const char *image, const char *extensions) {
+        return isempty(extensions) ? strdup(image) : strjoin(image, " with extensions ", extensions);
+}
+
 static int replaced(sd_bus *bus, const Attached *before, const Attached *after, RefreshOps *ops) {
         int ret = 0, r;
 
         for (size_t k = 0; after->units && after->units[k]; k++) {
                 const char *old = attached_image(before, after->units[k]);
                 _cleanup_strv_free_ char **instances = NULL;
+                _cleanup_free_ char *was = NULL, *is = NULL;
 
-                if (!old || streq(old, after->images[k]))
+                /* Another image, or the same with other extensions (Extensions=: a new version
+                 * of one, or another list), as the generator stacked them. */
+                if (!old || (streq(old, after->images[k]) &&
+                             streq_ptr(attached_extensions(before, after->units[k]), after->extensions[k])))
                         continue;
+                /* What it came from and comes from now, as the messages name it. */
+                was = extensions_desc(old, attached_extensions(before, after->units[k]));
+                is = extensions_desc(after->images[k], after->extensions[k]);
+                if (!was || !is)
+                        return log_oom();
                 if (!ops->restart_changed || !(in_scope(ops, old) || in_scope(ops, after->images[k]))) {
                         log_notice("Unit %s now comes from image %s instead of %s; a running unit keeps the old image until it is restarted.",
-                                   after->units[k], after->images[k], old);
+                                   after->units[k], is, was);
                         continue;
                 }
 
@@ -365,10 +399,10 @@ static int replaced(sd_bus *bus, const Attached *before, const Attached *after, 
                         }
                         if (!streq(state, "active") && !streq(state, "activating") && !streq(state, "reloading")) {
                                 log_info("Unit %s now comes from image %s instead of %s; it is %s, not restarting it.",
-                                         *u, after->images[k], old, state);
+                                         *u, is, was, state);
                                 continue;
                         }
-                        log_info("Unit %s now comes from image %s instead of %s; restarting it.", *u, after->images[k], old);
+                        log_info("Unit %s now comes from image %s instead of %s; restarting it.", *u, is, was);
                         r = unit_call(bus, "RestartUnit", *u);
                         if (r == -ENOENT)
                                 continue;

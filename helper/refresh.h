@@ -19,6 +19,8 @@ int verb_refresh(int argc, char **argv);
 typedef struct Attached {
         char **units;
         char **images;
+        char **extensions;      /* parallel: the image's Extensions= as the generator stacked them
+                                 * (PORTABLE_DROPIN_EXTENSIONS), "" for none */
 } Attached;
 
 void attached_done(Attached *a);

@@ -150,9 +150,19 @@ static int portable_dropin_text(const PlanUnitInput *in, const ImagePlan *plan, 
         const char *id, *version;
         int r;
 
-        t = strjoin(PORTABLE_DROPIN_MARKER_BEGIN, i->path, PORTABLE_DROPIN_MARKER_END "\n",
-                    "# Written by systemd-portable-generator: the unit's root and identity.\n");
+        t = strjoin(PORTABLE_DROPIN_MARKER_BEGIN, i->path, PORTABLE_DROPIN_MARKER_END "\n");
         if (!t)
+                return -ENOMEM;
+        if (plan->n_extensions > 0) {
+                if (!strextend(&t, PORTABLE_DROPIN_EXTENSIONS))
+                        return -ENOMEM;
+                for (size_t k = 0; k < plan->n_extensions; k++)
+                        if (!strextend(&t, k > 0 ? " " : "", plan->extensions[k].image.path))
+                                return -ENOMEM;
+                if (!strextend(&t, "\n"))
+                        return -ENOMEM;
+        }
+        if (!strextend(&t, "# Written by systemd-portable-generator: the unit's root and identity.\n"))
                 return -ENOMEM;
 
         if (type != UNIT_SERVICE) {

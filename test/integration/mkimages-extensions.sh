@@ -7,6 +7,7 @@
 #                      which it does not have; xbase-web.service reports "web from the base"
 # xbase-tool.raw       squashfs extension: /usr/bin/xbase-tool (reports, then sleeps) and its
 #                      extension-release.xbase-tool (ID=ptest VERSION_ID=1, SYSEXT_ID=)
+# xbase-tool_2.raw     its next version: the tool reports TOOL=from-extension-2
 # xbase-bad.raw        the same tool, extension-release.xbase-bad with ID=ptest VERSION_ID=7
 # xbase-l1/, xbase-l2/ directory extensions (ID=_any): each ships xbase-web.service reporting
 #                      its own layer, and a file /usr/share/xbase/layer naming it
@@ -33,12 +34,12 @@ ExecStart=/usr/bin/sh -c 'echo "PTEST tag=xbase-web LAYER=base"; exec sleep 1000
 EOS
 squash "$d" "$OUT/xbase.raw"
 
-# xtool DIR NAME VERSION_ID: an extension tree with the tool and its extension-release.
+# xtool DIR NAME VERSION_ID [TAG]: an extension tree with the tool and its extension-release.
 xtool() {
         mkdir -p "$1/usr/bin" "$1/usr/lib/extension-release.d"
-        cat >"$1/usr/bin/xbase-tool" <<'EOS'
+        cat >"$1/usr/bin/xbase-tool" <<EOS
 #!/usr/bin/sh
-echo "PTEST tag=xbase-tool TOOL=from-extension"
+echo "PTEST tag=xbase-tool TOOL=${4:-from-extension}"
 /usr/bin/ptest-report xbase-tool
 exec sleep 100000
 EOS
@@ -47,6 +48,7 @@ EOS
                 >"$1/usr/lib/extension-release.d/extension-release.$2"
 }
 d=$(new xbase-tool); xtool "$d" xbase-tool 1; squash "$d" "$OUT/xbase-tool.raw"
+d=$(new xbase-tool_2); xtool "$d" xbase-tool_2 1 from-extension-2; squash "$d" "$OUT/xbase-tool_2.raw"
 d=$(new xbase-bad); xtool "$d" xbase-bad 7; squash "$d" "$OUT/xbase-bad.raw"
 
 for l in l1 l2; do

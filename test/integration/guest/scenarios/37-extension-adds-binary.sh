@@ -2,8 +2,10 @@
 # Extensions=: a base image whose service runs a binary only its extension has. The generator
 # reads the stack, writes ExtensionImages= with portablectl's journal fields, and systemd 252
 # overlays the extension on the image's /usr: the service runs, its process is the extension's
-# binary, and its journal lines carry PORTABLE_EXTENSION=. Without the extension it is refused
-# (the image is not attached, the generator says which extension is missing).
+# binary, and its journal lines carry PORTABLE_EXTENSION=. A new version of the extension
+# replaces the old as a new version of the image does: the unit counts as replaced (refresh
+# says so), and a restart runs the new extension's binary. Without the extension the image is
+# refused (the generator says which extension is missing).
 involve xbase.service
 
 place xbase.raw /var/lib/portables
@@ -28,10 +30,24 @@ check "PORTABLE_EXTENSION_NAME_AND_VERSION=xtool_1 on its lines" \
         journal_has PORTABLE_EXTENSION_NAME_AND_VERSION=xtool_1 'TOOL=from-extension'
 check "PORTABLE_ROOT=xbase.raw on its lines" journal_has PORTABLE_ROOT=xbase.raw 'TOOL=from-extension'
 check "portables inspect shows the stack" sh -c 'portables inspect xbase | grep -q "xbase-tool.raw"'
+
+# A new version of the extension (Extensions=xbase-tool picks the newest), the old one removed.
+mark
+cp "$IMAGES/xbase-tool_2.raw" /var/lib/portables/
+rm -f /var/lib/portables/xbase-tool.raw
+out=$(portables refresh 2>&1)
+printf '%s\n' "$out" | sed 's/^/      | /'
+check "refresh: xbase.service counts as replaced (another extension)" sh -c '
+        { printf "%s\n" "$1"; journalctl -q --no-pager -b --since="$(cat '"$PTEST_STATE"'/mark)" -o cat; } |
+        grep -q "xbase.service now comes from image /var/lib/portables/xbase.raw with extensions /var/lib/portables/xbase-tool_2.raw instead of /var/lib/portables/xbase.raw with extensions /var/lib/portables/xbase-tool.raw"' _ "$out"
+check "ExtensionImages= names the new version" prop_matches xbase.service ExtensionImages '/var/lib/portables/xbase-tool_2\.raw'
+systemctl restart xbase.service
+check "after a restart xbase.service runs" is_running xbase.service
+check "it runs the new extension's binary" journal_has PORTABLE_EXTENSION=xbase-tool_2.raw 'TOOL=from-extension-2'
 systemctl stop xbase.service
 
 # The extension gone: the image is refused, and says why.
-rm -f /var/lib/portables/xbase-tool.raw
+rm -f /var/lib/portables/xbase-tool_2.raw
 mark
 reload
 check "without its extension xbase.service is not attached" not_loaded xbase.service
