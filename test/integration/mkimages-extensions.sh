@@ -41,7 +41,9 @@ xtool() {
 #!/usr/bin/sh
 echo "PTEST tag=xbase-tool TOOL=${4:-from-extension}"
 /usr/bin/ptest-report xbase-tool
-exec sleep 100000
+# The shell running this script stays the main process (scenario 37 looks at its command line).
+sleep 100000 &
+wait \$!
 EOS
         chmod 0755 "$1/usr/bin/xbase-tool"
         printf 'ID=ptest\nVERSION_ID=%s\nSYSEXT_ID=xtool\nSYSEXT_VERSION_ID=%s\n' "$3" "$3" \

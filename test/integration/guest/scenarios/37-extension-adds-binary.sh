@@ -20,7 +20,9 @@ check "the extension is not attached as an image of its own" not_loaded xbase-to
 systemctl start xbase.service
 check "xbase.service running" is_running xbase.service
 check "its main process runs the extension's /usr/bin/xbase-tool" \
-        sh -c 'tr "\0" " " </proc/$(systemctl show -P MainPID xbase.service)/cmdline | grep -q "/usr/bin/xbase-tool"'
+        sh -c 'tr "\0" " " </proc/$(systemctl show -P MainPID xbase.service)/cmdline | grep -q "^/usr/bin/sh /usr/bin/xbase-tool"'
+check "the kernel says the process that logged is xbase-tool (_COMM=)" \
+        journal_has _COMM=xbase-tool 'TOOL=from-extension'
 check "the binary is the extension's, seen in the service's mount namespace" \
         sh -c 'nsenter -t $(systemctl show -P MainPID xbase.service) -m -- cat /usr/bin/xbase-tool | grep -q TOOL=from-extension'
 check "the tool's journal line (TOOL=from-extension)" journal_has PORTABLE=xbase.raw 'TOOL=from-extension'
