@@ -15,6 +15,7 @@
 #include "plan-internal.h"
 #include "string-util.h"
 #include "strv.h"
+#include "time-util.h"
 #include "vpick.h"
 
 void planned_extension_done(PlannedExtension *e) {
@@ -97,6 +98,13 @@ static int extension_open(Planner *p, ImagePlan *plan, const DiscoveredImage *e,
                         return 0;
                 }
         }
+
+        /* As for the image itself: past the time budget nothing more is read (time-util.h); the
+         * image waits for portables-prepare.service, which reads its extensions into the cache
+         * too. Unlike the image's, an extension not in the cache is read in this process, not in
+         * a child bounded by the budget. */
+        if (e->type == IMAGE_RAW && p->deadline_usec > 0 && now_usec() > p->deadline_usec)
+                return plan_defer(p, plan, "the time budget for this reload is used up (its extensions)");
 
         r = image_root_open(p->ctx, e, e->type == IMAGE_RAW ? p->mount_base : NULL, p->cache, NULL, root);
         if (r == -ENOMEM)

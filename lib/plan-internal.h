@@ -41,6 +41,9 @@ int planned_unit_add_file(PlannedUnit *u, char *name, char *text, char *link_tar
 /* The same for a directory of that mode. */
 int planned_unit_add_dir(PlannedUnit *u, char *name, mode_t mode);
 
+/* Refuses the image for this run: portables-prepare.service reads it (1, or -ENOMEM). */
+int plan_defer(Planner *p, ImagePlan *plan, const char *why);
+
 /* The extensions of an image while it is read (plan-extensions.c): their roots, and the stack
  * (image-fs.h) the readers see, the image's root first. */
 typedef struct ExtensionStack {

@@ -458,8 +458,8 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
         return 0;
 }
 
-/* Refuses the image for this run: portables-prepare.service reads it (1, or -ENOMEM). */
-static int plan_defer(Planner *p, ImagePlan *plan, const char *why) {
+/* Refuses the image for this run (plan-internal.h). */
+int plan_defer(Planner *p, ImagePlan *plan, const char *why) {
         plan->deferred = true;
         if (asprintf(&plan->refused, "deferred: %s; portables-prepare.service attaches it shortly", why) < 0) {
                 plan->refused = NULL;
