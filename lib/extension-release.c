@@ -54,8 +54,17 @@ int extension_release_read(const ImageFS *fs, const char *filename, char ***ret_
         return 0;
 }
 
+/* Values from the image go into log lines: printable and short, or not shown. */
+static const char *shown(const char *v) {
+        if (!v)
+                return NULL;
+        if (strlen(v) > 128 || !string_is_printable(v))
+                return "(a value not shown: unprintable or longer than 128 bytes)";
+        return v;
+}
+
 static int mismatch(char **ret_reason, const char *fmt, const char *a, const char *b) {
-        if (asprintf(ret_reason, fmt, a, b) < 0) {
+        if (asprintf(ret_reason, fmt, shown(a) ?: "", shown(b) ?: "") < 0) {
                 *ret_reason = NULL;
                 return -ENOMEM;
         }
