@@ -28,6 +28,7 @@
 #include "string-util.h"
 #include "strv.h"
 #include "unit-jobs.h"
+#include "vpick.h"
 
 #define JOB_TIMEOUT_SEC 300U
 
@@ -185,10 +186,13 @@ static int source_open(const char *arg, Source *ret) {
         s.filename = strdup(slash + 1);
         if (!s.filename)
                 return log_oom();
-        if (!image_filename_is_valid(s.filename) || (!s.directory && !endswith(s.filename, ".raw")))
-                return log_error_errno(EINVAL, "%s is not a valid image name (NAME[_VERSION].raw or a directory NAME[_VERSION]).",
-                                       s.real);
-        r = image_name_parse(s.filename, !s.directory, &s.name, NULL);
+        if (!image_filename_is_valid(s.filename) || (!s.directory && !endswith(s.filename, ".raw")) ||
+            (s.directory && endswith(s.filename, ".v") && vpick_dir_name_parse(s.filename, NULL, NULL) < 0))
+                return log_error_errno(EINVAL, "%s is not a valid image name (NAME[_VERSION].raw, a directory NAME[_VERSION], "
+                                       "or a versioned directory NAME.raw.v or NAME.v).", s.real);
+        /* A versioned directory is placed whole: the generator picks in it, now and after every
+         * change to it, as vpick does. */
+        r = placed_entry_name(s.filename, &s.name);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0)
@@ -464,9 +468,8 @@ static int attach_one(const AttachOptions *o, const char *arg, bool reattach, ch
                 }
                 for (size_t k = 0; k < n_old; k++) {
                         _cleanup_free_ char *name = NULL;
-                        bool raw = endswith(old[k].image, ".raw");
 
-                        if (image_name_parse(old[k].image, raw, &name, NULL) < 0 || !streq(name, s.name))
+                        if (placed_entry_name(old[k].image, &name) < 0 || !streq(name, s.name))
                                 continue;
                         aside[n_aside++] = TAKE_STRUCT(old[k]);
                 }
@@ -615,6 +618,7 @@ static int attach_verb(int argc, char **argv, bool reattach) {
                 .stop_gone = reattach,
                 .restart_changed = reattach,
                 .start_new = o.now || reattach,
+                .start_enabled = o.now && !reattach,
         };
         r = refresh_reload(bus, &ops);
         if (r < 0)

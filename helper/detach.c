@@ -126,7 +126,6 @@ static int parse_options(int argc, char **argv, DetachOptions *o, char ***ret) {
 static bool record_matches(const Placed *p, const char *arg, const char *host_arg) {
         _cleanup_free_ char *name = NULL, *placed_path = NULL;
         const char *stem_end;
-        bool raw = endswith(p->image, ".raw");
 
         if (host_arg) {
                 placed_path = strjoin(p->dir, "/", p->image);
@@ -137,7 +136,7 @@ static bool record_matches(const Placed *p, const char *arg, const char *host_ar
         stem_end = endswith(p->image, ".raw");
         if (stem_end && strlen(arg) == (size_t) (stem_end - p->image) && strneq(p->image, arg, strlen(arg)))
                 return true;
-        return image_name_parse(p->image, raw, &name, NULL) >= 0 && streq(name, arg);
+        return placed_entry_name(p->image, &name) >= 0 && streq(name, arg);
 }
 
 /* The host path of a path argument: below the root, or as given (real path) when not. */
@@ -257,7 +256,7 @@ static int image_units(sd_bus *bus, const Attached *a, const Target *t, size_t n
                 bool ours = false;
 
                 for (size_t j = 0; j < n && !ours; j++)
-                        ours = streq(a->images[k], t[j].host_path);
+                        ours = placed_entry_covers(t[j].host_path, a->images[k]);
                 if (!ours)
                         continue;
                 if (unit_name_is_template(a->units[k])) {
@@ -548,8 +547,7 @@ int verb_detach(int argc, char **argv) {
                 for (size_t k = 0; o.clean && k < n_targets; k++) {
                         _cleanup_free_ char *name = NULL;
 
-                        if (image_name_parse(targets[k].placed.image, endswith(targets[k].placed.image, ".raw"),
-                                             &name, NULL) < 0)
+                        if (placed_entry_name(targets[k].placed.image, &name) < 0)
                                 continue;
                         r = remove_run_claims(name);
                         if (r < 0)

@@ -119,6 +119,7 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
         printf("        Enable: %s\n", portable_settings_enable(&p->settings) ? "yes" : "no");
         printf("        Verity: policy %s, data %s\n",
                verity_policy_to_string(portable_settings_verity(&p->settings)), si->verity_data);
+        printf("        Restart: %s\n", restart_policy_to_string(portable_settings_restart(&p->settings)));
         if (p->prefixes) {
                 _cleanup_free_ char *l = strv_join(p->prefixes, " ");
                 printf("        Prefixes: %s\n", strna(l));
@@ -238,6 +239,7 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                 json_field_string(&w, "profileDirectory", p->profile_dir);
                 json_field_bool(&w, "enable", portable_settings_enable(&p->settings));
                 json_field_string(&w, "verity", verity_policy_to_string(portable_settings_verity(&p->settings)));
+                json_field_string(&w, "restart", restart_policy_to_string(portable_settings_restart(&p->settings)));
                 json_field_strv(&w, "prefixes", p->prefixes);
                 json_end_object(&w);
 

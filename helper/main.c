@@ -45,13 +45,15 @@ static const Verb verbs[] = {
         { "verify",  2, VERB_ANY, verb_verify,  "[OPTIONS] IMAGE...", "Verify raw images' dm-verity data and signatures\n"
                                                                   "                          in userspace (options: see portables(1))", true },
         { "refresh", 1, 1,        verb_refresh, "",               "Reload systemd and start/stop the units of images\n"
-                                                                  "                          added/removed (run by portables-refresh.service)" },
+                                                                  "                          added/removed, restart changed units with\n"
+                                                                  "                          Restart=changed (run by portables-refresh.service)" },
         { "users",   2, VERB_ANY, verb_users,   "[--dry-run] IMAGE", "Create the image's sysusers.d users on the host\n"
                                                                   "                          (run by portables-users@.service)", true },
         { "prepare", 1, 1,        verb_prepare, "",               "Read every image into the extraction cache, without\n"
                                                                   "                          the generator's time budget (portables-prepare.service)" },
-        { "attach",  2, VERB_ANY, verb_attach,  "[OPTIONS] IMAGE...", "Place images into /etc/portables (or /run/portables),\n"
-                                                                  "                          check, reload, with --now start them" , true },
+        { "attach",  2, VERB_ANY, verb_attach,  "[OPTIONS] IMAGE...", "Place images (NAME.raw.v/ and NAME.v/ too) into\n"
+                                                                  "                          /etc/portables (or /run/portables), check, reload,\n"
+                                                                  "                          with --now start their enabled units" , true },
         { "detach",  2, VERB_ANY, verb_detach,  "[OPTIONS] NAME|PATH...", "Remove what attach placed, reload; with --now stop,\n"
                                                                   "                          with --clean remove the units' directories", true },
         { "reattach", 2, VERB_ANY, verb_reattach, "[OPTIONS] IMAGE...", "Replace the attached version of an image, reload,\n"

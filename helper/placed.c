@@ -18,6 +18,7 @@
 #include "process-util.h"
 #include "string-util.h"
 #include "strv.h"
+#include "vpick.h"
 
 #define PLACED_RECORDS_MAX 4096U
 
@@ -33,6 +34,31 @@ void placed_array_free(Placed *a, size_t n) {
         for (size_t k = 0; k < n; k++)
                 placed_done(a + k);
         free(a);
+}
+
+int placed_entry_name(const char *entry, char **ret) {
+        int r;
+
+        assert(entry);
+        assert(ret);
+
+        r = vpick_dir_name_parse(entry, ret, NULL);
+        if (r != -EINVAL)
+                return r;
+        return image_name_parse(entry, endswith(entry, ".raw"), ret, NULL);
+}
+
+bool placed_entry_covers(const char *entry, const char *image) {
+        const char *rest;
+
+        if (!entry || !image)
+                return false;
+        if (streq(entry, image))
+                return true;
+        if (!endswith(entry, ".v"))
+                return false;
+        rest = startswith(image, entry);
+        return rest && rest[0] == '/' && rest[1] != 0 && !strchr(rest + 1, '/');
 }
 
 char *root_path(const char *root, const char *host_path) {

@@ -30,6 +30,16 @@ typedef struct Placed {
 void placed_done(Placed *p);
 void placed_array_free(Placed *a, size_t n);
 
+/* The NAME of an entry attach places or detach removes: "foo_1.raw" or a directory "foo_1"
+ * (image_name_parse()), or a versioned directory "foo.raw.v" or "foo.v" (vpick_dir_name_parse()).
+ * -EINVAL if it is none of these, -ENOMEM. */
+int placed_entry_name(const char *entry, char **ret);
+
+/* Whether image, a host path as the generator's markers name it, is the entry at host path entry:
+ * the same path, or, for a versioned directory entry ("/etc/portables/foo.raw.v"), the version
+ * picked in it ("/etc/portables/foo.raw.v/foo_2.raw"). */
+bool placed_entry_covers(const char *entry, const char *image);
+
 /* root-prefixed path of a host path (root "/" or NULL: the path itself). */
 char *root_path(const char *root, const char *host_path);
 

@@ -12,8 +12,11 @@
  *  4. Compare: units of images that went away are stopped (template units: every instance);
  *     units that are new are started when they are enabled, i.e. when the generator linked them
  *     into TARGET.wants/ (or .requires/, .upholds/) and TARGET is active or about to be (a start
- *     job queued, during boot): `systemctl enable --now` for an image. Units that were there before are left alone, even when their image was
- *     replaced by a newer version (restarting is the admin's decision; it is logged).
+ *     job queued, during boot): `systemctl enable --now` for an image. Units that were there
+ *     before and changed (they now come from another image, a newer version, or what the
+ *     generator wrote for them differs) are restarted when they run and their image's settings
+ *     say Restart=changed (the admin's decision, NAME.portable or portable.conf: the same
+ *     replaced() that reattach uses); otherwise they are left alone, and that is logged.
  *  5. If the directories changed again meanwhile, go back to 1 (a path unit does not trigger the
  *     service again for changes made while the service runs).
  *
@@ -23,40 +26,35 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "context.h"
 #include "names.h"
+#include "output.h"
+#include "placed.h"
 #include "plan.h"
 #include "refresh-bus.h"
 #include "refresh-settle.h"
 #include "refresh.h"
+#include "settings.h"
 #include "string-util.h"
 #include "strv.h"
 
 #define GENERATOR_NORMAL_DIR REFRESH_GENERATOR_DIR
 
 #define ROUNDS_MAX 5U
+/* What is compared of a unit's generated files: at most this many files in UNIT.d/. */
+#define UNIT_FILES_MAX 64U
 
 void attached_done(Attached *a) {
         a->units = strv_free(a->units);
         a->images = strv_free(a->images);
-        a->extensions = strv_free(a->extensions);
+        a->files = strv_free(a->files);
 }
 
-static const char *attached_extensions(const Attached *a, const char *unit) {
+static const char *attached_files(const Attached *a, const char *unit) {
         for (size_t k = 0; a->units && a->units[k]; k++)
                 if (streq(a->units[k], unit))
-                        return a->extensions[k];
+                        return a->files[k];
         return NULL;
-}
-
-/* The line after the marker naming the extensions (plan.h), or "". */
-static char *marker_extensions(const char *text) {
-        const char *p = strchr(text, '\n'), *e;
-
-        p = p ? startswith(p + 1, PORTABLE_DROPIN_EXTENSIONS) : NULL;
-        if (!p)
-                return strdup("");
-        e = strchrnul(p, '\n');
-        return strndup(p, e - p);
 }
 
 const char *attached_image(const Attached *a, const char *unit) {
@@ -89,6 +87,51 @@ static int marker_image(const char *text, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* What the generator wrote for unit in the directory dir_fd: "UNIT\n" + the unit file, then
+ * "UNIT.d/NAME\n" + each file of UNIT.d/ (sorted), each followed by "\n\n". A file that cannot be
+ * read is named with its error, so that a change to it still counts as a change. */
+static int unit_files_read(int dir_fd, const char *unit, char **ret) {
+        _cleanup_free_ char *text = NULL, *dname = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        int fd, r;
+
+        dname = strjoin(unit, ".d");
+        if (!dname)
+                return -ENOMEM;
+        fd = openat(dir_fd, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) {
+                d = fdopendir(fd);
+                if (!d) {
+                        safe_close(fd);
+                        return -errno;
+                }
+                r = dir_list(d, "", UNIT_FILES_MAX, &names);
+                if (r < 0)
+                        return r;
+        }
+
+        for (ssize_t k = -1; k < (ssize_t) strv_length(names); k++) {
+                _cleanup_free_ char *path = NULL, *content = NULL;
+                _cleanup_close_ int ffd = -EBADF;
+
+                path = k < 0 ? strdup(unit) : strjoin(dname, "/", names[k]);
+                if (!path)
+                        return -ENOMEM;
+                ffd = openat(dir_fd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                r = ffd < 0 ? -errno : read_regular_fd(ffd, SMALL_FILE_SIZE_MAX, &content, /* ret_size= */ NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 && strextendf(&text, "%s: %s\n\n", path, strerror(-r)) < 0)
+                        return -ENOMEM;
+                if (r >= 0 && !strextend(&text, path, "\n", content, "\n\n"))
+                        return -ENOMEM;
+        }
+
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
 int attached_read(const char *dir, Attached *ret) {
         _cleanup_(attached_done) Attached a = {};
         _cleanup_closedir_ DIR *d = NULL;
@@ -105,7 +148,7 @@ int attached_read(const char *dir, Attached *ret) {
         }
 
         while ((errno = 0, de = readdir(d))) {
-                _cleanup_free_ char *path = NULL, *text = NULL, *image = NULL, *unit = NULL;
+                _cleanup_free_ char *path = NULL, *text = NULL, *image = NULL, *unit = NULL, *files = NULL;
                 _cleanup_close_ int fd = -EBADF;
                 size_t l = strlen(de->d_name);
 
@@ -137,9 +180,18 @@ int attached_read(const char *dir, Attached *ret) {
                 unit = strndup(de->d_name, l - 2);
                 if (!unit)
                         return log_oom();
+                r = unit_files_read(dirfd(d), unit, &files);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to read what was generated for %s in %s, ignoring: %m", unit, dir);
+                        files = strdup("");
+                        if (!files)
+                                return log_oom();
+                }
                 if (strv_consume(&a.units, TAKE_PTR(unit)) < 0 ||
                     strv_consume(&a.images, TAKE_PTR(image)) < 0 ||
-                    strv_consume(&a.extensions, marker_extensions(text)) < 0)
+                    strv_consume(&a.files, TAKE_PTR(files)) < 0)
                         return log_oom();
         }
         if (errno != 0)
@@ -152,7 +204,13 @@ int attached_read(const char *dir, Attached *ret) {
 /* --- the decisions */
 
 static bool in_scope(const RefreshOps *ops, const char *image) {
-        return !ops->only_images || (image && strv_contains(ops->only_images, image));
+        if (!ops->only_images)
+                return true;
+        /* An entry attach placed: an image, or a versioned directory holding the one picked. */
+        STRV_FOREACH(i, ops->only_images)
+                if (placed_entry_covers(*i, image))
+                        return true;
+        return false;
 }
 
 /* Stops one unit whose image is gone; a failed one is reset, so that nothing of it remains. */
@@ -285,7 +343,8 @@ static int enabled_new_units(sd_bus *bus, const char *dir, const Attached *befor
                         link[n] = 0;
                         base = strrchr(link, '/');
                         base = base ? base + 1 : link;
-                        if (!is_new(before, after, base) || !in_scope(ops, attached_image(after, base)))
+                        if (!(is_new(before, after, base) || (ops->start_enabled && attached_image(after, base))) ||
+                            !in_scope(ops, attached_image(after, base)))
                                 continue;
                         if (strv_contains(l, le->d_name))
                                 continue;
@@ -334,6 +393,21 @@ static int start_new(sd_bus *bus, const Attached *before, const Attached *after,
                 return r;
 
         STRV_FOREACH(u, start) {
+                _cleanup_free_ char *state = NULL;
+
+                /* start_enabled: one that runs already (here before, from this image or another
+                 * version) is left as it is (restarting is reattach's and Restart=changed's). */
+                if (ops->start_enabled) {
+                        r = unit_state(bus, *u, &state, NULL);
+                        if (r < 0) {
+                                ret = ret ?: r;
+                                continue;
+                        }
+                        if (streq(state, "active") || streq(state, "activating") || streq(state, "reloading")) {
+                                log_info("Unit %s (enabled) is %s already.", *u, state);
+                                continue;
+                        }
+                }
                 log_info("Starting %s (enabled).", *u);
                 r = unit_call(bus, "StartUnit", *u);
                 if (r == -ENOENT)
@@ -349,34 +423,52 @@ static int start_new(sd_bus *bus, const Attached *before, const Attached *after,
         return ret;
 }
 
-/* Units that now come from another image: logged, and with restart_changed restarted when they
- * run (a template's running instances too), so that they run from the new image. */
-/* "IMAGE", or "IMAGE with extensions EXT..." */
-static char *extensions_desc(const char *image, const char *extensions) {
-        return isempty(extensions) ? strdup(image) : strjoin(image, " with extensions ", extensions);
+/* Whether the settings of the image at host path image say Restart=changed (global and its
+ * NAME.portable, as the generator reads them). Settings that cannot be read: no (the generator
+ * refused the image then, and its units are gone anyway). */
+static bool restart_wanted(const char *image) {
+        _cleanup_(portable_settings_done) PortableSettings global = PORTABLE_SETTINGS_NULL, s = PORTABLE_SETTINGS_NULL;
+        _cleanup_(context_done) Context c = { .root_fd = -EBADF };
+        _cleanup_free_ char *name = NULL;
+        const char *fn = strrchr(image, '/');
+
+        if (!fn || image_name_parse(fn + 1, endswith(fn + 1, ".raw"), &name, NULL) < 0)
+                return false;
+        if (context_init_root(&c, NULL) < 0)
+                return false;
+        if (portable_settings_load_global(&c, &global) < 0 || portable_settings_load_image(&c, name, &global, &s) < 0)
+                return false;
+        return portable_settings_restart(&s) == RESTART_CHANGED;
 }
 
+/* Units that changed, i.e. now come from another image or the generator wrote other files for
+ * them: logged, and with restart_changed (or restart_by_settings and Restart=changed for the
+ * image) restarted when they run (a template's running instances too), so that they run from the
+ * new image with the new files. */
 static int replaced(sd_bus *bus, const Attached *before, const Attached *after, RefreshOps *ops) {
         int ret = 0, r;
 
         for (size_t k = 0; after->units && after->units[k]; k++) {
-                const char *old = attached_image(before, after->units[k]);
+                const char *old = attached_image(before, after->units[k]), *new = after->images[k];
                 _cleanup_strv_free_ char **instances = NULL;
-                _cleanup_free_ char *was = NULL, *is = NULL;
+                _cleanup_free_ char *what = NULL;
+                bool moved;
 
-                /* Another image, or the same with other extensions (Extensions=: a new version
-                 * of one, or another list), as the generator stacked them. */
-                if (!old || (streq(old, after->images[k]) &&
-                             streq_ptr(attached_extensions(before, after->units[k]), after->extensions[k])))
+                if (!old)
                         continue;
-                /* What it came from and comes from now, as the messages name it. */
-                was = extensions_desc(old, attached_extensions(before, after->units[k]));
-                is = extensions_desc(after->images[k], after->extensions[k]);
-                if (!was || !is)
+                moved = !streq(old, new);
+                if (!moved && streq_ptr(attached_files(before, after->units[k]), after->files[k]))
+                        continue;
+                what = moved ? strjoin("now comes from image ", new, " instead of ", old) :
+                               strjoin("of image ", new, " changed");
+                if (!what)
                         return log_oom();
-                if (!ops->restart_changed || !(in_scope(ops, old) || in_scope(ops, after->images[k]))) {
-                        log_notice("Unit %s now comes from image %s instead of %s; a running unit keeps the old image until it is restarted.",
-                                   after->units[k], is, was);
+
+                if (!(in_scope(ops, old) || in_scope(ops, new)) ||
+                    !(ops->restart_changed || (ops->restart_by_settings && restart_wanted(new)))) {
+                        log_notice("Unit %s %s; if it runs, it keeps what it started with until it is restarted%s.",
+                                   after->units[k], what,
+                                   ops->restart_by_settings ? " (Restart=changed in its settings restarts it)" : "");
                         continue;
                 }
 
@@ -398,11 +490,10 @@ static int replaced(sd_bus *bus, const Attached *before, const Attached *after, 
                                 continue;
                         }
                         if (!streq(state, "active") && !streq(state, "activating") && !streq(state, "reloading")) {
-                                log_info("Unit %s now comes from image %s instead of %s; it is %s, not restarting it.",
-                                         *u, is, was, state);
+                                log_info("Unit %s %s; it is %s, not restarting it.", *u, what, state);
                                 continue;
                         }
-                        log_info("Unit %s now comes from image %s instead of %s; restarting it.", *u, is, was);
+                        log_info("Unit %s %s; restarting it.", *u, what);
                         r = unit_call(bus, "RestartUnit", *u);
                         if (r == -ENOENT)
                                 continue;
@@ -457,11 +548,16 @@ int refresh_reload(sd_bus *bus, RefreshOps *ops) {
 int verb_refresh(int argc, char **argv) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int watch_fd = -EBADF;
-        RefreshOps ops = { .stop_gone = true, .start_new = true };
+        RefreshOps ops = { .stop_gone = true, .start_new = true, .restart_by_settings = true };
         int r, ret = 0;
 
         if (argc > 1)
                 return log_error_errno(EINVAL, "'refresh' takes no arguments.");
+        /* It reloads the running systemd: a tree (--root=) has none, and it must not reload ours. */
+        if (!streq(output_root(), "/")) {
+                log_error("'refresh' acts on the running system (it reloads systemd): not with --root= or $PORTABLES_ROOT.");
+                return EXIT_USAGE;
+        }
 
         /* What was started and stopped is this verb's output: show it unless told otherwise. */
         if (!getenv("SYSTEMD_LOG_LEVEL") && log_get_max_level() < LOG_INFO)
@@ -499,7 +595,8 @@ int verb_refresh(int argc, char **argv) {
                 log_info("The portables directories changed during the refresh; once more.");
         }
 
-        log_info("Refresh done: %u unit(s) started, %u stopped.", ops.n_started, ops.n_stopped);
+        log_info("Refresh done: %u unit(s) started, %u stopped, %u restarted.", ops.n_started, ops.n_stopped,
+                 ops.n_restarted);
         strv_free(ops.jobs);
         return ret;
 }

@@ -4,8 +4,10 @@
 /* `portables refresh`: attach on drop. Run by portables-refresh.service when
  * portables-refresh.path sees a portables directory change. Waits until the directories have been
  * quiet for a moment, reloads systemd (which reruns the generator), then starts the enabled units
- * of images that appeared and stops the units of images that went away. Units of images that are
- * still there are left alone, running or not. Takes no arguments. */
+ * of images that appeared and stops the units of images that went away. Units that changed (now
+ * from another image, or their generated files differ) are restarted when they run and their
+ * image's settings say Restart=changed (lib/settings.h); otherwise they are left alone, running
+ * or not. Takes no arguments. */
 int verb_refresh(int argc, char **argv);
 
 /* --- reused by attach, detach and reattach (one reload with the before/after diff) */
@@ -15,12 +17,13 @@ int verb_refresh(int argc, char **argv);
 
 #define REFRESH_GENERATOR_DIR "/run/systemd/generator"
 
-/* Attached units, from the generator's markers: units[k] comes from images[k] (host paths). */
+/* Attached units, from the generator's markers: units[k] comes from images[k] (host paths);
+ * files[k] is what the generator wrote for it (UNIT and UNIT.d/'s files, names and contents), to
+ * tell whether a reload changed it. */
 typedef struct Attached {
         char **units;
         char **images;
-        char **extensions;      /* parallel: the image's Extensions= as the generator stacked them
-                                 * (PORTABLE_DROPIN_EXTENSIONS), "" for none */
+        char **files;
 } Attached;
 
 void attached_done(Attached *a);
@@ -34,7 +37,11 @@ typedef struct RefreshOps {
         char **only_images;     /* the images (host paths) whose units are acted on; NULL: all */
         bool stop_gone;         /* stop the units whose image went away */
         bool start_new;         /* start the enabled units that are new */
-        bool restart_changed;   /* restart running units that now come from another image */
+        bool start_enabled;     /* ... and those that were there before and are not running (attach
+                                 * --now: every enabled unit of the image runs afterwards) */
+        bool restart_changed;   /* restart running units that changed: now from another image, or
+                                 * their generated files differ */
+        bool restart_by_settings; /* ... also those whose image's settings say Restart=changed */
         /* Out: */
         char **jobs;            /* units a job was queued for */
         unsigned n_started, n_stopped, n_restarted;

@@ -21,6 +21,7 @@
 #include "lz4-dl.h"
 #include "lzma-dl.h"
 #include "macro.h"
+#include "unaligned.h"
 
 #define EROFS_SUPER_OFFSET 1024U
 #define EROFS_SUPER_MAGIC 0xE0F5E1E2U
@@ -114,16 +115,6 @@ typedef struct ErofsInode {
         unsigned layout;
 } ErofsInode;
 
-static uint16_t le16(const uint8_t *p) {
-        return (uint16_t) (p[0] | p[1] << 8);
-}
-static uint32_t le32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-static uint64_t le64(const uint8_t *p) {
-        return (uint64_t) le32(p) | (uint64_t) le32(p + 4) << 32;
-}
-
 uint32_t erofs_crc32c(uint32_t crc, const void *p, size_t n) {
         const uint8_t *b = p;
 
@@ -159,9 +150,9 @@ int erofs_superblock_fix_checksum(uint8_t *image, size_t size) {
         if (!image || size < EROFS_SUPER_OFFSET + EROFS_SUPER_SIZE)
                 return -EINVAL;
         sb = image + EROFS_SUPER_OFFSET;
-        if (le32(sb) != EROFS_SUPER_MAGIC || sb[12] < 9 || sb[12] > 16)
+        if (unaligned_read_le32(sb) != EROFS_SUPER_MAGIC || sb[12] < 9 || sb[12] > 16)
                 return -EINVAL;
-        if (!(le32(sb + 8) & EROFS_FEATURE_COMPAT_SB_CHKSUM))
+        if (!(unaligned_read_le32(sb + 8) & EROFS_FEATURE_COMPAT_SB_CHKSUM))
                 return 0;
         len = checksum_length(sb[12]);
         if (size - EROFS_SUPER_OFFSET < len)
@@ -200,29 +191,29 @@ static int erofs_read_inode(ErofsTree *t, uint64_t nid, ErofsInode *ret) {
         r = erofs_pread(t, b, 32, ino.iloc);
         if (r < 0)
                 return r;
-        ifmt = le16(b);
+        ifmt = unaligned_read_le16(b);
         if (ifmt & ~EROFS_I_ALL)
                 return log_debug_errno(EOPNOTSUPP, "erofs: inode %" PRIu64 " has unknown format bits 0x%x.", nid, ifmt);
         ino.layout = (ifmt >> 1) & 7;
         if (ino.layout > EROFS_INODE_CHUNK_BASED)
                 return log_debug_errno(EOPNOTSUPP, "erofs: inode %" PRIu64 " has unknown data layout %u.", nid, ino.layout);
-        icount = le16(b + 2);
-        ino.mode = le16(b + 4);
-        ino.raw_u = le32(b + 16);
+        icount = unaligned_read_le16(b + 2);
+        ino.mode = unaligned_read_le16(b + 4);
+        ino.raw_u = unaligned_read_le32(b + 16);
 
         if (ifmt & 1) {         /* extended */
                 isize = 64;
                 r = erofs_pread(t, b + 32, 32, ino.iloc + 32);
                 if (r < 0)
                         return r;
-                ino.size = le64(b + 8);
-                ino.uid = le32(b + 24);
-                ino.gid = le32(b + 28);
+                ino.size = unaligned_read_le64(b + 8);
+                ino.uid = unaligned_read_le32(b + 24);
+                ino.gid = unaligned_read_le32(b + 28);
         } else {
                 isize = 32;
-                ino.size = le32(b + 8);
-                ino.uid = le16(b + 24);
-                ino.gid = le16(b + 26);
+                ino.size = unaligned_read_le32(b + 8);
+                ino.uid = unaligned_read_le16(b + 24);
+                ino.gid = unaligned_read_le16(b + 26);
         }
         xattr_isize = icount ? 12 + 4 * (icount - 1) : 0;
         ino.inline_start = ino.iloc + isize + xattr_isize;     /* iloc + 32 is in the region */
@@ -320,7 +311,7 @@ static int read_chunked(ErofsTree *t, const ErofsInode *ino, uint64_t offset, ui
                         return r;
                 /* Block map: le32 block. Chunk index: le16 startblk_hi (48-bit only), le16 device id
                  * (masked to 0 without extra devices, as the kernel does), le32 block. */
-                blk = unit == 4 ? le32(e) : le32(e + 4);
+                blk = unit == 4 ? unaligned_read_le32(e) : unaligned_read_le32(e + 4);
                 if (blk == EROFS_NULL_ADDR)
                         memset(buf, 0, n);
                 else {
@@ -384,30 +375,30 @@ static int z_load_full(ZInode *z, uint64_t lcn, ZRec *m) {
                 return r;
         m->lcn = lcn;
         m->nextpackoff = pos + 8;
-        advise = le16(di);
+        advise = unaligned_read_le16(di);
         m->type = advise & Z_EROFS_LI_LCLUSTER_TYPE_MASK;
         if (m->type == Z_EROFS_LCLUSTER_TYPE_NONHEAD) {
                 m->clusterofs = 1U << z->lclusterbits;
-                m->delta[0] = le16(di + 4);
+                m->delta[0] = unaligned_read_le16(di + 4);
                 if (m->delta[0] & Z_EROFS_LI_D0_CBLKCNT) {
                         if (!(z->advise & (Z_EROFS_ADVISE_BIG_PCLUSTER_1 | Z_EROFS_ADVISE_BIG_PCLUSTER_2)))
                                 return -EBADMSG;
                         m->compressedblks = m->delta[0] & ~Z_EROFS_LI_D0_CBLKCNT;
                         m->delta[0] = 1;
                 }
-                m->delta[1] = le16(di + 6);
+                m->delta[1] = unaligned_read_le16(di + 6);
         } else {
                 m->partialref = !!(advise & Z_EROFS_LI_PARTIAL_REF);
-                m->clusterofs = le16(di + 2);
+                m->clusterofs = unaligned_read_le16(di + 2);
                 if (m->clusterofs >= 1U << z->lclusterbits)
                         return -EBADMSG;
-                m->pblk = le32(di + 4);
+                m->pblk = unaligned_read_le32(di + 4);
         }
         return 0;
 }
 
 static unsigned decode_compactedbits(unsigned lobits, const uint8_t *in, unsigned pos, uint8_t *type) {
-        uint32_t v = le32(in + pos / 8) >> (pos & 7);
+        uint32_t v = unaligned_read_le32(in + pos / 8) >> (pos & 7);
 
         *type = (v >> lobits) & 3;
         return v & ((1U << lobits) - 1);
@@ -539,7 +530,7 @@ static int z_load_compact(ZInode *z, uint64_t lcn, ZRec *m, bool lookahead) {
                         ++nblk;
                 }
         }
-        m->pblk = (uint64_t) le32(in + packsize - 4) + nblk;
+        m->pblk = (uint64_t) unaligned_read_le32(in + packsize - 4) + nblk;
         return 0;
 }
 
@@ -703,11 +694,11 @@ static int z_init(ZInode *z, ErofsTree *t, const ErofsInode *ino) {
                 if (!(t->feature_incompat & EROFS_FEATURE_INCOMPAT_FRAGMENTS))
                         return -EBADMSG;
                 z->fragment = z->whole_fragment = true;
-                z->fragmentoff = le64(h) ^ (UINT64_C(1) << 63);
+                z->fragmentoff = unaligned_read_le64(h) ^ (UINT64_C(1) << 63);
                 return 0;
         }
 
-        z->advise = le16(h + 4);
+        z->advise = unaligned_read_le16(h + 4);
         z->algs[0] = h[6] & 15;
         z->algs[1] = h[6] >> 4;
         if (ino->layout == EROFS_INODE_COMPRESSED_FULL && (z->advise & Z_EROFS_ADVISE_EXTENTS))
@@ -732,7 +723,7 @@ static int z_init(ZInode *z, ErofsTree *t, const ErofsInode *ino) {
                 if (!(t->feature_incompat & EROFS_FEATURE_INCOMPAT_ZTAILPACKING))
                         return -EBADMSG;
                 z->ztail = true;
-                z->idata_size = le16(h + 2);
+                z->idata_size = unaligned_read_le16(h + 2);
                 r = z_map(z, ino->size - 1, true, &e);
                 if (r < 0)
                         return r;
@@ -745,7 +736,7 @@ static int z_init(ZInode *z, ErofsTree *t, const ErofsInode *ino) {
                 if (!(t->feature_incompat & EROFS_FEATURE_INCOMPAT_FRAGMENTS))
                         return -EBADMSG;
                 z->fragment = true;
-                z->fragmentoff = le32(h);
+                z->fragmentoff = unaligned_read_le32(h);
                 r = z_map(z, ino->size - 1, true, &e);
                 if (r < 0)
                         return r;
@@ -984,7 +975,7 @@ static int dir_block_read(ErofsTree *t, const ErofsInode *dir, uint64_t lblk, Di
 
         if (b->size < EROFS_DIRENT_SIZE)
                 return -EBADMSG;
-        nameoff0 = le16(b->data + 8);
+        nameoff0 = unaligned_read_le16(b->data + 8);
         if (nameoff0 < EROFS_DIRENT_SIZE || nameoff0 % EROFS_DIRENT_SIZE != 0 || nameoff0 > b->size)
                 return log_debug_errno(EBADMSG, "erofs: bogus directory block %" PRIu64 " in inode %" PRIu64 ".", lblk, dir->nid);
         b->n = nameoff0 / EROFS_DIRENT_SIZE;
@@ -992,13 +983,13 @@ static int dir_block_read(ErofsTree *t, const ErofsInode *dir, uint64_t lblk, Di
         next = nameoff0;
         for (unsigned i = 0; i < b->n; i++) {
                 const uint8_t *de = b->data + i * EROFS_DIRENT_SIZE;
-                unsigned nameoff = le16(de + 8);
+                unsigned nameoff = unaligned_read_le16(de + 8);
                 size_t len;
 
                 if (nameoff != next || nameoff >= b->size)
                         return log_debug_errno(EBADMSG, "erofs: bogus name offset in directory inode %" PRIu64 ".", dir->nid);
                 if (i + 1 < b->n) {
-                        unsigned nextoff = le16(de + EROFS_DIRENT_SIZE + 8);
+                        unsigned nextoff = unaligned_read_le16(de + EROFS_DIRENT_SIZE + 8);
                         if (nextoff <= nameoff || nextoff > b->size)
                                 return log_debug_errno(EBADMSG, "erofs: bogus name offset in directory inode %" PRIu64 ".", dir->nid);
                         len = nextoff - nameoff;
@@ -1014,11 +1005,11 @@ static int dir_block_read(ErofsTree *t, const ErofsInode *dir, uint64_t lblk, Di
 
 static DirEntry dir_block_entry(const DirBlock *b, unsigned i) {
         const uint8_t *de = b->data + i * EROFS_DIRENT_SIZE;
-        unsigned nameoff = le16(de + 8);
-        size_t len = i + 1 < b->n ? (size_t) (le16(de + EROFS_DIRENT_SIZE + 8) - nameoff)
+        unsigned nameoff = unaligned_read_le16(de + 8);
+        size_t len = i + 1 < b->n ? (size_t) (unaligned_read_le16(de + EROFS_DIRENT_SIZE + 8) - nameoff)
                                   : strnlen((const char *) b->data + nameoff, b->size - nameoff);
 
-        return (DirEntry) { .name = (const char *) b->data + nameoff, .len = len, .nid = le64(de) };
+        return (DirEntry) { .name = (const char *) b->data + nameoff, .len = len, .nid = unaligned_read_le64(de) };
 }
 
 static int name_cmp(const char *a, size_t alen, const char *b, size_t blen) {
@@ -1340,13 +1331,13 @@ int erofs_tree_open(const ImageSource *src, ImageTree *ret) {
         r = erofs_pread(t, sb, sizeof(sb), EROFS_SUPER_OFFSET);
         if (r < 0)
                 return log_debug_errno(r == -EBADMSG ? EBADMSG : r, "erofs: cannot read the superblock: %m");
-        if (le32(sb) != EROFS_SUPER_MAGIC)
+        if (unaligned_read_le32(sb) != EROFS_SUPER_MAGIC)
                 return log_debug_errno(EBADMSG, "erofs: no erofs superblock.");
         blkszbits = sb[12];
         if (blkszbits < 9 || blkszbits > 16)
                 return log_debug_errno(EOPNOTSUPP, "erofs: block size 2^%u not read.", blkszbits);
-        compat = le32(sb + 8);
-        incompat = le32(sb + 80);
+        compat = unaligned_read_le32(sb + 8);
+        incompat = unaligned_read_le32(sb + 80);
 
         if (compat & EROFS_FEATURE_COMPAT_SB_CHKSUM) {
                 size_t len = checksum_length(blkszbits);
@@ -1357,30 +1348,30 @@ int erofs_tree_open(const ImageSource *src, ImageTree *ret) {
                 r = erofs_pread(t, block, len, EROFS_SUPER_OFFSET);
                 if (r < 0)
                         return log_debug_errno(r, "erofs: cannot read the superblock's block: %m");
-                if (superblock_checksum(block, len) != le32(sb + 4))
+                if (superblock_checksum(block, len) != unaligned_read_le32(sb + 4))
                         return log_debug_errno(EBADMSG, "erofs: superblock checksum mismatch.");
         }
         if (incompat & ~EROFS_FEATURE_INCOMPAT_READ)
                 return log_debug_errno(EOPNOTSUPP, "erofs: incompatible features 0x%x not read.", incompat & ~EROFS_FEATURE_INCOMPAT_READ);
-        if (le16(sb + 86) != 0)
-                return log_debug_errno(EOPNOTSUPP, "erofs: %u extra devices, not read.", le16(sb + 86));
+        if (unaligned_read_le16(sb + 86) != 0)
+                return log_debug_errno(EOPNOTSUPP, "erofs: %u extra devices, not read.", unaligned_read_le16(sb + 86));
         if (sb[90] != 0)
                 return log_debug_errno(EOPNOTSUPP, "erofs: directory block bits %u not read.", sb[90]);
 
         t->blkszbits = blkszbits;
         t->blksz = UINT32_C(1) << blkszbits;
         t->feature_incompat = incompat;
-        t->meta_base = (uint64_t) le32(sb + 40) << blkszbits;
-        t->root_nid = le16(sb + 14);
-        t->packed_nid = incompat & EROFS_FEATURE_INCOMPAT_FRAGMENTS ? le64(sb + 96) : UINT64_MAX;
+        t->meta_base = (uint64_t) unaligned_read_le32(sb + 40) << blkszbits;
+        t->root_nid = unaligned_read_le16(sb + 14);
+        t->packed_nid = incompat & EROFS_FEATURE_INCOMPAT_FRAGMENTS ? unaligned_read_le64(sb + 96) : UINT64_MAX;
         if (incompat & EROFS_FEATURE_INCOMPAT_COMPR_CFGS) {
-                t->available_compr_algs = le16(sb + 84);
+                t->available_compr_algs = unaligned_read_le16(sb + 84);
                 if (t->available_compr_algs & ~Z_EROFS_ALL_COMPR_ALGS)
                         return log_debug_errno(EOPNOTSUPP, "erofs: unknown compression algorithms 0x%x.", t->available_compr_algs);
         } else
                 t->available_compr_algs = 1U << Z_EROFS_COMPRESSION_LZ4;
 
-        blocks = le32(sb + 36);
+        blocks = unaligned_read_le32(sb + 36);
         if (((uint64_t) blocks << blkszbits) > src->size)
                 return log_debug_errno(EBADMSG, "erofs: %" PRIu32 " blocks of %" PRIu32 " bytes, the image has %" PRIu64 " bytes: truncated.",
                                        blocks, t->blksz, src->size);
@@ -1391,6 +1382,5 @@ int erofs_tree_open(const ImageSource *src, ImageTree *ret) {
         if (!S_ISDIR(root.mode))
                 return log_debug_errno(EBADMSG, "erofs: the root inode is not a directory.");
 
-        *ret = (ImageTree) { .ops = &erofs_tree_ops, .data = TAKE_PTR(t) };
-        return 0;
+        return image_tree_make(&erofs_tree_ops, TAKE_PTR(t), ret);
 }

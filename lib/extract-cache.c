@@ -311,9 +311,12 @@ int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, const ImageFS
         if (store && strlen(text) > CACHE_ENTRY_SIZE_MAX)
                 log_debug("Not caching the extraction of %s: more than %u bytes.", i->path, CACHE_ENTRY_SIZE_MAX);
         else if (store) {
-                /* An entry from an older version (a directory) goes first. */
-                (void) rm_rf_at(c->dir_fd, key);
                 r = write_file_atomic_at(c->dir_fd, key, text, 0600);
+                if (IN_SET(r, -EISDIR, -ENOTEMPTY, -EEXIST)) {
+                        /* An entry from an older version (a directory) goes first. */
+                        (void) rm_rf_at(c->dir_fd, key);
+                        r = write_file_atomic_at(c->dir_fd, key, text, 0600);
+                }
                 if (r < 0)
                         log_debug_errno(r, "Failed to cache the extraction of %s: %m", i->path);
                 else

@@ -54,6 +54,41 @@ int discovered_image_copy(const DiscoveredImage *from, DiscoveredImage *to) {
         return 0;
 }
 
+static int discover_versioned(ImageList *l, unsigned dir_index, const char *dir, const char *fn, const struct stat *st,
+                              const DirScan *vs, char ***masks, char ***seen);
+
+/* A versioned directory given by path (abspath, its stat st): the entry vpick picks in it, as the
+ * generator would pick it in a portables directory. */
+static int image_from_versioned_path(const Context *c, const char *abspath, const struct stat *st,
+                                     DiscoveredImage *ret) {
+        _cleanup_(image_list_done) ImageList l = {};
+        _cleanup_(dir_scan_done) DirScan scan = {};
+        _cleanup_strv_free_ char **masks = NULL, **seen = NULL;
+        _cleanup_free_ char *dir = NULL;
+        const char *slash = strrchr(abspath, '/');
+        int r;
+
+        dir = slash == abspath ? strdup("/") : strndup(abspath, slash - abspath);
+        if (!dir)
+                return log_oom();
+        r = dir_scan(c, (const char *const[]) { abspath }, 1, /* deadline_usec= */ 0, &scan);
+        if (r < 0)
+                return log_oom();
+        r = discover_versioned(&l, UINT_MAX, dir, slash + 1, st, &scan, &masks, &seen);
+        if (r < 0)
+                return log_oom();
+
+        for (size_t k = 0; k < l.n_images; k++)
+                if (l.images[k].state == IMAGE_CANDIDATE) {
+                        r = discovered_image_copy(l.images + k, ret);
+                        return r < 0 ? log_oom() : 0;
+                }
+        for (size_t k = 0; k < l.n_images; k++)
+                if (l.images[k].state == IMAGE_INVALID && streq(l.images[k].path, abspath))
+                        return log_error_errno(EINVAL, "Versioned directory %s: %s.", abspath, l.images[k].reason);
+        return log_error_errno(EINVAL, "Versioned directory %s: nothing in it can be picked.", abspath);
+}
+
 int image_from_path(const Context *c, const char *arg, DiscoveredImage *ret) {
         _cleanup_(discovered_image_done) DiscoveredImage i = {
                 .tries_left = VPICK_TRIES_NONE,
@@ -92,6 +127,9 @@ int image_from_path(const Context *c, const char *arg, DiscoveredImage *ret) {
                 return log_error_errno(errno, "Failed to stat image %s: %m", abspath);
 
         slash = strrchr(abspath, '/');
+        /* As the generator: a directory NAME.raw.v or NAME.v is a versioned one (lib/vpick.h). */
+        if (S_ISDIR(i.st.st_mode) && endswith(slash + 1, ".v"))
+                return image_from_versioned_path(c, abspath, &i.st, ret);
         i.type = S_ISDIR(i.st.st_mode) ? IMAGE_DIRECTORY : IMAGE_RAW;
         if (i.type == IMAGE_RAW && !S_ISREG(i.st.st_mode))
                 return log_error_errno(EBADFD, "Image %s is neither a directory nor a regular file.", abspath);
@@ -126,6 +164,13 @@ ssize_t image_list_find(const ImageList *l, const char *what) {
          * without ".raw") one entry; else the first entry of that NAME. */
         for (size_t k = 0; k < l->n_images; k++)
                 if (streq(l->images[k].path, what))
+                        return (ssize_t) k;
+        /* The path of a versioned directory: the entry picked in it, else its first one. */
+        for (size_t k = 0; k < l->n_images; k++)
+                if (l->images[k].versioned && l->images[k].state == IMAGE_CANDIDATE && streq(l->images[k].dir, what))
+                        return (ssize_t) k;
+        for (size_t k = 0; k < l->n_images; k++)
+                if (l->images[k].versioned && streq(l->images[k].dir, what))
                         return (ssize_t) k;
         for (size_t k = 0; k < l->n_images; k++)
                 if (l->images[k].state == IMAGE_CANDIDATE && streq_ptr(l->images[k].name, what))
@@ -347,9 +392,8 @@ static int set_not_picked_reason(DiscoveredImage *i, const char *vdir, const cha
 /* One versioned directory fn of dir: its entries into l, the picked one a candidate (as a sibling
  * NAME_VERSION would be), the others shadowed; or the directory itself as an invalid entry, when
  * its name is not one, or nothing in it can be picked. */
-static int discover_versioned(ImageList *l, unsigned dir_index, const char *fn, const struct stat *st,
+static int discover_versioned(ImageList *l, unsigned dir_index, const char *dir, const char *fn, const struct stat *st,
                               const DirScan *vs, char ***masks, char ***seen) {
-        const char *dir = portable_search_dirs[dir_index];
         _cleanup_free_ char *name = NULL, *vpath = NULL, *picked = NULL, *mentions = NULL;
         _cleanup_free_ VersionedCandidate *cands = NULL;
         size_t n_cands = 0, n_masked = 0, n_ignored = 0, n_foreign = 0, n_mentions = 0, n_more = 0, n_good = 0;
@@ -689,7 +733,8 @@ static int discover_dir(ImageList *l, unsigned dir_index, const DirScan *scan, c
 
                         if (!vpath)
                                 return -ENOMEM;
-                        r = discover_versioned(l, dir_index, *n, &st, versioned_dirs_find(vdirs, vpath), masks, seen);
+                        r = discover_versioned(l, dir_index, portable_search_dirs[dir_index], *n, &st,
+                                               versioned_dirs_find(vdirs, vpath), masks, seen);
                         if (r == -ENOMEM)
                                 return r;
                         continue;

@@ -22,9 +22,62 @@ static const struct {
         { "erofs",    erofs_tree_open    },
 };
 
+/* A directory's path as it was asked for (before resolution) and what it resolved to, following
+ * every symlink in it. The tree does not change while it is open, so an entry never goes stale. */
+#define DIR_CACHE_SIZE 8U
+
+typedef struct DirCacheEntry {
+        char *path;
+        bool usr_only;                  /* resolved with the tree's usr_only set like this */
+        TreeNode node;
+        size_t depth;
+} DirCacheEntry;
+
+struct ImageTreeDirCache {
+        DirCacheEntry entries[DIR_CACHE_SIZE];
+        size_t next;                    /* the one replaced next */
+};
+
+static void dir_cache_free(ImageTreeDirCache *c) {
+        if (!c)
+                return;
+        for (size_t k = 0; k < DIR_CACHE_SIZE; k++)
+                free(c->entries[k].path);
+        free(c);
+}
+
+static const DirCacheEntry *dir_cache_find(const ImageTree *t, const char *path, size_t n) {
+        if (!t->dirs)
+                return NULL;
+        for (size_t k = 0; k < DIR_CACHE_SIZE; k++) {
+                const DirCacheEntry *e = t->dirs->entries + k;
+
+                if (e->path && e->usr_only == t->usr_only && strlen(e->path) == n && memcmp(e->path, path, n) == 0)
+                        return e;
+        }
+        return NULL;
+}
+
+static int dir_cache_add(const ImageTree *t, const char *path, size_t n, const TreeNode *node, size_t depth) {
+        DirCacheEntry *e;
+        char *copy;
+
+        if (!t->dirs)
+                return 0;
+        copy = strndup(path, n);
+        if (!copy)
+                return -ENOMEM;
+        e = t->dirs->entries + t->dirs->next;
+        t->dirs->next = (t->dirs->next + 1) % DIR_CACHE_SIZE;
+        free(e->path);
+        *e = (DirCacheEntry) { .path = copy, .usr_only = t->usr_only, .node = *node, .depth = depth };
+        return 0;
+}
+
 void image_tree_done(ImageTree *t) {
         if (t->ops && t->data)
                 t->ops->free(t->data);
+        dir_cache_free(t->dirs);
         *t = IMAGE_TREE_NULL;
 }
 
@@ -46,6 +99,19 @@ int image_tree_open(const char *fstype, const ImageSource *src, ImageTree *ret) 
                 if (streq(readers[k].fstype, fstype))
                         return readers[k].open(src, ret);
         return -EOPNOTSUPP;
+}
+
+int image_tree_make(const ImageTreeOps *ops, void *data, ImageTree *ret) {
+        assert(ops);
+        assert(data);
+        assert(ret);
+
+        *ret = (ImageTree) { .ops = ops, .data = data, .dirs = calloc(1, sizeof(ImageTreeDirCache)) };
+        if (!ret->dirs) {
+                image_tree_done(ret);
+                return -ENOMEM;
+        }
+        return 0;
 }
 
 /* A usr-only image: "/" is a directory of nothing but "usr", the file system. Its node is one no
@@ -72,7 +138,7 @@ static int node_lookup(const ImageTree *t, const TreeNode *dir, const char *name
         return t->ops->lookup(t->data, dir, name, ret);
 }
 
-int image_tree_resolve(const ImageTree *t, const char *path, bool follow, TreeNode *ret) {
+static int resolve_full(const ImageTree *t, const char *path, bool follow, TreeNode *ret, size_t *ret_depth) {
         _cleanup_free_ TreeNode *stack = NULL;
         _cleanup_free_ char *todo = NULL;
         unsigned links = 0;
@@ -151,6 +217,63 @@ int image_tree_resolve(const ImageTree *t, const char *path, bool follow, TreeNo
         }
 
         *ret = stack[depth];
+        if (ret_depth)
+                *ret_depth = depth;
+        return 0;
+}
+
+/* The last component of path, if it is a plain name: [*ret_dir_len, ...) of path, the directory
+ * before it path[0, *ret_dir_len). NULL for a path ending in "/", "." or "..", or without a "/". */
+static const char *plain_last(const char *path, size_t *ret_dir_len) {
+        const char *base = strrchr(path, '/');
+
+        if (!base || !base[1] || streq(base + 1, ".") || streq(base + 1, ".."))
+                return NULL;
+        *ret_dir_len = base - path;
+        return base + 1;
+}
+
+int image_tree_resolve(const ImageTree *t, const char *path, bool follow, TreeNode *ret) {
+        const DirCacheEntry *e;
+        const char *name;
+        TreeNode dir, node;
+        size_t n, depth;
+        int r;
+
+        assert(t);
+        assert(path);
+        assert(ret);
+
+        /* "DIR/NAME" is NAME looked up in what DIR resolves to (every symlink in DIR followed), unless
+         * NAME is a symlink to follow: its target resolves relative to DIR's own path. */
+        name = plain_last(path, &n);
+        if (!t->dirs || !name || strlen(name) > NAME_MAX)
+                return resolve_full(t, path, follow, ret, NULL);
+
+        e = dir_cache_find(t, path, n);
+        if (e) {
+                dir = e->node;
+                depth = e->depth;
+        } else {
+                _cleanup_free_ char *d = strndup(path, n);
+
+                if (!d)
+                        return -ENOMEM;
+                r = resolve_full(t, d, /* follow= */ true, &dir, &depth);
+                if (r < 0)
+                        return r;
+                r = dir_cache_add(t, path, n, &dir, depth);
+                if (r < 0)
+                        return r;
+        }
+        r = node_lookup(t, &dir, name, &node);
+        if (r < 0)
+                return r;
+        if (node.type == TREE_NODE_SYMLINK && follow)
+                return resolve_full(t, path, follow, ret, NULL);
+        if (depth >= IMAGE_TREE_DEPTH_MAX)
+                return -ENAMETOOLONG;
+        *ret = node;
         return 0;
 }
 

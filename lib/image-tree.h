@@ -49,10 +49,15 @@ typedef struct ImageTreeOps {
         void (*free)(void *t);
 } ImageTreeOps;
 
+/* The directories resolved last (image-tree.c): paths are resolved from "/" every time, and the
+ * planner asks for many files of the same few directories. */
+typedef struct ImageTreeDirCache ImageTreeDirCache;
+
 typedef struct ImageTree {
         const ImageTreeOps *ops;
         void *data;
         bool usr_only;                  /* the file system is the image's /usr: "/" has only "usr" */
+        ImageTreeDirCache *dirs;        /* owned; NULL: none (resolving works without, only slower) */
 } ImageTree;
 
 #define IMAGE_TREE_NULL ((ImageTree) {})
@@ -64,6 +69,9 @@ void image_tree_done(ImageTree *t);
  * not read this image's layout (feature flags, compression): then the caller mounts it. -EBADMSG
  * for a malformed file system. */
 int image_tree_open(const char *fstype, const ImageSource *src, ImageTree *ret);
+/* For readers: the tree of ops over data, which it owns from now on (freed with ops->free, also
+ * when this fails: -ENOMEM). */
+int image_tree_make(const ImageTreeOps *ops, void *data, ImageTree *ret);
 /* Whether there is a reader for fstype (it may still not read a given image's layout). */
 bool image_tree_supported(const char *fstype);
 

@@ -168,6 +168,6 @@ int image_plan_write(const ImagePlan *p, int out_fd, const char *out_path);
 /* The marker upstream portablectl puts first in 20-portable.conf; tools recognize portable units by it. */
 #define PORTABLE_DROPIN_MARKER_BEGIN "# Drop-in created for image '"
 #define PORTABLE_DROPIN_MARKER_END "', do not edit."
-/* The line after it when the image has extensions: their paths, bottom to top, space separated.
- * A unit whose image or extensions changed counts as replaced (portables reattach, refresh). */
+/* The line after it when the image has extensions: their paths, bottom to top, space separated
+ * (for operators; that the unit changed when they do, refresh and reattach see from its files). */
 #define PORTABLE_DROPIN_EXTENSIONS "# With extensions: "

@@ -29,6 +29,22 @@ VerityPolicy verity_policy_from_string(const char *s) {
         return _VERITY_POLICY_INVALID;
 }
 
+static const char *const restart_policy_table[_RESTART_POLICY_MAX] = {
+        [RESTART_NO] = "no",
+        [RESTART_CHANGED] = "changed",
+};
+
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(restart_policy, RestartPolicy);
+
+RestartPolicy restart_policy_from_string(const char *s) {
+        assert(s);
+
+        for (RestartPolicy p = 0; p < _RESTART_POLICY_MAX; p++)
+                if (streq(s, restart_policy_table[p]))
+                        return p;
+        return _RESTART_POLICY_INVALID;
+}
+
 void portable_settings_done(PortableSettings *s) {
         assert(s);
 
@@ -163,6 +179,21 @@ static int settings_assignment(const char *section, const char *key, const char 
                         if (r < 0)
                                 return r;
                 }
+                return 0;
+        }
+
+        if (streq(key, "Restart")) {
+                RestartPolicy p;
+
+                if (isempty(value)) {
+                        s->restart = _RESTART_POLICY_INVALID;
+                        return 0;
+                }
+                p = restart_policy_from_string(value);
+                if (p < 0)
+                        return log_error_errno(EINVAL, "%s:%u: Invalid Restart=%s (expected no or changed).",
+                                               filename, line, value);
+                s->restart = p;
                 return 0;
         }
 
@@ -315,6 +346,7 @@ static int settings_copy(const PortableSettings *from, PortableSettings *to) {
         *to = PORTABLE_SETTINGS_NULL;
         to->enable = from->enable;
         to->verity = from->verity;
+        to->restart = from->restart;
         to->time_budget_usec = from->time_budget_usec;
         to->prefixes_inherited = true;
         if (free_and_strdup(&to->profile, from->profile) < 0)
@@ -398,4 +430,10 @@ uint64_t portable_settings_time_budget_usec(const PortableSettings *s) {
         assert(s);
 
         return s->time_budget_usec == UINT64_MAX ? TIME_BUDGET_USEC_DEFAULT : s->time_budget_usec;
+}
+
+RestartPolicy portable_settings_restart(const PortableSettings *s) {
+        assert(s);
+
+        return s->restart < 0 ? RESTART_NO : s->restart;
 }

@@ -16,6 +16,8 @@
  *   Verity=   auto (default), yes (verity data required), signed (signed root hash required)
  *   Extensions= extension images stacked on the image, bottom to top: names found in the portables
  *             directories, or absolute paths; lines add up (global first), empty resets
+ *   Restart=  no (default): `portables refresh` (attach on drop) leaves units that changed running
+ *             on the old image; changed: it restarts them, as `portables reattach` does
  *   TimeBudgetSec= (global only) how long one generator run may spend mounting raw images that
  *             are not in the extraction cache; the rest are deferred. Default 5s; "infinity"
  *
@@ -33,6 +35,17 @@ typedef enum VerityPolicy {
 const char *verity_policy_to_string(VerityPolicy p);
 VerityPolicy verity_policy_from_string(const char *s);
 
+/* Restart=: what `portables refresh` does with a running unit whose generated files changed. */
+typedef enum RestartPolicy {
+        RESTART_NO,
+        RESTART_CHANGED,
+        _RESTART_POLICY_MAX,
+        _RESTART_POLICY_INVALID = -22,
+} RestartPolicy;
+
+const char *restart_policy_to_string(RestartPolicy p);
+RestartPolicy restart_policy_from_string(const char *s);
+
 typedef struct PortableSettings {
         char *profile;          /* NULL: unset */
         int enable;             /* -1: unset */
@@ -40,13 +53,14 @@ typedef struct PortableSettings {
         char **extensions;      /* Extensions=, bottom to top; NULL: none */
         bool prefixes_inherited; /* prefixes came from the global settings */
         VerityPolicy verity;    /* _VERITY_POLICY_INVALID: unset */
+        RestartPolicy restart;  /* _RESTART_POLICY_INVALID: unset */
         uint64_t time_budget_usec; /* UINT64_MAX: unset; 0: no budget */
         char **sources;         /* files read, for operators */
 } PortableSettings;
 
 #define PORTABLE_SETTINGS_NULL                                  \
         (PortableSettings) {                                    \
-                .enable = -1, .verity = _VERITY_POLICY_INVALID, .time_budget_usec = UINT64_MAX, \
+                .enable = -1, .verity = _VERITY_POLICY_INVALID, .restart = _RESTART_POLICY_INVALID, .time_budget_usec = UINT64_MAX, \
         }
 
 void portable_settings_done(PortableSettings *s);
@@ -65,6 +79,7 @@ int portable_settings_load_image(const Context *c, const char *name, const Porta
 const char *portable_settings_profile(const PortableSettings *s);
 bool portable_settings_enable(const PortableSettings *s);
 VerityPolicy portable_settings_verity(const PortableSettings *s);
+RestartPolicy portable_settings_restart(const PortableSettings *s);
 uint64_t portable_settings_time_budget_usec(const PortableSettings *s);     /* 0: none */
 
 #define EXTENSIONS_MAX 16U

@@ -14,6 +14,7 @@
 #include "squashfs-dl.h"
 #include "squashfs-tree.h"
 #include "strv.h"
+#include "unaligned.h"
 
 /* No directory has more entries than this (a lookup reads at most this many, -E2BIG beyond): a
  * hostile directory of 4 GiB of tiny entries that compress to little must not keep a lookup busy
@@ -169,16 +170,6 @@ static int meta_read(SquashfsTree *t, void *buf, size_t size) {
         return sqfs_error(t, sym_sqfs_meta_reader_read(t->ir, buf, size));
 }
 
-static uint16_t get16(const uint8_t *p) {
-        return (uint16_t) (p[0] | p[1] << 8);
-}
-static uint32_t get32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-static uint64_t get64(const uint8_t *p) {
-        return (uint64_t) get32(p) | (uint64_t) get32(p + 4) << 32;
-}
-
 static int id_lookup(SquashfsTree *t, uint16_t idx, uint32_t *ret) {
         if (sym_sqfs_id_table_index_to_id(t->ids, idx, ret) != 0)
                 return -EBADMSG;
@@ -208,15 +199,15 @@ static int inode_load(SquashfsTree *t, uint64_t ref, SqfsInode *ret) {
         r = meta_read(t, b, 16);
         if (r < 0)
                 return r;
-        ino.type = get16(b);
-        ino.node.mode = get16(b + 2) & 07777;
-        r = id_lookup(t, get16(b + 4), &ino.node.uid);
+        ino.type = unaligned_read_le16(b);
+        ino.node.mode = unaligned_read_le16(b + 2) & 07777;
+        r = id_lookup(t, unaligned_read_le16(b + 4), &ino.node.uid);
         if (r < 0)
                 return r;
-        r = id_lookup(t, get16(b + 6), &ino.node.gid);
+        r = id_lookup(t, unaligned_read_le16(b + 6), &ino.node.gid);
         if (r < 0)
                 return r;
-        ino.node.id = get32(b + 12);
+        ino.node.id = unaligned_read_le32(b + 12);
         ino.node.priv = ref;
 
         switch (ino.type) {
@@ -225,18 +216,18 @@ static int inode_load(SquashfsTree *t, uint64_t ref, SqfsInode *ret) {
                 if (r < 0)
                         return r;
                 ino.node.type = TREE_NODE_DIR;
-                ino.dir_start_block = get32(b);
-                ino.dir_size = get16(b + 8);
-                ino.dir_offset = get16(b + 10);
+                ino.dir_start_block = unaligned_read_le32(b);
+                ino.dir_size = unaligned_read_le16(b + 8);
+                ino.dir_offset = unaligned_read_le16(b + 10);
                 break;
         case SQFS_INODE_EXT_DIR:
                 r = meta_read(t, b, 24);
                 if (r < 0)
                         return r;
                 ino.node.type = TREE_NODE_DIR;
-                ino.dir_size = get32(b + 4);
-                ino.dir_start_block = get32(b + 8);
-                ino.dir_offset = get16(b + 18);
+                ino.dir_size = unaligned_read_le32(b + 4);
+                ino.dir_start_block = unaligned_read_le32(b + 8);
+                ino.dir_offset = unaligned_read_le16(b + 18);
                 break;
         case SQFS_INODE_FILE: {
                 uint32_t frag, frag_offset;
@@ -245,9 +236,9 @@ static int inode_load(SquashfsTree *t, uint64_t ref, SqfsInode *ret) {
                 if (r < 0)
                         return r;
                 ino.node.type = TREE_NODE_FILE;
-                frag = get32(b + 4);
-                frag_offset = get32(b + 8);
-                ino.node.size = get32(b + 12);
+                frag = unaligned_read_le32(b + 4);
+                frag_offset = unaligned_read_le32(b + 8);
+                ino.node.size = unaligned_read_le32(b + 12);
                 if (frag != SQFS_INVALID_FRAG && frag_offset >= t->super.block_size)
                         return -EBADMSG;
                 break;
@@ -259,9 +250,9 @@ static int inode_load(SquashfsTree *t, uint64_t ref, SqfsInode *ret) {
                 if (r < 0)
                         return r;
                 ino.node.type = TREE_NODE_FILE;
-                ino.node.size = get64(b + 8);
-                frag = get32(b + 28);
-                frag_offset = get32(b + 32);
+                ino.node.size = unaligned_read_le64(b + 8);
+                frag = unaligned_read_le32(b + 28);
+                frag_offset = unaligned_read_le32(b + 32);
                 if (frag != SQFS_INVALID_FRAG && frag_offset >= t->super.block_size)
                         return -EBADMSG;
                 break;
@@ -272,7 +263,7 @@ static int inode_load(SquashfsTree *t, uint64_t ref, SqfsInode *ret) {
                 if (r < 0)
                         return r;
                 ino.node.type = TREE_NODE_SYMLINK;
-                ino.node.size = get32(b + 4);
+                ino.node.size = unaligned_read_le32(b + 4);
                 break;
         case SQFS_INODE_BDEV:
         case SQFS_INODE_CDEV:
@@ -704,6 +695,5 @@ int squashfs_tree_open(const ImageSource *src, ImageTree *ret) {
         if (r < 0)
                 return log_debug_errno(r, "squashfs: bad root directory: %m");
 
-        *ret = (ImageTree) { .ops = &squashfs_tree_ops, .data = TAKE_PTR(t) };
-        return 0;
+        return image_tree_make(&squashfs_tree_ops, TAKE_PTR(t), ret);
 }

@@ -263,8 +263,8 @@ static int read_opened(int rfd, const struct stat *st, size_t max, bool binary, 
         if ((uint64_t) st->st_size > max)
                 return -EFBIG;
 
-        /* One byte more than the size: the first read() then returns less than asked for, and
-         * the next one 0, without growing the buffer in between. Files that do not say their
+        /* One byte more than the size: the first read() then returns less than asked for, which
+         * ends it, without growing the buffer. Files that do not say their
          * size (/proc) get a page or more at a time: every read() there makes the kernel print
          * the file anew. */
         allocated = st->st_size > 0 ? (size_t) st->st_size + 2 : MIN(max + 1, (size_t) 64 * 1024);
@@ -273,6 +273,7 @@ static int read_opened(int rfd, const struct stat *st, size_t max, bool binary, 
                 return -ENOMEM;
 
         for (;;) {
+                size_t want;
                 ssize_t k;
 
                 if (n + 1 >= allocated) {
@@ -288,7 +289,8 @@ static int read_opened(int rfd, const struct stat *st, size_t max, bool binary, 
                         buf = t;
                 }
 
-                k = read(rfd, buf + n, allocated - n - 1);
+                want = allocated - n - 1;
+                k = read(rfd, buf + n, want);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -297,6 +299,10 @@ static int read_opened(int rfd, const struct stat *st, size_t max, bool binary, 
                 if (k == 0)
                         break;
                 n += (size_t) k;
+                /* A regular file that said its size ends where a read() falls short: no second
+                 * read() to be told so. */
+                if (S_ISREG(st->st_mode) && st->st_size > 0 && (size_t) k < want)
+                        break;
         }
 
         buf[n] = 0;

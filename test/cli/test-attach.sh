@@ -5,11 +5,12 @@
 # argument errors, placement into the tree (symlink, copy, --runtime, settings), refusals that
 # leave nothing, detach of exactly what attach placed, reattach, and is-attached exit statuses.
 # Nothing here reloads systemd: with --root= the verbs never do.
-# Usage: test-attach.sh PORTABLES PROFILES_DIR
+# Usage: test-attach.sh PORTABLES PROFILES_DIR GENERATOR
 set -eu
 
 portables=$1
 profiles=$2
+generator=$3
 here=$(dirname "$(readlink -f "$0")")
 
 tmp=$(mktemp -d)
@@ -117,6 +118,50 @@ expect_rc 1 P reattach "$root/srv/bar_1"
 [ -L "$root/etc/portables/bar_1" ] && grep -qx 'Image=bar_1' "$root/etc/portables/.attached/bar_1" \
         || fail "refused reattach of the same name: $(ls -A "$root/etc/portables" "$root/etc/portables/.attached")"
 mv "$tmp/bar-os-release" "$root/srv/bar_1/usr/lib/os-release"
+
+# --- versioned directories: placed whole (the generator picks in them), by path into the tree
+mkvimage() { mkimage "$1" web.service; }
+mkvimage "$root/srv/web.v/web_1"; mkvimage "$root/srv/web.v/web_2"; mkvimage "$root/srv/web.v/web_3+0-1"
+P inspect /srv/web.v >"$tmp/out" 2>&1
+grep -qx 'Image: /srv/web.v/web_2' "$tmp/out" || fail "inspect of a .v path does not pick web_2: $(head -n 3 "$tmp/out")"
+grep -q '^        Picked: newest of 2 with tries left in web.v/ (1 without); web_3+0-1 skipped: no tries left' "$tmp/out" \
+        || fail "inspect of a .v path: no Picked: $(cat "$tmp/out")"
+SYSTEMD_LOG_LEVEL=notice expect_rc 0 P attach --now "$root/srv/web.v"     # --root=: placed, no reload, exit 0
+grep -q -- '--root=: not starting anything' "$tmp/err" || fail "attach --now --root= does not say it starts nothing: $(cat "$tmp/err")"
+[ "$(readlink "$root/etc/portables/web.v")" = ../../srv/web.v ] || fail "web.v not placed as the directory: $(ls -l "$root/etc/portables")"
+grep -qx 'Image=web.v' "$root/etc/portables/.attached/web.v" || fail "no record for web.v"
+P list --no-legend | grep -Eq '^web +2 +directory +/etc/portables/web.v .* web.service +attached' || fail "list web: $(P list --no-legend | grep web)"
+expect_rc 0 P is-attached web
+expect_rc 0 P is-attached /etc/portables/web.v
+# The pick follows the directory: web_3 given tries, then it is the one.
+mv "$root/srv/web.v/web_3+0-1" "$root/srv/web.v/web_3+1-1"
+P list --no-legend | grep -Eq '^web +3 +directory +/etc/portables/web.v .* attached' || fail "web_3+1-1 not picked: $(P list --no-legend | grep web)"
+mv "$root/srv/web.v/web_3+1-1" "$root/srv/web.v/web_3+0-1"
+# What the generator writes for the tree is the picked version.
+mkdir -p "$tmp/gen"
+PORTABLES_ROOT=$root "$generator" "$tmp/gen" "$tmp/gen" "$tmp/gen" 2>/dev/null || fail "generator failed"
+grep -qx 'RootDirectory=/etc/portables/web.v/web_2' "$tmp/gen/web.service.d/20-portable.conf" \
+        || fail "generator: $(grep Root "$tmp/gen/web.service.d/20-portable.conf" 2>&1)"
+SYSTEMD_LOG_LEVEL=notice expect_rc 0 P detach --now --clean web     # --root=: removed, nothing stopped
+grep -q -- '--root=: not stopping or cleaning units' "$tmp/err" || fail "detach --now --root= does not say it stops nothing: $(cat "$tmp/err")"
+[ ! -e "$root/etc/portables/web.v" ] && [ ! -e "$root/etc/portables/.attached/web.v" ] || fail "detach web left: $(ls -A "$root/etc/portables")"
+expect_rc 2 P refresh                            # reloads the running systemd: never with --root=
+[ -d "$root/srv/web.v/web_2" ] || fail "detach removed the source of the symlink"
+# Outside the root: a copy of the whole directory; reattach to a plain version replaces it.
+mkvimage "$tmp/ext/web.v/web_7"
+expect_rc 0 P attach "$tmp/ext/web.v"
+[ -d "$root/etc/portables/web.v/web_7" ] && [ ! -L "$root/etc/portables/web.v" ] || fail "web.v not copied: $(ls -lA "$root/etc/portables")"
+mkvimage "$root/srv/web_8"
+expect_rc 0 P reattach "$root/srv/web_8"
+[ -L "$root/etc/portables/web_8" ] && [ ! -e "$root/etc/portables/web.v" ] || fail "reattach web.v -> web_8: $(ls -A "$root/etc/portables")"
+expect_rc 0 P detach web
+# Refused: a versioned directory with nothing to pick, or with an invalid name; nothing placed.
+before=$(listing)
+mkdir -p "$root/srv/empty.v/other" "$root/srv/web_1.v/web_1"
+expect_rc 1 P attach "$root/srv/empty.v"
+grep -q 'without an entry empty_VERSION' "$tmp/err" || fail "empty.v refusal: $(cat "$tmp/err")"
+expect_rc 1 P attach "$root/srv/web_1.v"
+[ "$(listing)" = "$before" ] || fail "a refused .v attach left something: $(diff <(echo "$before") <(listing))"
 
 # --- is-attached: states and exit statuses
 expect_rc 1 P is-attached foo_1; [ "$(cat "$tmp/out")" = shadowed ] || fail "is-attached foo_1: $(cat "$tmp/out")"

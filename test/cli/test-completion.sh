@@ -87,6 +87,10 @@ has "inspect --root=$root z" zed
 expect "--root=$root is-attached fo" foo
 expect "--root=$root inspect foo " 
 has "--root=$root reattach " foo
+# Paths for attach and reattach: images, directories, versioned directories.
+mkdir -p "$tmp/srcs/web.raw.v" "$tmp/srcs/web_2"; : >"$tmp/srcs/web_3.raw"
+has "--root=$root attach $tmp/srcs/w" "$tmp/srcs/web.raw.v" "$tmp/srcs/web_2" "$tmp/srcs/web_3.raw"
+has "--root=$root reattach $tmp/srcs/w" "$tmp/srcs/web.raw.v" "$tmp/srcs/web_2" "$tmp/srcs/web_3.raw"
 has "--root=$root detach " foo zed
 # cat: the image, then the units the generator writes for it.
 has "--root=$root cat " foo zed

@@ -142,11 +142,13 @@ static const ImageTreeOps dir_ops = {
 
 static ImageTree dir_tree(const char *path) {
         DirTree *t = calloc(1, sizeof(DirTree));
+        ImageTree tree;
 
         CHECK(t);
         t->root_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         CHECK(t->root_fd >= 0);
-        return (ImageTree) { .ops = &dir_ops, .data = t };
+        CHECK_INT(image_tree_make(&dir_ops, t, &tree), 0);
+        return tree;
 }
 
 /* ---- the tree ------------------------------------------------------------------------------------ */

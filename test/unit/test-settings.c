@@ -146,6 +146,31 @@ TEST(verity_policy) {
         CHECK_INT(verity_policy_from_string(""), _VERITY_POLICY_INVALID);
 }
 
+TEST(restart_policy) {
+        _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
+
+        /* Unset: refresh restarts nothing, as before the setting existed. */
+        CHECK_INT(portable_settings_restart(&s), RESTART_NO);
+        CHECK_INT(parse(&s, "[Portable]\nRestart=changed\n"), 0);
+        CHECK_INT(s.restart, RESTART_CHANGED);
+        CHECK_INT(portable_settings_restart(&s), RESTART_CHANGED);
+        CHECK_INT(parse(&s, "[Portable]\nRestart=no\n"), 0);
+        CHECK_INT(portable_settings_restart(&s), RESTART_NO);
+        CHECK_INT(parse(&s, "[Portable]\nRestart=changed\nRestart=\n"), 0);
+        CHECK_INT(s.restart, _RESTART_POLICY_INVALID);
+        CHECK_INT(portable_settings_restart(&s), RESTART_NO);
+
+        /* Not a boolean, not systemd's Restart= values: refused, the image is not attached. */
+        CHECK_INT(parse(&s, "[Portable]\nRestart=yes\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nRestart=always\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nRestart=Changed\n"), -EINVAL);
+
+        CHECK_STR(restart_policy_to_string(RESTART_NO), "no");
+        CHECK_STR(restart_policy_to_string(RESTART_CHANGED), "changed");
+        CHECK_INT(restart_policy_from_string("changed"), RESTART_CHANGED);
+        CHECK_INT(restart_policy_from_string(""), _RESTART_POLICY_INVALID);
+}
+
 int main(void) {
         RUN(valid);
         RUN(prefixes);
@@ -153,5 +178,6 @@ int main(void) {
         RUN(errors);
         RUN(newline_injection);
         RUN(verity_policy);
+        RUN(restart_policy);
         return tests_finish();
 }

@@ -2,8 +2,9 @@
 # portables attach: an image placed into /etc/portables as a symlink, checked, reloaded and with
 # --now started (running when the command returns); --runtime --copy=copy --no-reload places an
 # atomic copy into /run/portables and loads nothing; --profile= writes NAME.portable and the
-# unit runs with that profile; --now --no-block returns before the start job is done.
-involve hello.service rl1.service rl2.service rl3.service
+# unit runs with that profile; --now --no-block returns before the start job is done; --now starts
+# an enabled unit that was attached before from another version of the image.
+involve hello.service rl1.service rl2.service rl3.service swap.service swap-new.service swap-old.service
 
 require "portables knows the 'attach' verb" sh -c 'portables --help 2>&1 | grep -qw attach'
 
@@ -45,3 +46,21 @@ check "portables list shows the profile" sh -c 'portables list --no-legend | gre
 portables attach --now --no-block "$IMAGES/rl3.raw"; rc=$?
 check "attach --now --no-block exits 0" test "$rc" = 0
 check "rl3.service running within 10s" is_running rl3.service 10
+
+# 5. --now starts every enabled unit of the image, also one that was attached before from another
+# version of it (swap_1 in /var/lib/portables, loaded, not started) and so is not new.
+mkdir -p /srv/ptest28
+cp "$IMAGES/swap.raw.b" /srv/ptest28/swap_2.raw
+place swap.raw.a /var/lib/portables swap_1.raw
+reload
+require "swap.service loaded from swap_1, not started" sh -c 'systemctl show -P RootImage swap.service | grep -qx /var/lib/portables/swap_1.raw && [ "$(systemctl show -P ActiveState swap.service)" = inactive ]'
+out=$(portables attach --now /srv/ptest28/swap_2.raw 2>&1); rc=$?
+printf '%s\n' "$out" | sed 's/^/      | /'
+check "attach --now swap_2 exits 0" test "$rc" = 0
+check "swap.service (here before, from swap_1) running when attach returns" is_running swap.service 1
+check "swap.service runs from swap_2" prop_is swap.service RootImage /etc/portables/swap_2.raw
+check "swap-new.service (new) running" is_running swap-new.service 1
+check "swap-old.service (swap_1's, not this image's) not started" is_inactive swap-old.service
+portables detach --now swap >/dev/null 2>&1
+rm -rf /srv/ptest28 /var/lib/portables/swap_1.raw
+reload
