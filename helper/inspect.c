@@ -125,6 +125,28 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
                 printf("        Prefixes: %s\n", strna(l));
         }
 
+        /* Extensions=: the stack the units are read from, as systemd overlays it at run time. */
+        if (p->settings.extensions) {
+                printf("\nStack (bottom to top as systemd stacks it: raw extensions, then directories; a later layer's file shadows an earlier one's):\n");
+                printf("        image %s\n", i->path);
+                for (size_t k = 0; k < p->n_extensions; k++) {
+                        const PlannedExtension *x = p->extensions + k;
+
+                        if (!x->release) {
+                                printf("        extension %s: %s\n", x->image.path ?: x->name,
+                                       p->refused ? "refused or not checked (see State)" : "not checked");
+                                continue;
+                        }
+                        printf("        extension %s (%s, %s:", x->image.path, image_type_to_string(x->image.type),
+                               x->release_path);
+                        STRV_FOREACH(f, x->release)
+                                printf(" %s", *f);
+                        printf(")\n");
+                }
+                STRV_FOREACH(e, p->settings.extensions + MIN(p->n_extensions, strv_length(p->settings.extensions)))
+                        printf("        extension %s: not checked\n", *e);
+        }
+
         if (p->os_release) {
                 printf("\nos-release (%s):\n", strna(p->os_release_path));
                 STRV_FOREACH(f, p->os_release)
@@ -136,7 +158,11 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
                 for (size_t k = 0; k < p->n_units; k++) {
                         const PlannedUnit *u = p->units + k;
 
-                        printf("        %s (%s): %s%s%s\n", u->name, u->source, unit_state(si, u),
+                        printf("        %s (%s%s%s): %s%s%s\n", u->name, u->source,
+                               u->layer > 0 && (size_t) u->layer <= p->n_extensions ? " in extension " : "",
+                               u->layer > 0 && (size_t) u->layer <= p->n_extensions ?
+                                       p->extensions[u->layer - 1].image.path : "",
+                               unit_state(si, u),
                                u->skipped && !u->violations ? ": " : "", u->violations ? "" : strempty(u->skipped));
                         /* Every setting the rules refused, not just the first (portables-confinement(7)). */
                         if (u->violations)
@@ -217,6 +243,21 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                 json_field_strv(&w, "prefixes", p->prefixes);
                 json_end_object(&w);
 
+                json_key(&w, "extensions");
+                json_begin_array(&w);
+                for (size_t k = 0; k < p->n_extensions; k++) {
+                        const PlannedExtension *x = p->extensions + k;
+
+                        json_begin_object(&w);
+                        json_field_string(&w, "name", x->name);
+                        json_field_string(&w, "path", x->image.path);
+                        json_field_string(&w, "type", x->image.path ? image_type_to_string(x->image.type) : NULL);
+                        json_field_string(&w, "releasePath", x->release_path);
+                        json_field_strv(&w, "release", x->release);
+                        json_end_object(&w);
+                }
+                json_end_array(&w);
+
                 json_field_string(&w, "osReleasePath", p->os_release_path);
                 json_key(&w, "osRelease");
                 json_begin_object(&w);
@@ -241,6 +282,9 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                         json_begin_object(&w);
                         json_field_string(&w, "name", u->name);
                         json_field_string(&w, "source", u->source);
+                        json_field_string(&w, "sourceImage",
+                                          u->layer > 0 && (size_t) u->layer <= p->n_extensions ?
+                                                  p->extensions[u->layer - 1].image.path : si->image->path);
                         json_field_string(&w, "state", unit_state(si, u));
                         json_field_string(&w, "reason", u->skipped);
                         if (u->violations)

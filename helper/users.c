@@ -174,9 +174,18 @@ int verb_users(int argc, char **argv) {
         {
                 ImageList l = { .images = &image, .n_images = 1 };
 
+                _cleanup_(image_list_done) ImageList all = {};
+
                 r = planner_init(&p, &c, &global, &l, USERS_MOUNT_TEMPLATE, /* cache= */ NULL, 0);
                 if (r < 0)
                         return r;
+                /* Its Extensions= are looked up in the portables directories, as the generator does. */
+                r = images_discover(&c, /* deadline_usec= */ 0, &all);
+                if (r < 0) {
+                        planner_done(&p);
+                        return r;
+                }
+                p.images = &all;
                 r = image_plan(&p, &image, &plan);
                 planner_done(&p);
                 if (r < 0)

@@ -256,6 +256,113 @@ int packed_builder_format(PackedBuilder *b, char **ret) {
         return 0;
 }
 
+/* ---- stacks of layers (Extensions=) ---------------------------------------------------------- */
+
+/* 2 if path is in one of the stacked hierarchies, 1 if it is an ancestor of one ("/", "/etc"), 0
+ * otherwise: there only the base answers. */
+static int stack_visibility(const char *path) {
+        static const char *const hierarchies[] = { IMAGE_FS_STACKED_HIERARCHIES, NULL };
+
+        for (const char *const *h = hierarchies; *h; h++) {
+                size_t n = strlen(*h);
+
+                if (strneq(path, *h, n) && IN_SET(path[n], 0, '/'))
+                        return 2;
+        }
+        for (const char *const *h = hierarchies; *h; h++) {
+                size_t n = strlen(path);
+
+                if (streq(path, "/") || (strneq(*h, path, n) && (*h)[n] == '/'))
+                        return 1;
+        }
+        return 0;
+}
+
+static bool layer_has(const ImageFS *layer, const char *path, int visibility) {
+        return visibility == 2 ? image_fs_exists(layer, path) : image_fs_is_dir(layer, path);
+}
+
+/* The layer that answers path, top-down; the base (index 0) answers what no extension has. */
+static const ImageFS *stack_layer(const ImageFS *fs, const char *path, size_t *ret_index) {
+        int v = stack_visibility(path);
+
+        if (v > 0)
+                for (size_t k = fs->n_layers - 1; k > 0; k--)
+                        if (layer_has(fs->layers + k, path, v)) {
+                                if (ret_index)
+                                        *ret_index = k;
+                                return fs->layers + k;
+                        }
+        if (ret_index)
+                *ret_index = 0;
+        return fs->layers;
+}
+
+int image_fs_layer_of(const ImageFS *fs, const char *path) {
+        size_t k;
+
+        assert(fs);
+        assert(path);
+
+        if (fs->n_layers == 0)
+                return image_fs_exists(fs, path) ? 0 : -ENOENT;
+        if (!image_fs_exists(stack_layer(fs, path, &k), path))
+                return -ENOENT;
+        return (int) k;
+}
+
+/* The union of the layers' listings of path (list: image_fs_list_dir() or image_fs_list_all()),
+ * sorted, at most max names. Where path is only an ancestor of a stacked hierarchy, an extension
+ * adds the names that lead into one. A layer where path is a file, not a directory, hides those
+ * below it (as overlayfs does with an upper file). */
+static int stack_list(const ImageFS *fs, const char *path, size_t max, bool all, char ***ret) {
+        _cleanup_strv_free_ char **merged = NULL;
+        int v = stack_visibility(path);
+        int r;
+
+        for (size_t k = fs->n_layers; k > 0; k--) {
+                const ImageFS *layer = fs->layers + k - 1;
+                _cleanup_strv_free_ char **l = NULL;
+
+                if (k > 1 && v == 0)
+                        continue;
+                if (k > 1 && !image_fs_is_dir(layer, path)) {
+                        if (v == 2 && image_fs_exists(layer, path))
+                                break;          /* an upper non-directory hides the lower ones */
+                        continue;
+                }
+
+                r = all ? image_fs_list_all(layer, path, max, &l) : image_fs_list_dir(layer, path, max, &l);
+                if (r == -ENOENT || r == -ENOTDIR) {
+                        if (k == 1 && merged)
+                                break;
+                        return r;
+                }
+                if (r < 0)
+                        return r;
+                STRV_FOREACH(n, l) {
+                        if (strv_contains(merged, *n))
+                                continue;
+                        if (k > 1 && v == 1) {
+                                _cleanup_free_ char *sub = streq(path, "/") ? strjoin("/", *n) : strjoin(path, "/", *n);
+                                if (!sub)
+                                        return -ENOMEM;
+                                if (stack_visibility(sub) == 0)
+                                        continue;
+                        }
+                        if (strv_length(merged) >= max)
+                                return -E2BIG;
+                        r = strv_extend(&merged, *n);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        strv_sort(merged);
+        *ret = TAKE_PTR(merged);
+        return 0;
+}
+
 /* ---- reading, from a directory or a packed tree ---------------------------------------------- */
 
 void image_file_done(ImageFile *f) {
@@ -288,6 +395,9 @@ int image_file_read(const ImageFile *f, size_t max, char **ret, size_t *ret_size
 bool image_fs_exists(const ImageFS *fs, const char *path) {
         TreeNode n;
 
+        if (fs->n_layers > 0)
+                return image_fs_exists(stack_layer(fs, path, NULL), path);
+
         if (fs->tree)
                 return image_tree_resolve(fs->tree, path, /* follow= */ false, &n) >= 0;
         if (fs->packed)
@@ -300,6 +410,9 @@ bool image_fs_exists(const ImageFS *fs, const char *path) {
 bool image_fs_is_dir(const ImageFS *fs, const char *path) {
         struct stat st;
         TreeNode n;
+
+        if (fs->n_layers > 0)
+                return image_fs_is_dir(stack_layer(fs, path, NULL), path);
 
         if (fs->tree)
                 return image_tree_resolve(fs->tree, path, /* follow= */ false, &n) >= 0 && n.type == TREE_NODE_DIR;
@@ -390,6 +503,15 @@ int image_fs_list_dir(const ImageFS *fs, const char *path, size_t max, char ***r
         _cleanup_closedir_ DIR *d = NULL;
         int r;
 
+        if (fs->n_layers > 0) {
+                r = stack_list(fs, path, max, /* all= */ false, ret);
+                if (r == -ENOENT || r == -ENOTDIR) {
+                        *ret = NULL;
+                        return 0;
+                }
+                return r;
+        }
+
         if (fs->tree) {
                 r = tree_list_dir(fs->tree, path, /* hidden= */ false, max, ret);
                 if (r == -ENOENT || r == -ENOTDIR) {
@@ -414,6 +536,9 @@ int image_fs_list_dir(const ImageFS *fs, const char *path, size_t max, char ***r
 int image_fs_read_file(const ImageFS *fs, const char *path, size_t max, char **ret) {
         ImageFile f = IMAGE_FILE_NULL;
         int r;
+
+        if (fs->n_layers > 0)
+                return image_fs_read_file(stack_layer(fs, path, NULL), path, max, ret);
 
         if (fs->tree) {
                 TreeNode n;
@@ -555,6 +680,8 @@ int image_fs_open_unit_file(const ImageFS *fs, const char *dir, const char *name
 
         if (!p)
                 return -ENOMEM;
+        if (fs->n_layers > 0)
+                return image_fs_open_unit_file(stack_layer(fs, p, NULL), dir, name, ret, ret_alias);
         if (fs->tree)
                 return open_unit_file_tree(fs->tree, p, name, ret, ret_alias);
         return fs->packed ? open_unit_file_packed(fs->packed, p, name, ret, ret_alias)
@@ -581,6 +708,8 @@ int image_fs_lstat(const ImageFS *fs, const char *path, TreeNode *ret) {
         assert(path);
         assert(ret);
 
+        if (fs->n_layers > 0)
+                return image_fs_lstat(stack_layer(fs, path, NULL), path, ret);
         if (fs->tree)
                 return image_tree_resolve(fs->tree, path, /* follow= */ false, ret);
         if (fs->packed)
@@ -615,6 +744,8 @@ int image_fs_readlink(const ImageFS *fs, const char *path, char **ret) {
         assert(path);
         assert(ret);
 
+        if (fs->n_layers > 0)
+                return image_fs_readlink(stack_layer(fs, path, NULL), path, ret);
         if (fs->tree) {
                 TreeNode n;
 
@@ -652,6 +783,8 @@ int image_fs_list_all(const ImageFS *fs, const char *path, size_t max, char ***r
         assert(path);
         assert(ret);
 
+        if (fs->n_layers > 0)
+                return stack_list(fs, path, max, /* all= */ true, ret);
         if (fs->tree)
                 return tree_list_dir(fs->tree, path, /* hidden= */ true, max, ret);
         if (fs->packed)

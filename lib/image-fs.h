@@ -54,8 +54,27 @@ int packed_builder_format(PackedBuilder *b, char **ret);
 typedef struct ImageFS {
         int fd;                         /* the image's root directory, or */
         const PackedTree *packed;       /* if not NULL, this, or */
-        const ImageTree *tree;          /* if not NULL, this */
+        const ImageTree *tree;          /* if not NULL, this, or */
+        const struct ImageFS *layers;   /* if n_layers > 0, a stack of these (the fields above unused) */
+        size_t n_layers;
 } ImageFS;
+
+/* A stack (Extensions=): layers[0] is the base image, layers[1..] its extensions, bottom to top,
+ * seen as systemd's ExtensionImages=/ExtensionDirectories= overlay shows them to the service: a
+ * path below an overlaid hierarchy (IMAGE_FS_STACKED_HIERARCHIES: /usr and /opt, systemd 252's
+ * default) is answered by the topmost layer that has it (not following a symlink at its end), and
+ * directory listings there are the union of the layers'. Other paths are the base's alone, as at
+ * run time, except the unit directories /etc/systemd/system and /lib/systemd/system: unit files
+ * and their drop-ins are copied out by the generator, so an extension's shadow the base's there
+ * too (as portablectl attach --extension= reads them). Symlinks are resolved within the layer that
+ * answers; overlayfs whiteouts and opaque directories in an extension are not honoured (an
+ * extension adds and replaces, it does not delete). Not for image_fs_lstat()/readlink()/list_all()
+ * of paths outside those directories: they are the base's. */
+#define IMAGE_FS_STACKED_HIERARCHIES "/usr", "/opt", "/etc/systemd/system", "/lib/systemd/system"
+
+/* Which layer of a stack answers path (as above): its index, 0 for the base and for anything
+ * that is not a stack; -ENOENT if none has it. */
+int image_fs_layer_of(const ImageFS *fs, const char *path);
 
 #define IMAGE_FS_FD(f) (&(const ImageFS) { .fd = (f) })
 

@@ -214,6 +214,11 @@ int image_pack(const ImageFS *src, PackedBuilder *b, char *const *required_paths
                 if (r < 0)
                         return r;
         }
+        /* An extension image's extension-release files (Extensions=, extension-release.h). */
+        r = pack_conf_dir(src, "/usr/lib/extension-release.d", NULL, b);
+        if (r < 0)
+                return r;
+
         /* The files EnvironmentFile= may name (unit-env.h). */
         for (size_t k = 0; unit_env_dirs[k]; k++) {
                 r = pack_conf_dir(src, unit_env_dirs[k], NULL, b);

@@ -3,6 +3,7 @@
 
 /* Between plan.c (images) and plan-unit.c (units); not for users of plan.h. */
 
+#include "image-open.h"
 #include "plan.h"
 #include "profile.h"
 #include "unit-extract.h"
@@ -39,3 +40,24 @@ void planned_unit_done(PlannedUnit *u);
 int planned_unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target);
 /* The same for a directory of that mode. */
 int planned_unit_add_dir(PlannedUnit *u, char *name, mode_t mode);
+
+/* Refuses the image for this run: portables-prepare.service reads it (1, or -ENOMEM). */
+int plan_defer(Planner *p, ImagePlan *plan, const char *why);
+
+/* The extensions of an image while it is read (plan-extensions.c): their roots, and the stack
+ * (image-fs.h) the readers see, the image's root first. */
+typedef struct ExtensionStack {
+        ImageRoot *roots;
+        size_t n_roots;
+        ImageFS *layers;        /* n_roots + 1 */
+        ImageFS fs;             /* the stack, or the base alone */
+} ExtensionStack;
+
+void extension_stack_done(ExtensionStack *s);
+void planned_extension_done(PlannedExtension *e);
+
+/* Finds, opens and checks (extension-release.h) the extensions plan->settings names, over base
+ * (the image's root; plan->os_release read from it), into plan->extensions and s. 0: s->fs is
+ * what the readers get; 1: refused (plan->refused names the extension, the file and the check
+ * that failed); -ENOMEM. */
+int plan_extensions(Planner *p, ImagePlan *plan, const ImageFS *base, ExtensionStack *s);

@@ -37,6 +37,8 @@ int plan_report_append(const ImagePlan *p, char **report) {
         assert(p);
         assert(report);
 
+        if (p->extension_image)
+                return 0;
         if (p->refused)
                 return line(report, p->deferred ? LOG_NOTICE : LOG_WARNING, "Image %s not attached: %s", path, p->refused);
 

@@ -6,6 +6,7 @@
 #include "env-file.h"
 #include "escape.h"
 #include "exec-dirs.h"
+#include "extension-release.h"
 #include "fileio.h"
 #include "host-names.h"
 #include "host-units.h"
@@ -38,6 +39,9 @@ void image_plan_done(ImagePlan *p) {
         strv_free(p->os_release);
         free(p->os_release_path);
         strv_free(p->prefixes);
+        for (size_t k = 0; k < p->n_extensions; k++)
+                planned_extension_done(p->extensions + k);
+        free(p->extensions);
         free(p->refused);
         mount_point_check_done(&p->mounts);
         verity_plan_done(&p->verity);
@@ -159,6 +163,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
 
         *p = (Planner) {
                 .ctx = ctx,
+                .images = images,
                 .global = global,
                 .cache = cache,
                 .deadline_usec = budget_usec > 0 ? now_usec() + budget_usec : 0,
@@ -266,9 +271,9 @@ int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) {
  * (read-only raw images), its sysusers.d users under a profile without DynamicUser=yes, and a note
  * about its tmpfiles.d, which is not applied. Refusals go to plan->refused. */
 static int plan_users_and_dirs(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageRoot *root,
-                               const ImageUnits *units) {
+                               const ImageFS *stack, const ImageUnits *units) {
         const DiscoveredImage *i = plan->image;
-        const ImageFS fs = image_root_fs(root);
+        const ImageFS fs = *stack;
         bool any_service = false;
         int r;
 
@@ -453,8 +458,8 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
         return 0;
 }
 
-/* Refuses the image for this run: portables-prepare.service reads it (1, or -ENOMEM). */
-static int plan_defer(Planner *p, ImagePlan *plan, const char *why) {
+/* Refuses the image for this run (plan-internal.h). */
+int plan_defer(Planner *p, ImagePlan *plan, const char *why) {
         plan->deferred = true;
         if (asprintf(&plan->refused, "deferred: %s; portables-prepare.service attaches it shortly", why) < 0) {
                 plan->refused = NULL;
@@ -545,20 +550,38 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
 
 /* os-release, prefixes, units and the mount points their sandbox needs. */
 static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp, const ImageRoot *root,
-                           ImageUnits *units) {
+                           ExtensionStack *stack, ImageUnits *units) {
         const DiscoveredImage *i = plan->image;
-        const ImageFS fs = image_root_fs(root);
+        const ImageFS base = image_root_fs(root);
+        ImageFS fs;
         int r;
 
-        r = image_read_os_release(&fs, &plan->os_release, &plan->os_release_path);
+        /* The os-release of the image itself: an extension's never replaces it. */
+        r = image_read_os_release(&base, &plan->os_release, &plan->os_release_path);
         if (r == -ENOMEM)
                 return r;
+        if (r == -ENOENT && image_fs_is_dir(&base, EXTENSION_RELEASE_DIR)) {
+                /* Not an image of its own, and nothing wrong with it: not a warning, not reported. */
+                plan->extension_image = true;
+                plan->refused = strdup("an extension image (it has " EXTENSION_RELEASE_DIR " and no os-release): "
+                                       "attached only as an image's Extensions=");
+                if (!plan->refused)
+                        return -ENOMEM;
+                log_debug("Image %s not attached by itself: %s", i->path, plan->refused);
+                return 1;
+        }
         if (r == -ENOENT)
                 return refused(plan_refuse(plan, r, "no os-release file (/etc/os-release or /usr/lib/os-release) in the image"));
         if (r == -EBADMSG)
                 return refused(plan_refuse(plan, r, "its os-release file has no ID= field"));
         if (r < 0)
                 return refused(plan_refuse(plan, r, "its os-release file cannot be read: %s", read_error_to_string(r)));
+
+        /* What the readers see from here on: the image with its extensions stacked on it. */
+        r = plan_extensions(p, plan, &base, stack);
+        if (r != 0)
+                return r;
+        fs = stack->fs;
 
         if (plan->settings.prefixes) {
                 STRV_FOREACH(w, plan->settings.prefixes)
@@ -572,6 +595,24 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
                         return refused(plan_refuse(plan, r, "PORTABLE_PREFIXES= in its os-release cannot be parsed"));
                 if (r < 0)
                         return refused(plan_refuse(plan, r, "no valid unit name prefix (image name or PORTABLE_PREFIXES=)"));
+
+                /* As portablectl: an extension's PORTABLE_PREFIXES= (in its extension-release) adds to them. */
+                for (size_t k = 0; k < plan->n_extensions; k++) {
+                        const PlannedExtension *e = plan->extensions + k;
+                        _cleanup_strv_free_ char **l = NULL;
+
+                        if (isempty(env_get(e->release, "PORTABLE_PREFIXES")))
+                                continue;
+                        r = image_prefixes(e->release, e->image.name, e->image.path, &l);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return refused(plan_refuse(plan, r, "PORTABLE_PREFIXES= in %s of extension %s cannot be "
+                                                           "parsed", e->release_path, e->image.path));
+                        STRV_FOREACH(w, l)
+                                if (!strv_contains(plan->prefixes, *w) && strv_extend(&plan->prefixes, *w) < 0)
+                                        return -ENOMEM;
+                }
         }
 
         r = image_extract_units(&fs, i->path, plan->prefixes, units);
@@ -626,7 +667,7 @@ static int plan_read_image(Planner *p, ImagePlan *plan, const PlannerProfile *pp
                         break;
                 }
 
-        r = plan_users_and_dirs(p, plan, pp, root, units);
+        r = plan_users_and_dirs(p, plan, pp, root, &fs, units);
         if (r < 0)
                 return r;
         if (plan->refused)
@@ -761,6 +802,7 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         _cleanup_(image_plan_done) ImagePlan plan = { .image = i, .settings = PORTABLE_SETTINGS_NULL };
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
         _cleanup_(image_units_done) ImageUnits units = {};
+        _cleanup_(extension_stack_done) ExtensionStack stack = {};
         _cleanup_close_ int image_fd = -EBADF;
         const PlannerProfile *pp = NULL;
         RawProbe probe = {};
@@ -801,9 +843,10 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
         if (r == 0)
                 r = plan_open_root(p, &plan, pp, image_fd, &probe, &root);
         if (r == 0)
-                r = plan_read_image(p, &plan, pp, &root, &units);
+                r = plan_read_image(p, &plan, pp, &root, &stack, &units);
         if (r == 0) {
                 /* Everything is in memory now: let go of the mount before anything is written. */
+                extension_stack_done(&stack);
                 image_root_done(&root);
                 r = plan_units(p, &plan, pp, &units);
         }

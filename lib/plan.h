@@ -51,12 +51,21 @@ typedef struct PlannedFile {
 typedef struct PlannedUnit {
         char *name;
         char *source;           /* path inside the image */
+        int layer;              /* where source was found: 0 the image, k its extension k - 1 */
         char *skipped;          /* why this unit is not written, or NULL */
         char **violations;      /* every setting the rules refused ("file:line: Setting=value: why") */
         /* In write order: drop-ins, the unit file itself, then [Install] links. */
         PlannedFile *files;
         size_t n_files;
 } PlannedUnit;
+
+/* An extension stacked on the image (Extensions=), checked. */
+typedef struct PlannedExtension {
+        char *name;                     /* as Extensions= names it */
+        DiscoveredImage image;          /* path NULL: not found */
+        char **release;                 /* its extension-release fields */
+        char *release_path;             /* inside the extension */
+} PlannedExtension;
 
 typedef struct ImagePlan {
         const DiscoveredImage *image;
@@ -66,6 +75,9 @@ typedef struct ImagePlan {
         char **os_release;
         char *os_release_path;
         char **prefixes;
+        PlannedExtension *extensions;   /* Extensions=, bottom to top as systemd stacks them: raw
+                                         * images in their order, then directories in theirs */
+        size_t n_extensions;
         RawProbe probe;                 /* raw images */
         MountPointCheck mounts;         /* raw images with services */
         VerityPlan verity;
@@ -83,6 +95,7 @@ typedef struct ImagePlan {
         size_t etc_copied_entries, etc_copied_bytes;
         char *refused;                  /* why the image is not attached, or NULL */
         bool deferred;                  /* refused for now: the time budget ran out */
+        bool extension_image;           /* refused: an extension (Extensions=), not an image */
         PlannedUnit *units;
         size_t n_units;
 } ImagePlan;
@@ -94,6 +107,7 @@ void image_plan_done(ImagePlan *p);
 
 typedef struct Planner {
         const Context *ctx;
+        const ImageList *images;        /* where Extensions= names are looked up */
         const char *output_dir;         /* the output directory, as units name it (NULL: the default) */
         const PortableSettings *global; /* NULL: the global settings are broken, refuse everything */
         char *mount_base;               /* where raw images are mounted (owned, removed by
@@ -154,3 +168,6 @@ int image_plan_write(const ImagePlan *p, int out_fd, const char *out_path);
 /* The marker upstream portablectl puts first in 20-portable.conf; tools recognize portable units by it. */
 #define PORTABLE_DROPIN_MARKER_BEGIN "# Drop-in created for image '"
 #define PORTABLE_DROPIN_MARKER_END "', do not edit."
+/* The line after it when the image has extensions: their paths, bottom to top, space separated
+ * (for operators; that the unit changed when they do, refresh and reattach see from its files). */
+#define PORTABLE_DROPIN_EXTENSIONS "# With extensions: "

@@ -50,6 +50,7 @@ void portable_settings_done(PortableSettings *s) {
 
         s->profile = mfree(s->profile);
         s->prefixes = strv_free(s->prefixes);
+        s->extensions = strv_free(s->extensions);
         s->sources = strv_free(s->sources);
 }
 
@@ -60,6 +61,17 @@ static bool profile_name_is_valid(const char *p) {
                 /* A custom profile directory. */
                 return string_is_printable(p) && !strstr(p, "/../") && !endswith(p, "/..");
         return image_filename_is_valid(p) && !strchr(p, ' ');
+}
+
+/* An Extensions= word: an image name as in the portables directories ("foo-ext", "foo-ext_1.raw"),
+ * or an absolute path to a directory or raw image. */
+static bool extension_name_is_valid(const char *e) {
+        if (isempty(e) || strlen(e) > 4095)
+                return false;
+        if (e[0] == '/')
+                return string_is_printable(e) && !strstr(e, "/../") && !endswith(e, "/..") &&
+                       !strstr(e, "/./") && !endswith(e, "/.") && !endswith(e, "/");
+        return image_filename_is_valid(e) && !strchr(e, '/');
 }
 
 static int settings_assignment(const char *section, const char *key, const char *value, const char *filename,
@@ -137,6 +149,36 @@ static int settings_assignment(const char *section, const char *key, const char 
                         return log_error_errno(EINVAL, "%s:%u: Invalid Verity=%s (expected auto, yes or signed).",
                                                filename, line, value);
                 s->verity = p;
+                return 0;
+        }
+
+        if (streq(key, "Extensions")) {
+                _cleanup_strv_free_ char **l = NULL;
+
+                /* As systemd's list settings: lines add up (the global ones first, at the bottom
+                 * of the stack), an empty one resets. */
+                if (isempty(value)) {
+                        s->extensions = strv_free(s->extensions);
+                        return 0;
+                }
+                r = strv_split_words(value, &l);
+                if (r < 0)
+                        return log_error_errno(r, "%s:%u: Invalid Extensions=%s.", filename, line, value);
+                STRV_FOREACH(e, l)
+                        if (!extension_name_is_valid(*e))
+                                return log_error_errno(EINVAL, "%s:%u: Invalid extension '%s' (an image name or an "
+                                                       "absolute path).", filename, line, *e);
+                STRV_FOREACH(e, l) {
+                        if (strv_length(s->extensions) >= EXTENSIONS_MAX)
+                                return log_error_errno(E2BIG, "%s:%u: More than %u extensions.", filename, line,
+                                                       EXTENSIONS_MAX);
+                        if (strv_contains(s->extensions, *e))
+                                return log_error_errno(EINVAL, "%s:%u: Extension '%s' named twice.", filename,
+                                                       line, *e);
+                        r = strv_extend(&s->extensions, *e);
+                        if (r < 0)
+                                return r;
+                }
                 return 0;
         }
 
@@ -311,6 +353,9 @@ static int settings_copy(const PortableSettings *from, PortableSettings *to) {
                 return -ENOMEM;
         STRV_FOREACH(p, from->prefixes)
                 if (strv_extend(&to->prefixes, *p) < 0)
+                        return -ENOMEM;
+        STRV_FOREACH(p, from->extensions)
+                if (strv_extend(&to->extensions, *p) < 0)
                         return -ENOMEM;
         STRV_FOREACH(p, from->sources)
                 if (strv_extend(&to->sources, *p) < 0)

@@ -14,6 +14,8 @@
  *   Enable=   yes (default): [Install] links are created; no: units are loaded but not pulled in
  *   Prefixes= unit name prefixes (instead of PORTABLE_PREFIXES= / the image name); empty resets
  *   Verity=   auto (default), yes (verity data required), signed (signed root hash required)
+ *   Extensions= extension images stacked on the image, bottom to top: names found in the portables
+ *             directories, or absolute paths; lines add up (global first), empty resets
  *   Restart=  no (default): `portables refresh` (attach on drop) leaves units that changed running
  *             on the old image; changed: it restarts them, as `portables reattach` does
  *   TimeBudgetSec= (global only) how long one generator run may spend mounting raw images that
@@ -48,6 +50,7 @@ typedef struct PortableSettings {
         char *profile;          /* NULL: unset */
         int enable;             /* -1: unset */
         char **prefixes;        /* NULL: unset */
+        char **extensions;      /* Extensions=, bottom to top; NULL: none */
         bool prefixes_inherited; /* prefixes came from the global settings */
         VerityPolicy verity;    /* _VERITY_POLICY_INVALID: unset */
         RestartPolicy restart;  /* _RESTART_POLICY_INVALID: unset */
@@ -78,5 +81,7 @@ bool portable_settings_enable(const PortableSettings *s);
 VerityPolicy portable_settings_verity(const PortableSettings *s);
 RestartPolicy portable_settings_restart(const PortableSettings *s);
 uint64_t portable_settings_time_budget_usec(const PortableSettings *s);     /* 0: none */
+
+#define EXTENSIONS_MAX 16U
 
 #define TIME_BUDGET_USEC_DEFAULT (5ULL * 1000000ULL)

@@ -128,6 +128,7 @@ static int unit_add_dropins(const ImageFS *fs, const char *image_path, ImageUnit
                         u->n_dropins++;
                         if (!d->name || !d->source)
                                 return -ENOMEM;
+                        d->layer = MAX(image_fs_layer_of(fs, d->source), 0);
                         *budget -= size;
                 }
         }
@@ -240,6 +241,7 @@ int image_extract_units(const ImageFS *fs, const char *image_path, char *const *
                         units.n_units++;
                         if (!u->name || !u->source)
                                 return -ENOMEM;
+                        u->layer = MAX(image_fs_layer_of(fs, u->source), 0);
 
                         r = unit_add_dropins(fs, image_path, u, &budget);
                         if (r < 0)

@@ -22,6 +22,7 @@
 typedef struct UnitDropin {
         char *name;             /* "override.conf" */
         char *source;           /* path inside the image */
+        int layer;              /* of a stack (image-fs.h), where source was found: 0 the base */
         char *content;
 } UnitDropin;
 
@@ -29,6 +30,7 @@ typedef struct ImageUnit {
         char *name;             /* "foo.service" */
         UnitType type;
         char *source;           /* path inside the image */
+        int layer;              /* of a stack (image-fs.h), where source was found: 0 the base */
         char *content;
         UnitDropin *dropins;
         size_t n_dropins;

@@ -115,7 +115,7 @@ static void check_same_answers(int src, const PackedTree *t) {
         }
 }
 
-#define TEST_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles,accounts,rundirs,bindtargets,etcscan"
+#define TEST_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles,accounts,rundirs,bindtargets,etcscan,extrelease"
 
 static void write_entry(const char *path, const char *text) {
         FILE *f = fopen(path, "we");

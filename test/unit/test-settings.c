@@ -76,6 +76,30 @@ TEST(prefixes) {
         CHECK(parse(&s, "[Portable]\nPrefixes=\"unbalanced\n") < 0);
 }
 
+TEST(extensions) {
+        _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
+        _cleanup_free_ char *j = NULL;
+
+        /* Lines add up, in stacking order; empty resets; names or absolute paths. */
+        CHECK_INT(parse(&s, "[Portable]\nExtensions=a b_1.raw\nExtensions=/srv/c.raw\n"), 0);
+        j = strv_join(s.extensions, " ");
+        CHECK_STR(j, "a b_1.raw /srv/c.raw");
+        CHECK_INT(parse(&s, "[Portable]\nExtensions=\nExtensions=d\n"), 0);
+        CHECK_INT((int) strv_length(s.extensions), 1);
+        CHECK_STR(s.extensions[0], "d");
+        CHECK_INT(parse(&s, "[Portable]\nExtensions=\n"), 0);
+        CHECK(s.extensions == NULL);
+
+        CHECK_INT(parse(&s, "[Portable]\nExtensions=../x\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nExtensions=a/b\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nExtensions=.hidden\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nExtensions=/a/../b\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nExtensions=/a/\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nExtensions=a a\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nExtensions=\nExtensions=a\nExtensions=b\nExtensions=c d e f g h i j k l m n o p q\n"),
+                  -E2BIG);
+}
+
 TEST(errors) {
         _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
 
@@ -150,6 +174,7 @@ TEST(restart_policy) {
 int main(void) {
         RUN(valid);
         RUN(prefixes);
+        RUN(extensions);
         RUN(errors);
         RUN(newline_injection);
         RUN(verity_policy);
