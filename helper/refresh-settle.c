@@ -1,26 +1,55 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <dirent.h>
 #include <poll.h>
 #include <sys/inotify.h>
 
+#include "context.h"
 #include "log.h"
 #include "refresh-settle.h"
+#include "string-util.h"
 #include "time-util.h"
 
 #define QUIET_USEC (1 * USEC_PER_SEC)
 #define SETTLE_MAX_USEC (30 * USEC_PER_SEC)
 
-/* The directories portables-refresh.path watches. /usr/{local/,}lib/portables belong to the OS
- * image and change with it (an update comes with a reload anyway). */
-static const char *const watched_dirs[] = {
-        "/etc/portables",
-        "/run/portables",
-        "/var/lib/portables",
-        NULL,
-};
-
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | \
                     IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
+
+static bool watch_add(int fd, const char *path) {
+        if (inotify_add_watch(fd, path, WATCH_MASK | IN_ONLYDIR) >= 0)
+                return true;
+        if (errno == ENOENT)
+                log_debug("%s does not exist, not watching it.", path);
+        else
+                log_warning_errno(errno, "Failed to watch %s, ignoring: %m", path);
+        return false;
+}
+
+/* The versioned directories (NAME.raw.v/, NAME.v/) in dir: a new version is dropped into one of
+ * them, and its copy must settle too. One made later is seen as created in dir. */
+static size_t watch_versioned(int fd, const char *dir) {
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        size_t n = 0;
+
+        d = opendir(dir);
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *p = NULL;
+
+                if (!endswith(de->d_name, ".v") || !IN_SET(de->d_type, DT_DIR, DT_LNK, DT_UNKNOWN))
+                        continue;
+                p = strjoin(dir, "/", de->d_name);
+                if (!p) {
+                        log_oom();
+                        break;
+                }
+                n += watch_add(fd, p);
+        }
+        return n;
+}
 
 int watch_setup(int *ret) {
         _cleanup_close_ int fd = -EBADF;
@@ -30,17 +59,13 @@ int watch_setup(int *ret) {
         if (fd < 0)
                 return log_error_errno(errno, "Failed to create an inotify instance: %m");
 
-        for (const char *const *d = watched_dirs; *d; d++) {
-                if (inotify_add_watch(fd, *d, WATCH_MASK | IN_ONLYDIR) < 0) {
-                        if (errno == ENOENT)
-                                log_debug("%s does not exist, not watching it.", *d);
-                        else
-                                log_warning_errno(errno, "Failed to watch %s, ignoring: %m", *d);
+        for (const char *const *d = portable_watched_dirs; *d; d++) {
+                if (!watch_add(fd, *d))
                         continue;
-                }
                 n++;
+                n += watch_versioned(fd, *d);
         }
-        log_debug("Watching %zu portables directories.", n);
+        log_debug("Watching %zu portables directories (versioned ones included).", n);
 
         *ret = TAKE_FD(fd);
         return 0;

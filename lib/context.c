@@ -17,6 +17,16 @@ const char *const portable_search_dirs[] = {
         NULL,
 };
 
+/* The ones that change while the system runs: portables-refresh.path watches them (and the
+ * versioned directories in them, by the generator's drop-in). /usr/{local/,}lib/portables belong to
+ * the OS image and change with it (an update comes with a reload anyway). */
+const char *const portable_watched_dirs[] = {
+        "/etc/portables",
+        "/run/portables",
+        "/var/lib/portables",
+        NULL,
+};
+
 const char *const profile_dirs[] = {
         "/etc/systemd/portable/profile",
         "/run/systemd/portable/profile",

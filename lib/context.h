@@ -67,6 +67,7 @@ int host_exists(const Context *c, const char *path);
 
 /* systemd's search directories. */
 extern const char *const portable_search_dirs[];      /* image directories, in precedence order */
+extern const char *const portable_watched_dirs[];     /* those of them attach on drop watches */
 extern const char *const profile_dirs[];              /* .../systemd/portable/profile */
 extern const char *const host_unit_dirs[];            /* every directory a host unit can be in */
 extern const char *const config_dropin_dirs[];        /* /etc/systemd ... /usr/lib/systemd */

@@ -5,8 +5,10 @@
 # `portables list` and `inspect` say which and why. Renaming swap_3 to +1-1 gives it tries: it is
 # picked, and `portables refresh` with Restart=changed moves the running unit to it; removing it
 # goes back to swap_2; swap_2+0 leaves swap_1. Then `portables attach --now` of the directory by
-# path places it whole (a symlink in /etc/portables) and runs the version picked in it.
-involve swap.service swap-old.service swap-new.service
+# path places it whole (a symlink in /etc/portables) and runs the version picked in it. Last,
+# attach on drop: with portables-refresh.path enabled, a version copied into swap.raw.v/ is attached
+# and the running unit moves to it by itself (the generator's drop-in for the path unit).
+involve swap.service swap-old.service swap-new.service portables-refresh.path portables-refresh.service
 
 V=/var/lib/portables/swap.raw.v
 sees() { grep -qx "IMAGE_VERSION=$2" "/proc/$(main_pid "$1")/root/usr/lib/os-release"; }
@@ -85,3 +87,32 @@ check "detach --now swap exits 0" test "$rc" = 0
 check "swap.service gone" not_loaded swap.service
 check "swap-new.service gone" not_loaded swap-new.service
 check "/etc/portables/swap.raw.v removed, the source kept" sh -c 'test ! -e /etc/portables/swap.raw.v && test -e /srv/ptest/swap.raw.v/swap_2.raw'
+
+# 6. Attach on drop into a versioned directory: the generator's drop-in makes portables-refresh.path
+# watch swap.raw.v/, so a new version copied into it is attached and, with Restart=changed, the
+# running unit moves to it, with no command.
+rm -rf /srv/ptest/swap.raw.v
+mkdir -p "$V"
+cp "$IMAGES/swap.raw.a" "$V/swap_1.raw"
+settings /var/lib/portables swap Restart=changed
+reload
+systemctl start swap.service
+systemctl enable --now portables-refresh.path >/dev/null 2>&1
+trap 'systemctl disable --now portables-refresh.path >/dev/null 2>&1; rm -rf /srv/ptest' EXIT
+require "portables-refresh.path is waiting" wait_state portables-refresh.path '^active/waiting' 5
+check "portables-refresh.path watches swap.raw.v/ (the generator's drop-in)" \
+        sh -c "systemctl cat portables-refresh.path | grep -qx 'PathChanged=$V'"
+check "its drop-in is in the generator's directory" test -f "$GEN_DIR/portables-refresh.path.d/50-versioned.conf"
+require "swap.service running swap_1" prop_is swap.service RootImage "$V/swap_1.raw"
+p1=$(main_pid swap.service)
+cp "$IMAGES/swap.raw.b" "$V/.swap_2.raw.tmp" && mv "$V/.swap_2.raw.tmp" "$V/swap_2.raw"
+swap_on_2() { test "$(prop swap.service RootImage)" = "$V/swap_2.raw" && is_running swap.service 1; }
+wait_swap_2() { for _ in $(seq 40); do swap_on_2 && return 0; sleep 0.5; done; return 1; }
+check "within 20s of the drop, swap.service runs swap_2 (no command)" wait_swap_2
+check "a new main process" test "$(main_pid swap.service)" != "$p1"
+check "the process sees swap_2 (b)" sees swap.service b
+check "portables-refresh.service did it" journal_has _SYSTEMD_UNIT=portables-refresh.service "now comes from image $V/swap_2\\.raw" 10
+systemctl disable --now portables-refresh.path >/dev/null 2>&1
+systemctl stop swap.service swap-old.service swap-new.service 2>/dev/null
+rm -rf "$V" /var/lib/portables/swap.portable
+reload
