@@ -429,7 +429,10 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
         const DiscoveredImage *i = plan->image;
         int r;
 
-        if (i->type == IMAGE_RAW && !(root->cached && !root->verity_xattrs && !probe->verity_sig.found)) {
+        /* A verity partition without a signature partition may give its root hash through the partition
+         * UUIDs, which is checked against its hash tree; a pin is checked against it too. */
+        if (i->type == IMAGE_RAW && !(root->cached && !root->verity_xattrs && !probe->verity_sig.found &&
+                                      !probe->verity.found && !portable_settings_root_hash(&plan->settings))) {
                 if (*image_fd < 0)
                         *image_fd = image_file_open(p->ctx, i);
                 if (*image_fd < 0)
@@ -448,7 +451,8 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
         }
 
         r = verity_plan(p->ctx, i, *image_fd, i->type == IMAGE_RAW ? probe : NULL,
-                        portable_settings_verity(&plan->settings), p->kernel_verity, &plan->verity);
+                        portable_settings_verity(&plan->settings), portable_settings_root_hash(&plan->settings),
+                        p->kernel_verity, &plan->verity);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -498,7 +502,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                 r = -EOPNOTSUPP;
                 if (p->ctx->image_reader != IMAGE_READER_MOUNT && image_tree_supported(probe->fstype)) {
                         r = verity_check_image_source(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
-                                                      &check, &verity);
+                                                      portable_settings_root_hash(&plan->settings), &check, &verity);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
@@ -514,7 +518,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                 }
                 if (r == -EOPNOTSUPP) {
                         r = verity_check_image_to_memfd(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
-                                                        &check, &vfd);
+                                                        portable_settings_root_hash(&plan->settings), &check, &vfd);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)

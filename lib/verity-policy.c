@@ -232,7 +232,7 @@ static int snapshot_texts(VerityPlan *p, const DiscoveredImage *i) {
 }
 
 int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                VerityPolicy policy, bool kernel_verity, VerityPlan *ret) {
+                VerityPolicy policy, const VerityPin *pin, bool kernel_verity, VerityPlan *ret) {
 
         _cleanup_(verity_plan_done) VerityPlan p = {};
         int r;
@@ -240,7 +240,10 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
         p.verify_units = IN_SET(policy, VERITY_REQUIRED, VERITY_SIGNED);
 
         if (i->type != IMAGE_RAW) {
-                if (policy != VERITY_AUTO)
+                if (verity_pin_set(pin))
+                        r = refuse(&p, "%s pins a root hash, but it is a directory, which cannot carry verity data",
+                                   strna(pin->origin));
+                else if (policy != VERITY_AUTO)
                         r = refuse(&p, "Verity=%s, but it is a directory, which cannot carry verity data",
                                    verity_policy_to_string(policy));
                 else
@@ -250,7 +253,7 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
                 goto done;
         }
 
-        r = verity_data_find(c, i, image_fd, probe, &p.data);
+        r = verity_data_find(c, i, image_fd, probe, pin, &p.data);
         if (r < 0)
                 return r;
 
@@ -261,7 +264,22 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
                 goto done;
         }
 
+        if (p.data.pin_mismatch) {
+                r = refuse(&p, "%s", p.data.pin_mismatch);
+                if (r < 0)
+                        return r;
+                goto done;
+        }
+
         if (!verity_data_complete(&p.data)) {
+                if (verity_pin_set(pin)) {
+                        r = refuse(&p, "%s pins a root hash, but it has no verity data (%s)", strna(pin->origin),
+                                   probe && probe->format == RAW_FORMAT_GPT ? "no root-verity or usr-verity partition" :
+                                   "no NAME.verity hash tree next to it");
+                        if (r < 0)
+                                return r;
+                        goto done;
+                }
                 if (policy != VERITY_AUTO) {
                         bool gpt = probe && probe->format == RAW_FORMAT_GPT;
                         r = refuse(&p, "Verity=%s, but it has no verity data (%s)", verity_policy_to_string(policy),

@@ -117,7 +117,7 @@ static int check_image(const char *name, VerityPolicy policy, VerityCheck *ret) 
         }
         r = fd < 0 ? fd : raw_image_probe(fd, i.path, &probe);
         if (r >= 0)
-                r = verity_check_image(&ctx, &i, fd, &probe, policy, -EBADF, ret);
+                r = verity_check_image(&ctx, &i, fd, &probe, policy, NULL, -EBADF, ret);
         image_free(&i);
         return r;
 }
@@ -318,12 +318,12 @@ TEST(memfd_copy_is_the_verified_data) {
         fd = open(path, O_RDONLY | O_CLOEXEC);
         CHECK(fd >= 0);
         CHECK_INT(raw_image_probe(fd, path, &probe), 0);
-        CHECK_INT(verity_check_image_to_memfd(&ctx, &i, fd, &probe, VERITY_SIGNED, &v, &mfd), 0);
+        CHECK_INT(verity_check_image_to_memfd(&ctx, &i, fd, &probe, VERITY_SIGNED, NULL, &v, &mfd), 0);
         CHECK_INT(v.verdict, VERITY_CHECK_UNSIGNED); /* refused: no copy */
         CHECK_INT(mfd, -EBADF);
         verity_check_done(&v);
 
-        CHECK_INT(verity_check_image_to_memfd(&ctx, &i, fd, &probe, VERITY_AUTO, &v, &mfd), 0);
+        CHECK_INT(verity_check_image_to_memfd(&ctx, &i, fd, &probe, VERITY_AUTO, NULL, &v, &mfd), 0);
         CHECK_INT(v.verdict, VERITY_CHECK_INTACT);
         CHECK(mfd >= 0);
         if (mfd >= 0) {
@@ -441,7 +441,7 @@ TEST(signatures) {
                 fd = rfd;
         }
         CHECK_INT(raw_image_probe(fd, i.path, &probe), 0);
-        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, true, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, NULL, true, &plan), 0);
         CHECK(!plan.refused);
         CHECK_INT(plan.mode, VERITY_MODE_KERNEL);
         CHECK(plan.verify_units);
@@ -456,7 +456,7 @@ TEST(signatures) {
         verity_plan_done(&plan);
 
         /* Without dm-verity: a verified copy, and a dependency on the verify unit. */
-        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, false, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, NULL, false, &plan), 0);
         CHECK(!plan.refused);
         CHECK_INT(plan.mode, VERITY_MODE_SNAPSHOT);
         CHECK_STR(plan.root_image, "/run/portables-verified/signed.raw");
@@ -477,7 +477,7 @@ TEST(signatures) {
         fprintf(stderr, "  %s\n", strna(v.message));
         CHECK_INT(verity_check_verdict_to_exit_status(v.verdict), VERIFY_EXIT_UNTRUSTED);
         verity_check_done(&v);
-        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, true, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, NULL, true, &plan), 0);
         CHECK(plan.refused && strstr(plan.refused, "not among"));
         fprintf(stderr, "  refused: %s\n", strna(plan.refused));
         verity_plan_done(&plan);
@@ -565,7 +565,7 @@ TEST(malformed_sidecars) {
         verity_check_done(&v);
 
         /* Refused by the plan with the same words, under any policy. */
-        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_AUTO, true, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_AUTO, NULL, true, &plan), 0);
         CHECK(plan.refused && strstr(plan.refused, "mal.roothash: malformed root hash"));
         verity_plan_done(&plan);
 
@@ -589,11 +589,11 @@ TEST(malformed_sidecars) {
         CHECK_INT(check_image("mal", VERITY_AUTO, &v), 0);
         CHECK_INT(v.verdict, VERITY_CHECK_NO_VERITY);
         verity_check_done(&v);
-        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_AUTO, false, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_AUTO, NULL, false, &plan), 0);
         CHECK(!plan.refused);
         CHECK_INT(plan.mode, VERITY_MODE_NONE);
         verity_plan_done(&plan);
-        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_REQUIRED, false, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_REQUIRED, NULL, false, &plan), 0);
         CHECK(plan.refused && strstr(plan.refused, "Verity=yes, but it has no verity data"));
         fprintf(stderr, "  refused: %s\n", strna(plan.refused));
 
