@@ -109,9 +109,10 @@ static int check_prepare(const Context *ctx, const DiscoveredImage *i, int image
                         r = verdict(c, VERITY_CHECK_NO_VERITY, "%s: no verity data (no root hash)", i->path);
                 else
                         r = verdict(c, VERITY_CHECK_NO_VERITY,
-                                    "%s: Verity=%s, but there is no verity data (no NAME.roothash, no xattr user.verity.roothash%s)",
+                                    "%s: Verity=%s, but there is no verity data (no NAME.roothash, no xattr user.verity.roothash%s%s%s)",
                                     i->path, verity_policy_to_string(policy),
-                                    probe && probe->format == RAW_FORMAT_GPT ? ", no verity-sig partition" : "");
+                                    probe && probe->format == RAW_FORMAT_GPT ? ", no verity-sig partition" : "",
+                                    c->data.uuid_hint_rejected ? "; " : "", strempty(c->data.uuid_hint_rejected));
                 return r < 0 ? r : 0;
         }
 

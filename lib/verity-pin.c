@@ -206,8 +206,12 @@ int verity_data_apply_hints(const Context *c, const DiscoveredImage *i, int imag
         }
 
         if (tn != sizeof(guess) || memcmp(guess, tree, tn) != 0) {
-                log_debug("%s: the UUIDs of its %s and %s-verity partitions do not give the root hash of its hash tree (%s): "
-                          "not a root hash, not used.", i->path, data_name, data_name, tree_hex);
+                if (asprintf(&d->uuid_hint_rejected, "the UUIDs of its %s and %s-verity partitions are not the root hash "
+                             "of its hash tree, %s", data_name, data_name, tree_hex) < 0) {
+                        d->uuid_hint_rejected = NULL;
+                        return -ENOMEM;
+                }
+                log_debug("%s: %s: not used.", i->path, d->uuid_hint_rejected);
                 return 0;
         }
 

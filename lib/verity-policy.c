@@ -282,9 +282,10 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
                 }
                 if (policy != VERITY_AUTO) {
                         bool gpt = probe && probe->format == RAW_FORMAT_GPT;
-                        r = refuse(&p, "Verity=%s, but it has no verity data (%s)", verity_policy_to_string(policy),
+                        r = refuse(&p, "Verity=%s, but it has no verity data (%s%s%s)", verity_policy_to_string(policy),
                                    gpt ? "no root hash: no verity-sig partition, no NAME.roothash, no xattr user.verity.roothash" :
-                                         "no NAME.roothash or xattr user.verity.roothash, and no NAME.verity");
+                                         "no NAME.roothash or xattr user.verity.roothash, and no NAME.verity",
+                                   p.data.uuid_hint_rejected ? "; " : "", strempty(p.data.uuid_hint_rejected));
                         if (r < 0)
                                 return r;
                         goto done;

@@ -27,6 +27,7 @@ void verity_data_done(VerityData *d) {
         free(d->certificate_fingerprint);
         free(d->malformed);
         free(d->pin_mismatch);
+        free(d->uuid_hint_rejected);
         *d = (VerityData) {};
 }
 

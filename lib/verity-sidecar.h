@@ -86,6 +86,10 @@ typedef struct VerityData {
         /* Set when a VerityPin was given and the image's root hash is another one (its own, or the one
          * its hash tree has): names the pin's origin and both hashes. Callers refuse the image. */
         char *pin_mismatch;
+
+        /* Set when the partition UUIDs looked like a root hash but the hash tree has another one:
+         * why they were not used, for the messages of callers that then find no root hash. */
+        char *uuid_hint_rejected;
 } VerityData;
 
 void verity_data_done(VerityData *d);
