@@ -291,6 +291,9 @@ static int verify_one(const Context *c, const PortableSettings *global, const Ve
 
         if (!a->quiet) {
                 printf("%s\n", check.message);
+                if (check.data.root_hash_kind == VERITY_ROOT_HASH_UUIDS)
+                        printf("The root hash comes from the partition UUIDs: this shows the image's integrity, not its "
+                               "authenticity (Verity=signed still needs a signature).\n");
                 if (snap_fd >= 0)
                         printf("Verified copy of the data: %s/%s\n", a->snapshot_dir, i.filename);
         }

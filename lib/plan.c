@@ -22,6 +22,7 @@
 #include "sandbox-lists.h"
 #include "string-util.h"
 #include "strv.h"
+#include "systemd-version.h"
 #include "sysusers.h"
 #include "time-util.h"
 #include "unit-adapt.h"
@@ -170,6 +171,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
                 .budget_usec = budget_usec,
                 .mounts_error = 1,
                 .kernel_verity = verity_kernel_supported(ctx) > 0,
+                .systemd_version = -1,
                 .host_has_etc_os_release = host_exists(ctx, "/etc/os-release") > 0,
                 .host_has_usr_os_release = host_exists(ctx, "/usr/lib/os-release") > 0,
         };
@@ -459,6 +461,16 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
                 return refused(plan_refuse(plan, r, "its verity data cannot be read: %m"));
         if (plan->verity.refused)
                 return refused(plan_refuse(plan, 0, "%s", plan->verity.refused));
+
+        if (i->type == IMAGE_RAW) {
+                if (p->systemd_version < 0)
+                        p->systemd_version = (int) systemd_version(p->ctx);
+                if (p->systemd_version >= IMAGE_POLICY_MIN_SYSTEMD) {
+                        r = verity_plan_add_image_policy(&plan->verity, i, probe);
+                        if (r < 0)
+                                return r;
+                }
+        }
         return 0;
 }
 

@@ -342,3 +342,33 @@ done:
         *ret = TAKE_STRUCT(p);
         return 0;
 }
+
+int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe) {
+        const char *part, *flags;
+
+        assert(p);
+        assert(i);
+
+        if (i->type != IMAGE_RAW || p->refused)
+                return 0;
+
+        part = probe && probe->usr_only && p->mode != VERITY_MODE_SNAPSHOT ? "usr" : "root";
+        switch (p->mode) {
+        case VERITY_MODE_KERNEL:
+                flags = p->data.signature_size > 0 ? "signed" : "verity";
+                break;
+        case VERITY_MODE_SNAPSHOT:
+                flags = "unprotected";  /* the verified copy is a bare file system */
+                break;
+        default:
+                /* No root hash we use: a verity partition there may still be used by a systemd that
+                 * finds a root hash itself (258 guesses it from the partition UUIDs). */
+                flags = probe && probe->verity.found ? "unprotected+verity" : "unprotected";
+        }
+
+        if (!strextend(&p->service_text,
+                       "# systemd refuses the image at start unless it is protected as it was found here:\n",
+                       "RootImagePolicy=", part, "=", flags, ":=unused+absent\n"))
+                return -ENOMEM;
+        return 0;
+}

@@ -72,5 +72,16 @@ void verity_plan_done(VerityPlan *p);
 int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
                 VerityPolicy policy, const VerityPin *pin, bool kernel_verity, VerityPlan *ret);
 
+/* systemd >= 254 checks RootImage= against RootImagePolicy= (systemd.image-policy(7)) when it mounts it;
+ * like upstream portable (v260: image_policy_new_from_dissected()), the plan pins what was found,
+ * so that systemd itself refuses an image swapped for one with less protection between the reload
+ * and the start: for the root (or usr) partition "signed" (a signature checked), "verity"
+ * (dm-verity in the kernel), "unprotected" (no verity data, or the verified copy of
+ * VERITY_MODE_SNAPSHOT, a bare file system), other partitions "unused+absent". Appends
+ * "RootImagePolicy=..." to p->service_text, for raw images that are attached. 0 or -ENOMEM. */
+#define IMAGE_POLICY_MIN_SYSTEMD 254
+
+int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe);
+
 /* systemd-escape --path: "/var/lib/portables/foo.raw" -> "var-lib-portables-foo.raw". */
 char *unit_name_path_escape(const char *path);

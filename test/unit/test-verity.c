@@ -24,6 +24,7 @@
 #include "string-util.h"
 #include "tests.h"
 #include "verity-check.h"
+#include "systemd-version.h"
 #include "verity-pin.h"
 #include "verity-policy.h"
 #include "verity-sidecar.h"
@@ -726,6 +727,24 @@ TEST(pins) {
         CHECK_INT(v.verdict, VERITY_CHECK_CORRUPTED);
 }
 
+TEST(systemd_version) {
+        CHECK_INT(systemd_version_from_library_name("libsystemd-shared-252.so"), 252);
+        CHECK_INT(systemd_version_from_library_name("libsystemd-shared-256.7-1.fc41.so"), 256);
+        CHECK_INT(systemd_version_from_library_name("libsystemd-shared-257~rc1.so"), 0);
+        CHECK_INT(systemd_version_from_library_name("libsystemd-shared-.so"), 0);
+        CHECK_INT(systemd_version_from_library_name("libsystemd-shared-252.so.1"), 0);
+        CHECK_INT(systemd_version_from_library_name("libsystemd-core-252.so"), 0);
+        CHECK_INT(systemd_version(&ctx), 0);     /* nothing in the test root */
+        CHECK_INT(shell("mkdir -p %s/usr/lib/x86_64-linux-gnu/systemd %s/usr/lib/systemd && "
+                        ": > %s/usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-252.so && "
+                        ": > %s/usr/lib/systemd/libsystemd-shared-255.so", root, root, root, root), 0);
+        CHECK_INT(systemd_version(&ctx), 255);
+        setenv(PORTABLES_SYSTEMD_VERSION_ENV, "254", 1);
+        CHECK_INT(systemd_version(&ctx), 254);
+        unsetenv(PORTABLES_SYSTEMD_VERSION_ENV);
+        CHECK_INT(shell("rm -r %s/usr/lib/x86_64-linux-gnu %s/usr/lib/systemd", root, root), 0);
+}
+
 int main(void) {
         if (!have("mksquashfs") || !have("veritysetup") || !have("openssl")) {
                 fprintf(stderr, "mksquashfs, veritysetup or openssl missing, skipping.\n");
@@ -754,6 +773,7 @@ int main(void) {
         RUN(intact_and_cross_check);
         RUN(uuid_root_hash);
         RUN(pins);
+        RUN(systemd_version);
         RUN(memfd_copy_is_the_verified_data);
         RUN(corrupted_data);
         RUN(corrupted_tree);
