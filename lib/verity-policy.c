@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "string-util.h"
+#include "verity-pin.h"
 #include "verity-policy.h"
 #include "verity-signature.h"
 
@@ -316,6 +317,25 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
                 if (s.verdict != VERITY_SIGNATURE_TRUSTED) {
                         r = refuse(&p, "root hash signature %s: %s",
                                    p.data.signature_path ?: "in the verity-sig partition", s.message);
+                        if (r < 0)
+                                return r;
+                        goto done;
+                }
+        }
+
+        if (kernel_verity && probe && probe->format == RAW_FORMAT_GPT && p.data.hash_tree_in_image) {
+                /* systemd (dissect-image.c), given RootHash= for a GPT image, uses only the data and
+                 * verity partitions whose UUIDs are the first and last 128 bits of it, as
+                 * systemd-repart sets them: with other UUIDs the start would fail. */
+                uint8_t u[32];
+                size_t n = p.data.root_hash_size;
+
+                if (verity_root_hash_from_uuids(probe->data.uuid, probe->verity.uuid, u) < 0 || n < 16 ||
+                    memcmp(u, p.data.root_hash, 16) != 0 || memcmp(u + 16, p.data.root_hash + n - 16, 16) != 0) {
+                        r = refuse(&p, "root hash %s (from %s) is not in the UUIDs of its %s and %s-verity partitions, "
+                                   "where systemd looks for the partitions that RootHash= belongs to (as systemd-repart "
+                                   "sets them)", p.data.root_hash_hex, p.data.root_hash_source,
+                                   p.data.usr ? "usr" : "root", p.data.usr ? "usr" : "root");
                         if (r < 0)
                                 return r;
                         goto done;
