@@ -202,10 +202,12 @@ int verity_data_apply_hints(const Context *c, const DiscoveredImage *i, int imag
                                         have_guess && tn == sizeof(guess) && memcmp(guess, tree, tn) == 0 ?
                                         "as its partition UUIDs say" : "it has no root hash file or signature");
                 d->pinned = true;
-                return use_root_hash(d, pin->root_hash, pin->root_hash_size, VERITY_ROOT_HASH_PIN, strna(pin->origin));
-        }
-
-        if (tn != sizeof(guess) || memcmp(guess, tree, tn) != 0) {
+                /* The partition UUIDs say the same: that is where the image's root hash comes from,
+                 * and it is the pinned one. */
+                if (!(have_guess && tn == sizeof(guess) && memcmp(guess, tree, tn) == 0))
+                        return use_root_hash(d, pin->root_hash, pin->root_hash_size, VERITY_ROOT_HASH_PIN,
+                                             strna(pin->origin));
+        } else if (tn != sizeof(guess) || memcmp(guess, tree, tn) != 0) {
                 if (asprintf(&d->uuid_hint_rejected, "the UUIDs of its %s and %s-verity partitions are not the root hash "
                              "of its hash tree, %s", data_name, data_name, tree_hex) < 0) {
                         d->uuid_hint_rejected = NULL;
