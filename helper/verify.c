@@ -273,8 +273,14 @@ static int verify_one(const Context *c, const PortableSettings *global, const Ve
         }
 
         if (check.verdict == VERITY_CHECK_MISMATCH && a->expect_root_hash) {
-                log_error("Verification failed: %s (the image changed since the last daemon-reload?) [%s]",
-                          check.message, verity_check_verdict_to_string(check.verdict));
+                if (check.data.root_hash_size > 0)
+                        /* Its own root hash (sidecar, xattr, signature) is another one. */
+                        log_error("Image %s: root hash %s differs from %s, the one its units were attached with "
+                                  "(the image changed since the last daemon-reload?).",
+                                  i.path, check.data.root_hash_hex, a->expect_root_hash);
+                else
+                        log_error("Verification failed: %s (the image changed since the last daemon-reload?) [%s]",
+                                  check.message, verity_check_verdict_to_string(check.verdict));
                 return status;
         }
 
