@@ -83,9 +83,8 @@ int portable_settings_load_image(const Context *c, const char *name, const Porta
 /* Effective values. */
 const char *portable_settings_profile(const PortableSettings *s);
 bool portable_settings_enable(const PortableSettings *s);
-VerityPolicy portable_settings_verity(const PortableSettings *s);
-RestartPolicy portable_settings_restart(const PortableSettings *s);
 VerityPolicy portable_settings_verity(const PortableSettings *s);  /* RootHash= makes auto yes */
+RestartPolicy portable_settings_restart(const PortableSettings *s);
 const VerityPin *portable_settings_root_hash(const PortableSettings *s);  /* NULL: none pinned */
 uint64_t portable_settings_time_budget_usec(const PortableSettings *s);     /* 0: none */
 
