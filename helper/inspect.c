@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include "hexdecode.h"
 #include "inspect.h"
 #include "list.h"
 #include "log.h"
@@ -84,6 +85,28 @@ static void print_user(const UnitInfo *i) {
         }
 }
 
+
+/* The root hash the units are attached with, where it came from, and the pin (RootHash=). */
+static void print_root_hash(const ImagePlan *p) {
+        const VerityPin *pin = portable_settings_root_hash(&p->settings);
+        const VerityData *vd = &p->verity.data;
+
+        if (pin) {
+                _cleanup_free_ char *h = hexmem_lower(pin->root_hash, pin->root_hash_size);
+                printf("        Pinned root hash: %s (%s)\n", strna(h), strna(pin->origin));
+        }
+        if (vd->root_hash_size == 0)
+                return;
+        printf("        Root hash: %s\n", vd->root_hash_hex);
+        printf("                from: %s: %s%s\n", verity_root_hash_kind_to_string(vd->root_hash_kind),
+               strna(vd->root_hash_source), vd->pinned ? ", the pinned one" : "");
+        if (vd->root_hash_kind == VERITY_ROOT_HASH_UUIDS)
+                printf("                integrity, not authenticity: anyone who can change the image can change its\n"
+                       "                partition UUIDs too (Verity=signed still needs a signature)\n");
+        else if (vd->signature_size > 0)
+                printf("                signed (%s)\n", vd->signature_path ?: "verity-sig partition");
+}
+
 static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d) {
         const DiscoveredImage *i = si->image;
         const ImagePlan *p = &si->plan;
@@ -120,6 +143,7 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
         printf("        Verity: policy %s, data %s\n",
                verity_policy_to_string(portable_settings_verity(&p->settings)), si->verity_data);
         printf("        Restart: %s\n", restart_policy_to_string(portable_settings_restart(&p->settings)));
+        print_root_hash(p);
         if (p->prefixes) {
                 _cleanup_free_ char *l = strv_join(p->prefixes, " ");
                 printf("        Prefixes: %s\n", strna(l));
@@ -225,6 +249,7 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
 
 static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d) {
         const ImagePlan *p = &si->plan;
+        const VerityPin *pin = portable_settings_root_hash(&p->settings);
         JsonWriter w;
 
         json_writer_init(&w, stdout, arg_json);
@@ -241,6 +266,13 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                 json_field_string(&w, "verity", verity_policy_to_string(portable_settings_verity(&p->settings)));
                 json_field_string(&w, "restart", restart_policy_to_string(portable_settings_restart(&p->settings)));
                 json_field_strv(&w, "prefixes", p->prefixes);
+                if (pin) {
+                        _cleanup_free_ char *h = hexmem_lower(pin->root_hash, pin->root_hash_size);
+                        if (!h)
+                                return log_oom();
+                        json_field_string(&w, "rootHash", h);
+                        json_field_string(&w, "rootHashOrigin", pin->origin);
+                }
                 json_end_object(&w);
 
                 json_key(&w, "extensions");
@@ -257,6 +289,16 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                         json_end_object(&w);
                 }
                 json_end_array(&w);
+                if (p->verity.data.root_hash_size > 0) {
+                        json_key(&w, "rootHash");
+                        json_begin_object(&w);
+                        json_field_string(&w, "hash", p->verity.data.root_hash_hex);
+                        json_field_string(&w, "from", verity_root_hash_kind_to_string(p->verity.data.root_hash_kind));
+                        json_field_string(&w, "source", p->verity.data.root_hash_source);
+                        json_field_bool(&w, "pinned", p->verity.data.pinned);
+                        json_field_bool(&w, "authenticated", p->verity.data.signature_size > 0);
+                        json_end_object(&w);
+                }
 
                 json_field_string(&w, "osReleasePath", p->os_release_path);
                 json_key(&w, "osRelease");

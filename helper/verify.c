@@ -18,6 +18,7 @@
 #include "string-util.h"
 #include "verify.h"
 #include "verity-check.h"
+#include "verity-pin.h"
 #include "verity-policy.h"
 
 typedef struct VerifyArgs {
@@ -187,7 +188,9 @@ static int verify_one(const Context *c, const PortableSettings *global, const Ve
         _cleanup_(discovered_image_done) DiscoveredImage i = {};
         _cleanup_(portable_settings_done) PortableSettings settings = PORTABLE_SETTINGS_NULL;
         _cleanup_(verity_check_done) VerityCheck check = {};
+        _cleanup_(verity_pin_done) VerityPin expect = {};
         _cleanup_close_ int fd = -EBADF, snap_fd = -EBADF, snap_dir_fd = -EBADF;
+        const VerityPin *pin = NULL;
         VerityPolicy policy = a->policy;
         RawProbe probe = {};
         int r, status;
@@ -235,7 +238,26 @@ static int verify_one(const Context *c, const PortableSettings *global, const Ve
                 }
         }
 
-        r = verity_check_image(c, &i, fd, &probe, policy, snap_fd, &check);
+        /* The expected root hash is a pin: the image must have exactly it, and one without a root hash
+         * of its own but with a hash tree is verified against it. Without one, the image's RootHash=. */
+        if (a->expect_root_hash) {
+                const char *reason = NULL;
+
+                if (verity_parse_root_hash(a->expect_root_hash, strlen(a->expect_root_hash), expect.root_hash,
+                                           &expect.root_hash_size, &reason) < 0) {
+                        log_error("Invalid expected root hash '%s': %s.", a->expect_root_hash, reason);
+                        return VERIFY_EXIT_FAILURE;
+                }
+                expect.origin = strdup("--expect-root-hash=");
+                if (!expect.origin)
+                        return log_oom();
+                pin = &expect;
+                if (policy == VERITY_AUTO)
+                        policy = VERITY_REQUIRED;
+        } else
+                pin = portable_settings_root_hash(&settings);
+
+        r = verity_check_image(c, &i, fd, &probe, policy, pin, snap_fd, &check);
         if (r < 0) {
                 log_error_errno(r, "Image %s: verification failed: %m", i.path);
                 return VERIFY_EXIT_FAILURE;
@@ -244,27 +266,22 @@ static int verify_one(const Context *c, const PortableSettings *global, const Ve
         status = verity_check_verdict_to_exit_status(check.verdict);
 
         /* Verity=auto: an image without verity data is what it is, but a snapshot cannot vouch for it. */
-        if (check.verdict == VERITY_CHECK_NO_VERITY && policy == VERITY_AUTO && !a->snapshot_dir && !a->expect_root_hash) {
+        if (check.verdict == VERITY_CHECK_NO_VERITY && policy == VERITY_AUTO && !a->snapshot_dir && !pin) {
                 if (!a->quiet)
                         printf("%s (Verity=auto: nothing to verify)\n", check.message);
                 return VERIFY_EXIT_NO_VERITY;
         }
 
-        if (check.verdict == VERITY_CHECK_INTACT && a->expect_root_hash) {
-                uint8_t h[VERITY_ROOT_HASH_MAX];
-                size_t hn = 0;
-                const char *reason = NULL;
-
-                if (verity_parse_root_hash(a->expect_root_hash, strlen(a->expect_root_hash), h, &hn, &reason) < 0) {
-                        log_error("Invalid expected root hash '%s': %s.", a->expect_root_hash, reason);
-                        return VERIFY_EXIT_FAILURE;
-                }
-                if (hn != check.data.root_hash_size || memcmp(h, check.data.root_hash, hn) != 0) {
+        if (check.verdict == VERITY_CHECK_MISMATCH && a->expect_root_hash) {
+                if (check.data.root_hash_size > 0)
+                        /* Its own root hash (sidecar, xattr, signature) is another one. */
                         log_error("Image %s: root hash %s differs from %s, the one its units were attached with "
                                   "(the image changed since the last daemon-reload?).",
                                   i.path, check.data.root_hash_hex, a->expect_root_hash);
-                        return VERIFY_EXIT_CHANGED;
-                }
+                else
+                        log_error("Verification failed: %s (the image changed since the last daemon-reload?) [%s]",
+                                  check.message, verity_check_verdict_to_string(check.verdict));
+                return status;
         }
 
         if (check.verdict != VERITY_CHECK_INTACT) {
@@ -280,6 +297,9 @@ static int verify_one(const Context *c, const PortableSettings *global, const Ve
 
         if (!a->quiet) {
                 printf("%s\n", check.message);
+                if (check.data.root_hash_kind == VERITY_ROOT_HASH_UUIDS)
+                        printf("The root hash comes from the partition UUIDs: this shows the image's integrity, not its "
+                               "authenticity (Verity=signed still needs a signature).\n");
                 if (snap_fd >= 0)
                         printf("Verified copy of the data: %s/%s\n", a->snapshot_dir, i.filename);
         }

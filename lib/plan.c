@@ -22,6 +22,7 @@
 #include "sandbox-lists.h"
 #include "string-util.h"
 #include "strv.h"
+#include "systemd-version.h"
 #include "sysusers.h"
 #include "time-util.h"
 #include "unit-adapt.h"
@@ -170,6 +171,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
                 .budget_usec = budget_usec,
                 .mounts_error = 1,
                 .kernel_verity = verity_kernel_supported(ctx) > 0,
+                .systemd_version = -1,
                 .host_has_etc_os_release = host_exists(ctx, "/etc/os-release") > 0,
                 .host_has_usr_os_release = host_exists(ctx, "/usr/lib/os-release") > 0,
         };
@@ -429,7 +431,10 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
         const DiscoveredImage *i = plan->image;
         int r;
 
-        if (i->type == IMAGE_RAW && !(root->cached && !root->verity_xattrs && !probe->verity_sig.found)) {
+        /* A verity partition without a signature partition may give its root hash through the partition
+         * UUIDs, which is checked against its hash tree; a pin is checked against it too. */
+        if (i->type == IMAGE_RAW && !(root->cached && !root->verity_xattrs && !probe->verity_sig.found &&
+                                      !probe->verity.found && !portable_settings_root_hash(&plan->settings))) {
                 if (*image_fd < 0)
                         *image_fd = image_file_open(p->ctx, i);
                 if (*image_fd < 0)
@@ -448,13 +453,24 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
         }
 
         r = verity_plan(p->ctx, i, *image_fd, i->type == IMAGE_RAW ? probe : NULL,
-                        portable_settings_verity(&plan->settings), p->kernel_verity, &plan->verity);
+                        portable_settings_verity(&plan->settings), portable_settings_root_hash(&plan->settings),
+                        p->kernel_verity, &plan->verity);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 return refused(plan_refuse(plan, r, "its verity data cannot be read: %m"));
         if (plan->verity.refused)
                 return refused(plan_refuse(plan, 0, "%s", plan->verity.refused));
+
+        if (i->type == IMAGE_RAW) {
+                if (p->systemd_version < 0)
+                        p->systemd_version = (int) systemd_version(p->ctx);
+                if (p->systemd_version >= IMAGE_POLICY_MIN_SYSTEMD) {
+                        r = verity_plan_add_image_policy(&plan->verity, i, probe);
+                        if (r < 0)
+                                return r;
+                }
+        }
         return 0;
 }
 
@@ -498,7 +514,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                 r = -EOPNOTSUPP;
                 if (p->ctx->image_reader != IMAGE_READER_MOUNT && image_tree_supported(probe->fstype)) {
                         r = verity_check_image_source(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
-                                                      &check, &verity);
+                                                      portable_settings_root_hash(&plan->settings), &check, &verity);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
@@ -514,7 +530,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                 }
                 if (r == -EOPNOTSUPP) {
                         r = verity_check_image_to_memfd(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
-                                                        &check, &vfd);
+                                                        portable_settings_root_hash(&plan->settings), &check, &vfd);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)

@@ -122,6 +122,7 @@ typedef struct Planner {
         char **deferred;                /* images deferred because of the deadline */
         bool verity_dropin_planned;     /* per image; reset by image_plan() */
         bool kernel_verity;             /* verity_kernel_supported() */
+        int systemd_version;            /* systemd_version(), read for the first raw image; -1: not yet */
         HostAccounts host_accounts;     /* the host's /etc/passwd and /etc/group, read once */
         int host_accounts_error;        /* why they could not be read, or 0 */
         HostUsers host_users;           /* their names */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <stdio.h>
+
 #include "fileio.h"
 #include "ini.h"
 #include "log.h"
@@ -52,6 +54,7 @@ void portable_settings_done(PortableSettings *s) {
         s->prefixes = strv_free(s->prefixes);
         s->extensions = strv_free(s->extensions);
         s->sources = strv_free(s->sources);
+        verity_pin_done(&s->root_hash);
 }
 
 static bool profile_name_is_valid(const char *p) {
@@ -197,6 +200,21 @@ static int settings_assignment(const char *section, const char *key, const char 
                 return 0;
         }
 
+        if (streq(key, "RootHash")) {
+                VerityPin pin = {};
+                const char *reason = NULL;
+
+                verity_pin_done(&s->root_hash);
+                if (isempty(value))
+                        return 0;
+                if (verity_parse_root_hash(value, strlen(value), pin.root_hash, &pin.root_hash_size, &reason) < 0)
+                        return log_error_errno(EINVAL, "%s:%u: Invalid RootHash=%s: %s.", filename, line, value, reason);
+                if (asprintf(&pin.origin, "RootHash= in %s:%u", filename, line) < 0)
+                        return -ENOMEM;
+                s->root_hash = pin;
+                return 0;
+        }
+
         if (streq(key, "TimeBudgetSec")) {
                 char *e;
                 double d;
@@ -337,6 +355,11 @@ int portable_settings_load_global(const Context *c, PortableSettings *ret) {
         if (r < 0)
                 return r;
 
+        /* One root hash for every image cannot be meant. */
+        if (verity_pin_set(&s.root_hash))
+                return log_error_errno(EINVAL, "%s: RootHash= belongs in an image's NAME.portable, not in the global settings.",
+                                       s.root_hash.origin);
+
         *ret = s;
         s = PORTABLE_SETTINGS_NULL;
         return 0;
@@ -349,6 +372,8 @@ static int settings_copy(const PortableSettings *from, PortableSettings *to) {
         to->restart = from->restart;
         to->time_budget_usec = from->time_budget_usec;
         to->prefixes_inherited = true;
+        if (verity_pin_copy(&from->root_hash, &to->root_hash) < 0)
+                return -ENOMEM;
         if (free_and_strdup(&to->profile, from->profile) < 0)
                 return -ENOMEM;
         STRV_FOREACH(p, from->prefixes)
@@ -423,7 +448,16 @@ bool portable_settings_enable(const PortableSettings *s) {
 VerityPolicy portable_settings_verity(const PortableSettings *s) {
         assert(s);
 
+        /* A pinned root hash means verified data: the pin is checked against what is read. */
+        if (verity_pin_set(&s->root_hash) && (s->verity < 0 || s->verity == VERITY_AUTO))
+                return VERITY_REQUIRED;
         return s->verity < 0 ? VERITY_AUTO : s->verity;
+}
+
+const VerityPin *portable_settings_root_hash(const PortableSettings *s) {
+        assert(s);
+
+        return verity_pin_set(&s->root_hash) ? &s->root_hash : NULL;
 }
 
 uint64_t portable_settings_time_budget_usec(const PortableSettings *s) {

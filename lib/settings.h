@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "context.h"
+#include "verity-sidecar.h"
 
 /* Settings, global (/etc/systemd/portable.conf and portable.conf.d drop-ins) and per image
  * (NAME.portable in a portables directory, first directory wins, and "*.conf" in NAME.portable.d
@@ -18,6 +19,9 @@
  *             directories, or absolute paths; lines add up (global first), empty resets
  *   Restart=  no (default): `portables refresh` (attach on drop) leaves units that changed running
  *             on the old image; changed: it restarts them, as `portables reattach` does
+ *   RootHash= (NAME.portable only) the root hash the image must have, hex (as NAME.roothash); implies
+ *             Verity=yes. An image without a root hash of its own but with a hash tree gets it
+ *             (verity-pin.h). Empty resets.
  *   TimeBudgetSec= (global only) how long one generator run may spend mounting raw images that
  *             are not in the extraction cache; the rest are deferred. Default 5s; "infinity"
  *
@@ -54,6 +58,7 @@ typedef struct PortableSettings {
         bool prefixes_inherited; /* prefixes came from the global settings */
         VerityPolicy verity;    /* _VERITY_POLICY_INVALID: unset */
         RestartPolicy restart;  /* _RESTART_POLICY_INVALID: unset */
+        VerityPin root_hash;    /* RootHash=, with its origin "RootHash= in FILE:LINE" */
         uint64_t time_budget_usec; /* UINT64_MAX: unset; 0: no budget */
         char **sources;         /* files read, for operators */
 } PortableSettings;
@@ -78,8 +83,9 @@ int portable_settings_load_image(const Context *c, const char *name, const Porta
 /* Effective values. */
 const char *portable_settings_profile(const PortableSettings *s);
 bool portable_settings_enable(const PortableSettings *s);
-VerityPolicy portable_settings_verity(const PortableSettings *s);
+VerityPolicy portable_settings_verity(const PortableSettings *s);  /* RootHash= makes auto yes */
 RestartPolicy portable_settings_restart(const PortableSettings *s);
+const VerityPin *portable_settings_root_hash(const PortableSettings *s);  /* NULL: none pinned */
 uint64_t portable_settings_time_budget_usec(const PortableSettings *s);     /* 0: none */
 
 #define EXTENSIONS_MAX 16U

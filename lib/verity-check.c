@@ -19,6 +19,7 @@ static const char *const verity_check_verdict_table[_VERITY_CHECK_VERDICT_MAX] =
         [VERITY_CHECK_UNSIGNED] = "unsigned",
         [VERITY_CHECK_UNTRUSTED] = "untrusted",
         [VERITY_CHECK_MALFORMED] = "malformed",
+        [VERITY_CHECK_MISMATCH] = "mismatch",
 };
 
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(verity_check_verdict, VerityCheckVerdict);
@@ -31,6 +32,7 @@ int verity_check_verdict_to_exit_status(VerityCheckVerdict v) {
         case VERITY_CHECK_UNSIGNED:     return VERIFY_EXIT_UNSIGNED;
         case VERITY_CHECK_UNTRUSTED:    return VERIFY_EXIT_UNTRUSTED;
         case VERITY_CHECK_MALFORMED:    return VERIFY_EXIT_MALFORMED;
+        case VERITY_CHECK_MISMATCH:     return VERIFY_EXIT_MISMATCH;
         default:                        return VERIFY_EXIT_FAILURE;
         }
 }
@@ -74,7 +76,7 @@ static void check_target_done(CheckTarget *t) {
 
 /* 1 and *t when there is something to verify, 0 when c's verdict is already decided, <0 on errors. */
 static int check_prepare(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                         VerityPolicy policy, VerityCheck *c, CheckTarget *t) {
+                         VerityPolicy policy, const VerityPin *pin, VerityCheck *c, CheckTarget *t) {
         struct stat st;
         int r;
 
@@ -86,7 +88,7 @@ static int check_prepare(const Context *ctx, const DiscoveredImage *i, int image
                 return r < 0 ? r : 0;
         }
 
-        r = verity_data_find(ctx, i, image_fd, probe, &c->data);
+        r = verity_data_find(ctx, i, image_fd, probe, pin, &c->data);
         if (r < 0)
                 return r;
 
@@ -94,14 +96,23 @@ static int check_prepare(const Context *ctx, const DiscoveredImage *i, int image
                 r = verdict(c, VERITY_CHECK_MALFORMED, "%s", c->data.malformed);
                 return r < 0 ? r : 0;
         }
+        if (c->data.pin_mismatch) {
+                r = verdict(c, VERITY_CHECK_MISMATCH, "%s: %s", i->path, c->data.pin_mismatch);
+                return r < 0 ? r : 0;
+        }
         if (!verity_data_complete(&c->data)) {
-                if (policy == VERITY_AUTO)
+                if (verity_pin_set(pin))
+                        r = verdict(c, VERITY_CHECK_NO_VERITY, "%s: %s pins a root hash, but there is no verity data "
+                                    "(no hash tree: %s)", i->path, strna(pin->origin),
+                                    probe && probe->format == RAW_FORMAT_GPT ? "no verity partition" : "no NAME.verity");
+                else if (policy == VERITY_AUTO)
                         r = verdict(c, VERITY_CHECK_NO_VERITY, "%s: no verity data (no root hash)", i->path);
                 else
                         r = verdict(c, VERITY_CHECK_NO_VERITY,
-                                    "%s: Verity=%s, but there is no verity data (no NAME.roothash, no xattr user.verity.roothash%s)",
+                                    "%s: Verity=%s, but there is no verity data (no NAME.roothash, no xattr user.verity.roothash%s%s%s)",
                                     i->path, verity_policy_to_string(policy),
-                                    probe && probe->format == RAW_FORMAT_GPT ? ", no verity-sig partition" : "");
+                                    probe && probe->format == RAW_FORMAT_GPT ? ", no verity-sig partition" : "",
+                                    c->data.uuid_hint_rejected ? "; " : "", strempty(c->data.uuid_hint_rejected));
                 return r < 0 ? r : 0;
         }
 
@@ -194,12 +205,12 @@ static int check_verdict(VerityCheck *c, const DiscoveredImage *i, const CheckTa
 }
 
 int verity_check_image(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                       VerityPolicy policy, int copy_fd, VerityCheck *ret) {
+                       VerityPolicy policy, const VerityPin *pin, int copy_fd, VerityCheck *ret) {
         _cleanup_(verity_check_done) VerityCheck c = {};
         _cleanup_(check_target_done) CheckTarget t = {};
         int r;
 
-        r = check_prepare(ctx, i, image_fd, probe, policy, &c, &t);
+        r = check_prepare(ctx, i, image_fd, probe, policy, pin, &c, &t);
         if (r < 0)
                 return r;
         if (r > 0) {
@@ -218,14 +229,14 @@ int verity_check_image(const Context *ctx, const DiscoveredImage *i, int image_f
 }
 
 int verity_check_image_source(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                              VerityPolicy policy, VerityCheck *ret, VeritySource **ret_source) {
+                              VerityPolicy policy, const VerityPin *pin, VerityCheck *ret, VeritySource **ret_source) {
 
         _cleanup_(verity_check_done) VerityCheck c = {};
         _cleanup_(check_target_done) CheckTarget t = {};
         _cleanup_(verity_source_freep) VeritySource *v = NULL;
         int r;
 
-        r = check_prepare(ctx, i, image_fd, probe, policy, &c, &t);
+        r = check_prepare(ctx, i, image_fd, probe, policy, pin, &c, &t);
         if (r < 0)
                 return r;
         if (r > 0) {
@@ -245,7 +256,7 @@ int verity_check_image_source(const Context *ctx, const DiscoveredImage *i, int 
 }
 
 int verity_check_image_to_memfd(const Context *ctx, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                                VerityPolicy policy, VerityCheck *ret, int *ret_fd) {
+                                VerityPolicy policy, const VerityPin *pin, VerityCheck *ret, int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
         int r;
 
@@ -255,7 +266,7 @@ int verity_check_image_to_memfd(const Context *ctx, const DiscoveredImage *i, in
         if (fd < 0)
                 return -errno;
 
-        r = verity_check_image(ctx, i, image_fd, probe, policy, fd, ret);
+        r = verity_check_image(ctx, i, image_fd, probe, policy, pin, fd, ret);
         if (r < 0)
                 return r;
         if (ret->verdict != VERITY_CHECK_INTACT) {

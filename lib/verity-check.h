@@ -24,6 +24,7 @@ typedef enum VerityCheckVerdict {
         VERITY_CHECK_UNTRUSTED,         /* signed by an untrusted key, or the signature does not match */
         VERITY_CHECK_MALFORMED,         /* a sidecar, the superblock, the signature JSON or PKCS#7 is malformed,
                                          * or something needed is missing (root hash without hash tree, ...) */
+        VERITY_CHECK_MISMATCH,          /* a root hash was pinned (VerityPin), and the image has another one */
         _VERITY_CHECK_VERDICT_MAX,
 } VerityCheckVerdict;
 
@@ -35,6 +36,7 @@ typedef enum VerityCheckVerdict {
 #define VERIFY_EXIT_UNTRUSTED 4
 #define VERIFY_EXIT_MALFORMED 5
 #define VERIFY_EXIT_NO_VERITY 6
+#define VERIFY_EXIT_MISMATCH 7          /* not the pinned (expected) root hash */
 
 const char *verity_check_verdict_to_string(VerityCheckVerdict v);
 int verity_check_verdict_to_exit_status(VerityCheckVerdict v);
@@ -50,20 +52,22 @@ typedef struct VerityCheck {
 
 void verity_check_done(VerityCheck *c);
 
-/* Checks raw image i (image_fd open for reading, probe from raw_image_probe()) under policy. With
+/* Checks raw image i (image_fd open for reading, probe from raw_image_probe()) under policy, with the
+ * root hash pin (NULL: none; see verity-pin.h: the image must have exactly that root hash, and one
+ * without a root hash of its own but with a hash tree is verified against it). With
  * VERITY_AUTO an image without verity data is VERITY_CHECK_NO_VERITY; an unsigned one is intact if
  * its data is; a signature, when present, must be trusted under every policy (as systemd requires).
  * If copy_fd >= 0 the verified data region is written to it (see verity_verify()): use it only if
  * the verdict is VERITY_CHECK_INTACT. Returns 0 with *ret filled, <0 on OOM/I/O errors. */
 int verity_check_image(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                       VerityPolicy policy, int copy_fd, VerityCheck *ret);
+                       VerityPolicy policy, const VerityPin *pin, int copy_fd, VerityCheck *ret);
 
 /* The same, writing the verified data region into a new sealed memfd (F_SEAL_WRITE|SHRINK|GROW|SEAL):
  * *ret_fd is a file holding exactly the verified bytes, which the generator can mount instead of
  * the image (raw_image_mount() takes any fd), so that units are read from verified data only.
  * *ret_fd is set only if the verdict is VERITY_CHECK_INTACT. */
 int verity_check_image_to_memfd(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                                VerityPolicy policy, VerityCheck *ret, int *ret_fd);
+                                VerityPolicy policy, const VerityPin *pin, VerityCheck *ret, int *ret_fd);
 
 /* The same checks, but the data is not read: the top of the hash tree is verified against the
  * (trusted) root hash, and *ret_source (set only if the verdict is VERITY_CHECK_INTACT, else NULL)
@@ -73,4 +77,4 @@ int verity_check_image_to_memfd(const Context *c, const DiscoveredImage *i, int 
  * the signature and the tree are good, not the data: corrupted data fails the reads that touch it
  * (-EBADMSG, verity_source_error()). ret->verify is what verity_source_new_full() said. */
 int verity_check_image_source(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                              VerityPolicy policy, VerityCheck *ret, VeritySource **ret_source);
+                              VerityPolicy policy, const VerityPin *pin, VerityCheck *ret, VeritySource **ret_source);

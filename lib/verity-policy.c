@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "string-util.h"
+#include "verity-pin.h"
 #include "verity-policy.h"
 #include "verity-signature.h"
 
@@ -232,7 +233,7 @@ static int snapshot_texts(VerityPlan *p, const DiscoveredImage *i) {
 }
 
 int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                VerityPolicy policy, bool kernel_verity, VerityPlan *ret) {
+                VerityPolicy policy, const VerityPin *pin, bool kernel_verity, VerityPlan *ret) {
 
         _cleanup_(verity_plan_done) VerityPlan p = {};
         int r;
@@ -240,7 +241,10 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
         p.verify_units = IN_SET(policy, VERITY_REQUIRED, VERITY_SIGNED);
 
         if (i->type != IMAGE_RAW) {
-                if (policy != VERITY_AUTO)
+                if (verity_pin_set(pin))
+                        r = refuse(&p, "%s pins a root hash, but it is a directory, which cannot carry verity data",
+                                   strna(pin->origin));
+                else if (policy != VERITY_AUTO)
                         r = refuse(&p, "Verity=%s, but it is a directory, which cannot carry verity data",
                                    verity_policy_to_string(policy));
                 else
@@ -250,7 +254,7 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
                 goto done;
         }
 
-        r = verity_data_find(c, i, image_fd, probe, &p.data);
+        r = verity_data_find(c, i, image_fd, probe, pin, &p.data);
         if (r < 0)
                 return r;
 
@@ -261,12 +265,28 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
                 goto done;
         }
 
+        if (p.data.pin_mismatch) {
+                r = refuse(&p, "%s", p.data.pin_mismatch);
+                if (r < 0)
+                        return r;
+                goto done;
+        }
+
         if (!verity_data_complete(&p.data)) {
+                if (verity_pin_set(pin)) {
+                        r = refuse(&p, "%s pins a root hash, but it has no verity data (%s)", strna(pin->origin),
+                                   probe && probe->format == RAW_FORMAT_GPT ? "no root-verity or usr-verity partition" :
+                                   "no NAME.verity hash tree next to it");
+                        if (r < 0)
+                                return r;
+                        goto done;
+                }
                 if (policy != VERITY_AUTO) {
                         bool gpt = probe && probe->format == RAW_FORMAT_GPT;
-                        r = refuse(&p, "Verity=%s, but it has no verity data (%s)", verity_policy_to_string(policy),
+                        r = refuse(&p, "Verity=%s, but it has no verity data (%s%s%s)", verity_policy_to_string(policy),
                                    gpt ? "no root hash: no verity-sig partition, no NAME.roothash, no xattr user.verity.roothash" :
-                                         "no NAME.roothash or xattr user.verity.roothash, and no NAME.verity");
+                                         "no NAME.roothash or xattr user.verity.roothash, and no NAME.verity",
+                                   p.data.uuid_hint_rejected ? "; " : "", strempty(p.data.uuid_hint_rejected));
                         if (r < 0)
                                 return r;
                         goto done;
@@ -303,6 +323,25 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
                 }
         }
 
+        if (kernel_verity && probe && probe->format == RAW_FORMAT_GPT && p.data.hash_tree_in_image) {
+                /* systemd (dissect-image.c), given RootHash= for a GPT image, uses only the data and
+                 * verity partitions whose UUIDs are the first and last 128 bits of it, as
+                 * systemd-repart sets them: with other UUIDs the start would fail. */
+                uint8_t u[32];
+                size_t n = p.data.root_hash_size;
+
+                if (verity_root_hash_from_uuids(probe->data.uuid, probe->verity.uuid, u) < 0 || n < 16 ||
+                    memcmp(u, p.data.root_hash, 16) != 0 || memcmp(u + 16, p.data.root_hash + n - 16, 16) != 0) {
+                        r = refuse(&p, "root hash %s (from %s) is not in the UUIDs of its %s and %s-verity partitions, "
+                                   "where systemd looks for the partitions that RootHash= belongs to (as systemd-repart "
+                                   "sets them)", p.data.root_hash_hex, p.data.root_hash_source,
+                                   p.data.usr ? "usr" : "root", p.data.usr ? "usr" : "root");
+                        if (r < 0)
+                                return r;
+                        goto done;
+                }
+        }
+
         if (kernel_verity) {
                 p.mode = VERITY_MODE_KERNEL;
                 r = kernel_texts(&p, i, probe);
@@ -321,5 +360,35 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
 
 done:
         *ret = TAKE_STRUCT(p);
+        return 0;
+}
+
+int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe) {
+        const char *part, *flags;
+
+        assert(p);
+        assert(i);
+
+        if (i->type != IMAGE_RAW || p->refused)
+                return 0;
+
+        part = probe && probe->usr_only && p->mode != VERITY_MODE_SNAPSHOT ? "usr" : "root";
+        switch (p->mode) {
+        case VERITY_MODE_KERNEL:
+                flags = p->data.signature_size > 0 ? "signed" : "verity";
+                break;
+        case VERITY_MODE_SNAPSHOT:
+                flags = "unprotected";  /* the verified copy is a bare file system */
+                break;
+        default:
+                /* No root hash we use: a verity partition there may still be used by a systemd that
+                 * finds a root hash itself (258 guesses it from the partition UUIDs). */
+                flags = probe && probe->verity.found ? "unprotected+verity" : "unprotected";
+        }
+
+        if (!strextend(&p->service_text,
+                       "# systemd refuses the image at start unless it is protected as it was found here:\n",
+                       "RootImagePolicy=", part, "=", flags, ":=unused+absent\n"))
+                return -ENOMEM;
         return 0;
 }

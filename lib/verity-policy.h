@@ -64,13 +64,24 @@ typedef struct VerityPlan {
 
 void verity_plan_done(VerityPlan *p);
 
-/* Decides for raw or directory image i with probe (NULL for directories) under policy, with
- * kernel_verity from verity_kernel_supported(). image_fd: the image file open for reading (-1 for
+/* Decides for raw or directory image i with probe (NULL for directories) under policy and the root
+ * hash pin (NULL: none; verity-pin.h), with kernel_verity from verity_kernel_supported(). image_fd: the image file open for reading (-1 for
  * directories). Does not verify the data itself (that is verity_check_image()), but checks the
  * signature where the policy needs it, so that a refused image is refused before anything is
  * mounted. Returns 0 with *ret filled (ret->refused set or not), <0 on OOM/I/O errors. */
 int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                VerityPolicy policy, bool kernel_verity, VerityPlan *ret);
+                VerityPolicy policy, const VerityPin *pin, bool kernel_verity, VerityPlan *ret);
+
+/* systemd >= 254 checks RootImage= against RootImagePolicy= (systemd.image-policy(7)) when it mounts it;
+ * like upstream portable (v260: image_policy_new_from_dissected()), the plan pins what was found,
+ * so that systemd itself refuses an image swapped for one with less protection between the reload
+ * and the start: for the root (or usr) partition "signed" (a signature checked), "verity"
+ * (dm-verity in the kernel), "unprotected" (no verity data, or the verified copy of
+ * VERITY_MODE_SNAPSHOT, a bare file system), other partitions "unused+absent". Appends
+ * "RootImagePolicy=..." to p->service_text, for raw images that are attached. 0 or -ENOMEM. */
+#define IMAGE_POLICY_MIN_SYSTEMD 254
+
+int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe);
 
 /* systemd-escape --path: "/var/lib/portables/foo.raw" -> "var-lib-portables-foo.raw". */
 char *unit_name_path_escape(const char *path);

@@ -12,6 +12,7 @@
 #include "json-reader.h"
 #include "log.h"
 #include "string-util.h"
+#include "verity-pin.h"
 #include "verity-sidecar.h"
 
 void verity_data_done(VerityData *d) {
@@ -25,8 +26,21 @@ void verity_data_done(VerityData *d) {
         free(d->signature_path);
         free(d->certificate_fingerprint);
         free(d->malformed);
+        free(d->pin_mismatch);
+        free(d->uuid_hint_rejected);
         *d = (VerityData) {};
 }
+
+static const char *const verity_root_hash_kind_table[_VERITY_ROOT_HASH_KIND_MAX] = {
+        [VERITY_ROOT_HASH_NONE] = "none",
+        [VERITY_ROOT_HASH_SIDECAR] = "sidecar",
+        [VERITY_ROOT_HASH_XATTR] = "xattr",
+        [VERITY_ROOT_HASH_SIGNATURE] = "signature",
+        [VERITY_ROOT_HASH_UUIDS] = "uuids",
+        [VERITY_ROOT_HASH_PIN] = "pin",
+};
+
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(verity_root_hash_kind, VerityRootHashKind);
 
 bool verity_data_complete(const VerityData *d) {
         return !d->malformed && d->root_hash_size > 0 && (d->hash_tree_path || d->hash_tree_in_image);
@@ -227,6 +241,7 @@ static int set_root_hash(VerityData *d, const char *text, size_t n, const char *
         d->root_hash_source = strdup(source);
         if (!d->root_hash_hex || !d->root_hash_source)
                 return -ENOMEM;
+        d->root_hash_kind = path ? VERITY_ROOT_HASH_SIDECAR : VERITY_ROOT_HASH_XATTR;
         if (path) {
                 d->root_hash_path = strdup(path);
                 if (!d->root_hash_path)
@@ -378,6 +393,7 @@ static int read_sig_partition(int image_fd, const DiscoveredImage *i, const RawP
                 d->root_hash_source = strdup(what);
                 if (!d->root_hash_hex || !d->root_hash_source)
                         return -ENOMEM;
+                d->root_hash_kind = VERITY_ROOT_HASH_SIGNATURE;
         }
 
         if (!d->signature) {
@@ -390,7 +406,7 @@ static int read_sig_partition(int image_fd, const DiscoveredImage *i, const RawP
 }
 
 int verity_data_find(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                     VerityData *ret) {
+                     const VerityPin *pin, VerityData *ret) {
         _cleanup_(verity_data_done) VerityData d = {};
         _cleanup_close_ int rfd = -EBADF;
         bool gpt = probe && probe->format == RAW_FORMAT_GPT;
@@ -455,6 +471,10 @@ int verity_data_find(const Context *c, const DiscoveredImage *i, int image_fd, c
                 if (r < 0)
                         return r;
         }
+
+        r = verity_data_apply_hints(c, i, image_fd, probe, pin, &d);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_STRUCT(d);
         return 0;

@@ -28,6 +28,34 @@
 #define VERITY_SIG_PARTITION_MAX (4U * 1024U * 1024U)
 #define VERITY_SIGNATURE_MAX (64U * 1024U)
 
+/* A root hash the image does not carry itself, pinned by the operator: RootHash= in NAME.portable,
+ * or `portables verify --expect-root-hash=`. */
+typedef struct VerityPin {
+        uint8_t root_hash[VERITY_ROOT_HASH_MAX];
+        size_t root_hash_size;          /* 0: nothing pinned */
+        char *origin;                   /* "RootHash= in /etc/portables/foo.portable:3", "--expect-root-hash=" */
+} VerityPin;
+
+void verity_pin_done(VerityPin *p);
+int verity_pin_copy(const VerityPin *from, VerityPin *to);
+static inline bool verity_pin_set(const VerityPin *p) {
+        return p && p->root_hash_size > 0;
+}
+
+/* Where VerityData.root_hash came from. */
+typedef enum VerityRootHashKind {
+        VERITY_ROOT_HASH_NONE,
+        VERITY_ROOT_HASH_SIDECAR,       /* NAME.roothash / NAME.usrhash */
+        VERITY_ROOT_HASH_XATTR,         /* user.verity.roothash / usrhash */
+        VERITY_ROOT_HASH_SIGNATURE,     /* the rootHash of the verity-sig partition */
+        VERITY_ROOT_HASH_UUIDS,         /* the partition UUIDs of data and verity partition (systemd-repart) */
+        VERITY_ROOT_HASH_PIN,           /* the VerityPin, the image having no root hash of its own */
+        _VERITY_ROOT_HASH_KIND_MAX,
+} VerityRootHashKind;
+
+/* "sidecar", "xattr", "signature", "uuids", "pin"; "none". */
+const char *verity_root_hash_kind_to_string(VerityRootHashKind k);
+
 typedef struct VerityData {
         bool usr;                       /* the usrhash variant: protects the /usr partition */
 
@@ -37,6 +65,8 @@ typedef struct VerityData {
         char *root_hash_source;         /* "/var/lib/portables/foo.roothash", "xattr user.verity.roothash on ...",
                                          * "root-verity-sig partition" */
         char *root_hash_path;           /* host path of the .roothash/.usrhash file, if that is the source */
+        VerityRootHashKind root_hash_kind;
+        bool pinned;                    /* a VerityPin was given and the root hash is exactly it */
 
         /* The hash tree: a sidecar file, or the verity partition of a GPT image. */
         char *hash_tree_path;           /* host path of NAME.verity, or NULL */
@@ -52,6 +82,14 @@ typedef struct VerityData {
         /* Set when something is there but unusable: the text says which file and what is wrong.
          * Callers refuse the image with it. */
         char *malformed;
+
+        /* Set when a VerityPin was given and the image's root hash is another one (its own, or the one
+         * its hash tree has): names the pin's origin and both hashes. Callers refuse the image. */
+        char *pin_mismatch;
+
+        /* Set when the partition UUIDs looked like a root hash but the hash tree has another one:
+         * why they were not used, for the messages of callers that then find no root hash. */
+        char *uuid_hint_rejected;
 } VerityData;
 
 void verity_data_done(VerityData *d);
@@ -62,9 +100,13 @@ bool verity_data_complete(const VerityData *d);
 /* Looks for everything above for image i (a raw image; for directories nothing is found). image_fd
  * is the image file open for reading (for the xattrs and the GPT partitions), probe its probe (may
  * be NULL for a bare file system). Returns 0 with *ret filled (possibly with ret->malformed set),
- * or <0 on OOM and I/O errors that say nothing about the image (logged at debug level). */
+ * or <0 on OOM and I/O errors that say nothing about the image (logged at debug level).
+ *
+ * An image with a hash tree but no root hash of its own gets one from verity-pin.h: pin (may be
+ * NULL) if given, else its partition UUIDs; either only if its hash tree has exactly that root
+ * hash. A pin that differs from the image's own root hash sets ret->pin_mismatch. */
 int verity_data_find(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                     VerityData *ret);
+                     const VerityPin *pin, VerityData *ret);
 
 /* Parsers, exposed for the tests and the fuzzers. */
 

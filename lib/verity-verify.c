@@ -488,3 +488,82 @@ done:
         return 0;
 #undef MALFORMED
 }
+
+int verity_tree_root_hash(int data_fd, uint64_t data_offset, uint64_t data_size,
+                          int hash_fd, uint64_t hash_offset, uint64_t hash_size,
+                          uint8_t ret[static VERITY_DIGEST_MAX], size_t *ret_size, const char **ret_reason) {
+
+        _cleanup_(verity_hasher_done) VerityHasher h = {};
+        _cleanup_free_ uint8_t *block = NULL;
+        const char *reason = NULL;
+        VerityGeometry g;
+        VerityParams p;
+        uint64_t at;
+        size_t n;
+        int r;
+
+        assert(data_fd >= 0);
+        assert(hash_fd >= 0);
+        assert(ret_size);
+
+#define BAD(reason_)                                    \
+        ({                                              \
+                if (ret_reason)                         \
+                        *ret_reason = (reason_);        \
+                -EBADMSG;                               \
+        })
+
+        r = dlopen_libcrypto();
+        if (r < 0)
+                return log_debug_errno(r, "Cannot compute dm-verity hashes without libcrypto: %m");
+
+        if (hash_size != UINT64_MAX && hash_size < VERITY_SUPERBLOCK_SIZE)
+                return BAD("the hash area is too small for a verity superblock");
+        r = verity_params_read(hash_fd, hash_offset, &p, &reason);
+        if (r == -EBADMSG)
+                return BAD(reason);
+        if (r < 0)
+                return r;
+
+        r = verity_hasher_init(&h, &p, &reason);
+        if (r == -EBADMSG)
+                return BAD(reason);
+        if (r < 0)
+                return r;
+
+        if (p.data_blocks > data_size / p.data_block_size)
+                return BAD("the hash tree covers more data blocks than the data region holds");
+
+        r = verity_geometry_init(&p, h.digest_size, &g, &reason);
+        if (r < 0)
+                return BAD(reason);
+
+        if (g.levels > 0) {
+                /* The top block, right after the superblock's block. */
+                uint64_t top = g.level_pos[g.levels - 1];
+
+                n = p.hash_block_size;
+                if (hash_size != UINT64_MAX && (top + 2 > hash_size / n))
+                        return BAD("the hash tree does not fit its hash area");
+                at = hash_offset + (top + 1) * n;
+        } else {
+                n = p.data_block_size;
+                at = data_offset;
+        }
+
+        block = malloc(n);
+        if (!block)
+                return -ENOMEM;
+        r = pread_exact(g.levels > 0 ? hash_fd : data_fd, block, n, at);
+        if (r == -EPIPE)
+                return BAD("truncated");
+        if (r < 0)
+                return r;
+
+        r = verity_hasher_block(&h, block, n, ret);
+        if (r < 0)
+                return r;
+        *ret_size = h.digest_size;
+        return 0;
+#undef BAD
+}

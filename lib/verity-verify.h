@@ -124,3 +124,14 @@ int verity_verify(int data_fd, uint64_t data_offset, uint64_t data_size,
                   int hash_fd, uint64_t hash_offset, uint64_t hash_size,
                   const uint8_t *root_hash, size_t root_hash_size,
                   int copy_fd, VerityResult *ret);
+
+/* The root hash that the hash tree at hash_offset of hash_fd (superblock first; hash_size as for
+ * verity_verify()) says its data has: the digest of its top hash block, or, for a tree of one data
+ * block, of that block at data_offset of data_fd. Nothing below the top is checked: the data must
+ * still be verified against it. This is how a root hash that is only a hint (RootHash= pinned by
+ * the operator, the partition UUIDs of a systemd-repart image) is checked before it is used.
+ * Returns 0 with ret (*ret_size bytes), -EBADMSG with *ret_reason (static text) for a malformed
+ * superblock or a tree that does not fit, -EOPNOTSUPP without libcrypto, other errno on I/O. */
+int verity_tree_root_hash(int data_fd, uint64_t data_offset, uint64_t data_size,
+                          int hash_fd, uint64_t hash_offset, uint64_t hash_size,
+                          uint8_t ret[static VERITY_DIGEST_MAX], size_t *ret_size, const char **ret_reason);

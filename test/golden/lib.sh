@@ -83,3 +83,64 @@ gpt() {
         dd if="$fs" of="$dest" bs=1M seek=1 conv=notrunc status=none
         rm -f "$fs"
 }
+
+# ---- dm-verity data for the pin and partition-UUID cases (reproducible: fixed times, salt, UUIDs) ----
+
+VERITY_SALT=5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed
+VERITY_TREE_UUID=11111111-2222-3333-4444-555555555555
+
+squashfs_fixed() {
+        need_tool mksquashfs
+        mksquashfs "$1" "$2" -noappend -quiet -all-root -no-progress -mkfs-time 0 -all-time 0 >/dev/null
+}
+
+# verity_format DATA TREE — veritysetup format with fixed salt and UUID; prints the root hash.
+verity_format() {
+        need_tool veritysetup
+        rm -f "$2"
+        veritysetup format "$1" "$2" --salt="$VERITY_SALT" --uuid="$VERITY_TREE_UUID" \
+                --root-hash-file="$2.hex" >/dev/null
+        cat "$2.hex"
+        rm -f "$2.hex"
+}
+
+# verity_sidecar SRC DEST.raw — a squashfs of SRC and its hash tree DEST.verity, no NAME.roothash;
+# prints the root hash.
+verity_sidecar() {
+        squashfs_fixed "$1" "$2"
+        verity_format "$2" "${2%.raw}.verity"
+}
+
+# uuid_of HEX — 32 hex digits as a UUID string.
+uuid_of() {
+        printf '%s-%s-%s-%s-%s' "${1:0:8}" "${1:8:4}" "${1:12:4}" "${1:16:4}" "${1:20:12}"
+}
+
+# verity_gpt SRC DEST [repart|wrong] — a GPT image: root partition (squashfs of SRC) and its
+# root-verity partition, made with sfdisk. "repart" (default) sets the partition UUIDs from the root
+# hash as systemd-repart does (root: its first 128 bits, root-verity: its last 128 bits); "wrong"
+# swaps them. Prints the root hash.
+verity_gpt() {
+        local src=$1 dest=$2 how=${3:-repart} fs tree hex vtype ru vu fmib tmib
+        need_tool sfdisk
+        arch_uuids
+        case "$(uname -m)" in
+        x86_64)  vtype=2c7357ed-ebd2-46d9-aec1-23d437ec2bf5 ;;
+        aarch64) vtype=df3300ce-d69f-4c92-978c-9bfb0f38d820 ;;
+        esac
+        fs=$WORK/vgpt.$$.squashfs tree=$WORK/vgpt.$$.verity
+        squashfs_fixed "$src" "$fs"
+        hex=$(verity_format "$fs" "$tree")
+        ru=$(uuid_of "${hex:0:32}") vu=$(uuid_of "${hex:32:32}")
+        [ "$how" = wrong ] && { local t=$ru; ru=$vu; vu=$t; }
+        fmib=$(( ($(stat -c %s "$fs") + 1048575) / 1048576 ))
+        tmib=$(( ($(stat -c %s "$tree") + 1048575) / 1048576 ))
+        truncate -s $(( (fmib + tmib + 2) * 1048576 )) "$dest"
+        printf 'label: gpt\nlabel-id: 01234567-89ab-cdef-0123-456789abcdef\nstart=2048, size=%d, type=%s, uuid=%s, name=root\nstart=%d, size=%d, type=%s, uuid=%s, name=root-verity\n' \
+                $(( fmib * 2048 )) "$ROOT_UUID" "$ru" $(( 2048 + fmib * 2048 )) $(( tmib * 2048 )) "$vtype" "$vu" \
+                | sfdisk -q "$dest" >/dev/null
+        dd if="$fs" of="$dest" bs=1M seek=1 conv=notrunc status=none
+        dd if="$tree" of="$dest" bs=1M seek=$(( 1 + fmib )) conv=notrunc status=none
+        rm -f "$fs" "$tree"
+        printf '%s\n' "$hex"
+}

@@ -309,6 +309,7 @@ fi
 . "$HERE/mkimages-users.sh"
 . "$HERE/mkimages-reload.sh"         # 20-22: reloads (slow files, time budget, extraction cache)
 . "$HERE/mkimages-verity.sh"      # 18, 19: verified images
+. "$HERE/mkimages-pins.sh"        # 35, 36: pinned root hashes, root hashes from partition UUIDs
 . "$HERE/mkimages-escape.sh"      # 23: units that try to leave their sandbox
 . "$HERE/mkimages-confine.sh"     # 26: hostile images, one way past the sandbox each
 . "$HERE/mkimages-debsvc.sh"      # 27: unmodified Debian services, one image for all

@@ -3,6 +3,8 @@
 /* portable_settings_parse(): portable.conf and NAME.portable. Anything unknown or unparsable is an
  * error, so an image is never run with less than it asked for. */
 
+#include <stdio.h>
+
 #include "macro.h"
 #include "settings.h"
 #include "strv.h"
@@ -49,6 +51,34 @@ TEST(valid) {
         CHECK_STR(s.profile, "custom-1.x");
         CHECK_INT(parse(&s, "[Portable]\nVerity=auto\n"), 0);
         CHECK_INT(s.verity, VERITY_AUTO);
+}
+
+TEST(root_hash) {
+        _cleanup_(portable_settings_done) PortableSettings s = PORTABLE_SETTINGS_NULL;
+        const char *h = "5c2ddffef394feb0c080312955321e9a47c3789000aaed68a97bcfe450d30027";
+        _cleanup_free_ char *text = NULL;
+
+        CHECK(portable_settings_root_hash(&s) == NULL);
+        CHECK(asprintf(&text, "[Portable]\nVerity=auto\n\nRootHash=%s\n", h) > 0);
+        CHECK_INT(parse(&s, text), 0);
+        CHECK(portable_settings_root_hash(&s) != NULL);
+        CHECK_INT(s.root_hash.root_hash_size, 32);
+        CHECK_STR(s.root_hash.origin, "RootHash= in test.portable:4");
+        /* A pin means verified data, even where Verity=auto was said; signed stays signed. */
+        CHECK_INT(portable_settings_verity(&s), VERITY_REQUIRED);
+        CHECK_INT(parse(&s, "[Portable]\nVerity=signed\n"), 0);
+        CHECK_INT(portable_settings_verity(&s), VERITY_SIGNED);
+        /* Empty resets. */
+        CHECK_INT(parse(&s, "[Portable]\nRootHash=\nVerity=\n"), 0);
+        CHECK(portable_settings_root_hash(&s) == NULL);
+        CHECK_INT(portable_settings_verity(&s), VERITY_AUTO);
+
+        /* Exactly a root hash: 32..128 hex digits, even, nothing else. */
+        CHECK_INT(parse(&s, "[Portable]\nRootHash=5c2ddffef394feb0c080312955321e9a47c3789000aaed68a97bcfe450d3002\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nRootHash=5c2ddffef394feb0c0803129553\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nRootHash=5c2ddffef394feb0c080312955321e9a47c3789000aaed68a97bcfe450d3002x\n"), -EINVAL);
+        CHECK_INT(parse(&s, "[Portable]\nRootHash=5c2ddffe f394feb0c080312955321e9a47c3789000aaed68a97bcfe450d30027\n"), -EINVAL);
+        CHECK(portable_settings_root_hash(&s) == NULL);
 }
 
 TEST(prefixes) {
@@ -173,6 +203,7 @@ TEST(restart_policy) {
 
 int main(void) {
         RUN(valid);
+        RUN(root_hash);
         RUN(prefixes);
         RUN(extensions);
         RUN(errors);

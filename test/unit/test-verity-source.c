@@ -676,7 +676,7 @@ TEST(check_image_source) {
         CHECK(fd >= 0);
         buf = malloc(300 * 4096);
 
-        CHECK_INT(verity_check_image_source(&ctx, &i, fd, NULL, VERITY_REQUIRED, &c, &v), 0);
+        CHECK_INT(verity_check_image_source(&ctx, &i, fd, NULL, VERITY_REQUIRED, NULL, &c, &v), 0);
         CHECK_INT(c.verdict, VERITY_CHECK_INTACT);
         CHECK(c.message && strstr(c.message, "data verified as read"));
         fprintf(stderr, "  %s\n", strna(c.message));
@@ -690,14 +690,14 @@ TEST(check_image_source) {
         verity_check_done(&c);
 
         /* Unsigned under Verity=signed: no source. */
-        CHECK_INT(verity_check_image_source(&ctx, &i, fd, NULL, VERITY_SIGNED, &c, &v), 0);
+        CHECK_INT(verity_check_image_source(&ctx, &i, fd, NULL, VERITY_SIGNED, NULL, &c, &v), 0);
         CHECK_INT(c.verdict, VERITY_CHECK_UNSIGNED);
         CHECK(!v);
         verity_check_done(&c);
 
         /* Corrupted data: the check passes (the tree is good), the read of the block fails. */
         CHECK_INT(flip_bit(img.data, 77 * 4096 + 5, 0), 0);
-        CHECK_INT(verity_check_image_source(&ctx, &i, fd, NULL, VERITY_AUTO, &c, &v), 0);
+        CHECK_INT(verity_check_image_source(&ctx, &i, fd, NULL, VERITY_AUTO, NULL, &c, &v), 0);
         CHECK_INT(c.verdict, VERITY_CHECK_INTACT);
         if (v) {
                 ImageSource s = verity_source_image_source(v);
@@ -710,7 +710,7 @@ TEST(check_image_source) {
 
         /* A wrong root hash: corrupted, no source. */
         CHECK_INT(shell("echo 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff > %s/chk.roothash", pdir), 0);
-        CHECK_INT(verity_check_image_source(&ctx, &i, fd, NULL, VERITY_AUTO, &c, &v), 0);
+        CHECK_INT(verity_check_image_source(&ctx, &i, fd, NULL, VERITY_AUTO, NULL, &c, &v), 0);
         CHECK_INT(c.verdict, VERITY_CHECK_CORRUPTED);
         CHECK(!v);
         CHECK(c.message && strstr(c.message, "chk.verity: the root hash does not match"));
@@ -719,7 +719,7 @@ TEST(check_image_source) {
 
         /* No verity data. */
         CHECK_INT(shell("rm %s/chk.roothash %s/chk.verity", pdir, pdir), 0);
-        CHECK_INT(verity_check_image_source(&ctx, &i, fd, NULL, VERITY_AUTO, &c, &v), 0);
+        CHECK_INT(verity_check_image_source(&ctx, &i, fd, NULL, VERITY_AUTO, NULL, &c, &v), 0);
         CHECK_INT(c.verdict, VERITY_CHECK_NO_VERITY);
         CHECK(!v);
 
@@ -769,7 +769,7 @@ TEST(check_image_source_gpt) {
         CHECK_INT(raw_image_probe(fd, path, &probe), 0);
         CHECK(probe.format == RAW_FORMAT_GPT && probe.data.found && probe.verity.found && probe.data.offset > 0);
 
-        CHECK_INT(verity_check_image_source(&ctx, &i, fd, &probe, VERITY_REQUIRED, &c, &v), 0);
+        CHECK_INT(verity_check_image_source(&ctx, &i, fd, &probe, VERITY_REQUIRED, NULL, &c, &v), 0);
         CHECK_INT(c.verdict, VERITY_CHECK_INTACT);
         fprintf(stderr, "  %s\n", strna(c.message));
         CHECK(v != NULL);
@@ -790,7 +790,7 @@ TEST(check_image_source_gpt) {
 
         /* A byte of the squashfs changed: the block holding it is refused, its neighbours are not. */
         CHECK_INT(flip_bit(path, probe.data.offset + 5 * 4096 + 99, 4), 0);
-        CHECK_INT(verity_check_image_source(&ctx, &i, fd, &probe, VERITY_REQUIRED, &c, &v), 0);
+        CHECK_INT(verity_check_image_source(&ctx, &i, fd, &probe, VERITY_REQUIRED, NULL, &c, &v), 0);
         CHECK_INT(c.verdict, VERITY_CHECK_INTACT);
         if (v) {
                 s = verity_source_image_source(v);

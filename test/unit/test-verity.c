@@ -18,11 +18,14 @@
 #include "context.h"
 #include "base64.h"
 #include "fileio.h"
+#include "hexdecode.h"
 #include "image-probe.h"
 #include "log.h"
 #include "string-util.h"
 #include "tests.h"
 #include "verity-check.h"
+#include "systemd-version.h"
+#include "verity-pin.h"
 #include "verity-policy.h"
 #include "verity-sidecar.h"
 #include "verity-signature.h"
@@ -103,7 +106,12 @@ static void image_free(DiscoveredImage *i) {
         free(i->path);
 }
 
+static int check_image_pinned(const char *name, VerityPolicy policy, const VerityPin *pin, VerityCheck *ret);
 static int check_image(const char *name, VerityPolicy policy, VerityCheck *ret) {
+        return check_image_pinned(name, policy, NULL, ret);
+}
+
+static int check_image_pinned(const char *name, VerityPolicy policy, const VerityPin *pin, VerityCheck *ret) {
         DiscoveredImage i = image(name);
         _cleanup_close_ int fd = -EBADF;
         RawProbe probe = {};
@@ -117,7 +125,7 @@ static int check_image(const char *name, VerityPolicy policy, VerityCheck *ret) 
         }
         r = fd < 0 ? fd : raw_image_probe(fd, i.path, &probe);
         if (r >= 0)
-                r = verity_check_image(&ctx, &i, fd, &probe, policy, -EBADF, ret);
+                r = verity_check_image(&ctx, &i, fd, &probe, policy, pin, -EBADF, ret);
         image_free(&i);
         return r;
 }
@@ -318,12 +326,12 @@ TEST(memfd_copy_is_the_verified_data) {
         fd = open(path, O_RDONLY | O_CLOEXEC);
         CHECK(fd >= 0);
         CHECK_INT(raw_image_probe(fd, path, &probe), 0);
-        CHECK_INT(verity_check_image_to_memfd(&ctx, &i, fd, &probe, VERITY_SIGNED, &v, &mfd), 0);
+        CHECK_INT(verity_check_image_to_memfd(&ctx, &i, fd, &probe, VERITY_SIGNED, NULL, &v, &mfd), 0);
         CHECK_INT(v.verdict, VERITY_CHECK_UNSIGNED); /* refused: no copy */
         CHECK_INT(mfd, -EBADF);
         verity_check_done(&v);
 
-        CHECK_INT(verity_check_image_to_memfd(&ctx, &i, fd, &probe, VERITY_AUTO, &v, &mfd), 0);
+        CHECK_INT(verity_check_image_to_memfd(&ctx, &i, fd, &probe, VERITY_AUTO, NULL, &v, &mfd), 0);
         CHECK_INT(v.verdict, VERITY_CHECK_INTACT);
         CHECK(mfd >= 0);
         if (mfd >= 0) {
@@ -441,7 +449,7 @@ TEST(signatures) {
                 fd = rfd;
         }
         CHECK_INT(raw_image_probe(fd, i.path, &probe), 0);
-        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, true, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, NULL, true, &plan), 0);
         CHECK(!plan.refused);
         CHECK_INT(plan.mode, VERITY_MODE_KERNEL);
         CHECK(plan.verify_units);
@@ -456,7 +464,7 @@ TEST(signatures) {
         verity_plan_done(&plan);
 
         /* Without dm-verity: a verified copy, and a dependency on the verify unit. */
-        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, false, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, NULL, false, &plan), 0);
         CHECK(!plan.refused);
         CHECK_INT(plan.mode, VERITY_MODE_SNAPSHOT);
         CHECK_STR(plan.root_image, "/run/portables-verified/signed.raw");
@@ -477,7 +485,7 @@ TEST(signatures) {
         fprintf(stderr, "  %s\n", strna(v.message));
         CHECK_INT(verity_check_verdict_to_exit_status(v.verdict), VERIFY_EXIT_UNTRUSTED);
         verity_check_done(&v);
-        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, true, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, fd, &probe, VERITY_SIGNED, NULL, true, &plan), 0);
         CHECK(plan.refused && strstr(plan.refused, "not among"));
         fprintf(stderr, "  refused: %s\n", strna(plan.refused));
         verity_plan_done(&plan);
@@ -565,7 +573,7 @@ TEST(malformed_sidecars) {
         verity_check_done(&v);
 
         /* Refused by the plan with the same words, under any policy. */
-        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_AUTO, true, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_AUTO, NULL, true, &plan), 0);
         CHECK(plan.refused && strstr(plan.refused, "mal.roothash: malformed root hash"));
         verity_plan_done(&plan);
 
@@ -589,11 +597,11 @@ TEST(malformed_sidecars) {
         CHECK_INT(check_image("mal", VERITY_AUTO, &v), 0);
         CHECK_INT(v.verdict, VERITY_CHECK_NO_VERITY);
         verity_check_done(&v);
-        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_AUTO, false, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_AUTO, NULL, false, &plan), 0);
         CHECK(!plan.refused);
         CHECK_INT(plan.mode, VERITY_MODE_NONE);
         verity_plan_done(&plan);
-        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_REQUIRED, false, &plan), 0);
+        CHECK_INT(verity_plan(&ctx, &i, -EBADF, NULL, VERITY_REQUIRED, NULL, false, &plan), 0);
         CHECK(plan.refused && strstr(plan.refused, "Verity=yes, but it has no verity data"));
         fprintf(stderr, "  refused: %s\n", strna(plan.refused));
 
@@ -629,6 +637,114 @@ TEST(kernel_detection) {
         unsetenv(VERITY_KERNEL_ENV);
 }
 
+TEST(uuid_root_hash) {
+        uint8_t h[32];
+        _cleanup_free_ char *hex = NULL;
+
+        /* repart: data partition UUID = first 128 bits, verity partition UUID = last 128 bits, in the
+         * order the UUID strings read. */
+        CHECK_INT(verity_root_hash_from_uuids("5c2ddffe-f394-feb0-c080-312955321e9a",
+                                              "47c37890-00aa-ed68-a97b-cfe450d30027", h), 0);
+        hex = hexmem_lower(h, sizeof(h));
+        CHECK_STR(hex, "5c2ddffef394feb0c080312955321e9a47c3789000aaed68a97bcfe450d30027");
+        /* Upper case (blkid may report either) is the same. */
+        CHECK_INT(verity_root_hash_from_uuids("5C2DDFFE-F394-FEB0-C080-312955321E9A",
+                                              "47c37890-00aa-ed68-a97b-cfe450d30027", h), 0);
+        CHECK_INT(verity_root_hash_from_uuids("", "47c37890-00aa-ed68-a97b-cfe450d30027", h), -EINVAL);
+        CHECK_INT(verity_root_hash_from_uuids("5c2ddffef394feb0c080312955321e9a",
+                                              "47c37890-00aa-ed68-a97b-cfe450d30027", h), -EINVAL);
+        CHECK_INT(verity_root_hash_from_uuids("00000000-0000-0000-0000-000000000000",
+                                              "47c37890-00aa-ed68-a97b-cfe450d30027", h), -EINVAL);
+        CHECK_INT(verity_root_hash_from_uuids("5c2ddffe-f394-feb0-c080-312955321e9a",
+                                              "47c37890-00aa-ed68-a97b-cfe450d3002g", h), -EINVAL);
+}
+
+static void pin_from_hex(VerityPin *pin, const char *hex) {
+        *pin = (VerityPin) {};
+        CHECK_INT(verity_parse_root_hash(hex, strlen(hex), pin->root_hash, &pin->root_hash_size, NULL), 0);
+        pin->origin = strdup("RootHash= in test.portable:1");
+}
+
+TEST(pins) {
+        _cleanup_(verity_check_done) VerityCheck v = {};
+        _cleanup_(verity_pin_done) VerityPin pin = {}, other = {};
+        _cleanup_free_ char *hex = make_image("pinned", 200), *tree = NULL, *raw = NULL;
+        uint8_t t[VERITY_DIGEST_MAX];
+        size_t tn = 0;
+
+        CHECK(hex != NULL);
+        if (!hex)
+                return;
+        pin_from_hex(&pin, hex);
+        pin_from_hex(&other, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+
+        /* The tree's own root hash is the one veritysetup printed. */
+        CHECK(asprintf(&tree, "%s/pinned.verity", pdir) > 0);
+        CHECK(asprintf(&raw, "%s/pinned.raw", pdir) > 0);
+        {
+                _cleanup_close_ int dfd = open(raw, O_RDONLY | O_CLOEXEC), hfd = open(tree, O_RDONLY | O_CLOEXEC);
+                _cleanup_free_ char *th = NULL;
+                CHECK_INT(verity_tree_root_hash(dfd, 0, UINT64_MAX, hfd, 0, UINT64_MAX, t, &tn, NULL), 0);
+                th = hexmem_lower(t, tn);
+                CHECK_STR(th, hex);
+        }
+
+        /* No root hash of its own: without a pin there is nothing to verify, with it it is intact. */
+        CHECK_INT(check_image("pinned", VERITY_AUTO, &v), 0);
+        CHECK_INT(v.verdict, VERITY_CHECK_NO_VERITY);
+        verity_check_done(&v);
+        CHECK_INT(check_image_pinned("pinned", VERITY_REQUIRED, &pin, &v), 0);
+        CHECK_INT(v.verdict, VERITY_CHECK_INTACT);
+        CHECK_INT(v.data.root_hash_kind, VERITY_ROOT_HASH_PIN);
+        CHECK(v.data.pinned);
+        CHECK_STR(v.data.root_hash_hex, hex);
+        verity_check_done(&v);
+
+        /* Another pin: refused, both hashes named. */
+        CHECK_INT(check_image_pinned("pinned", VERITY_REQUIRED, &other, &v), 0);
+        CHECK_INT(v.verdict, VERITY_CHECK_MISMATCH);
+        CHECK_INT(verity_check_verdict_to_exit_status(v.verdict), VERIFY_EXIT_MISMATCH);
+        CHECK(v.message && strstr(v.message, hex) && strstr(v.message, "0123456789abcdef") &&
+              strstr(v.message, "test.portable:1"));
+        verity_check_done(&v);
+
+        /* With its own root hash: the pin must be that one. */
+        CHECK_INT(write_roothash("pinned", hex), 0);
+        CHECK_INT(check_image_pinned("pinned", VERITY_REQUIRED, &pin, &v), 0);
+        CHECK_INT(v.verdict, VERITY_CHECK_INTACT);
+        CHECK_INT(v.data.root_hash_kind, VERITY_ROOT_HASH_SIDECAR);
+        CHECK(v.data.pinned);
+        verity_check_done(&v);
+        CHECK_INT(check_image_pinned("pinned", VERITY_REQUIRED, &other, &v), 0);
+        CHECK_INT(v.verdict, VERITY_CHECK_MISMATCH);
+        CHECK(v.message && strstr(v.message, "pinned.roothash"));
+        verity_check_done(&v);
+        CHECK_INT(shell("rm %s/pinned.roothash", pdir), 0);
+
+        /* The pin is only checked against the top of the tree first: corrupted data is still found. */
+        CHECK_INT(flip_byte(raw, 4096 * 10 + 7), 0);
+        CHECK_INT(check_image_pinned("pinned", VERITY_REQUIRED, &pin, &v), 0);
+        CHECK_INT(v.verdict, VERITY_CHECK_CORRUPTED);
+}
+
+TEST(systemd_version) {
+        CHECK_INT(systemd_version_from_library_name("libsystemd-shared-252.so"), 252);
+        CHECK_INT(systemd_version_from_library_name("libsystemd-shared-256.7-1.fc41.so"), 256);
+        CHECK_INT(systemd_version_from_library_name("libsystemd-shared-257~rc1.so"), 0);
+        CHECK_INT(systemd_version_from_library_name("libsystemd-shared-.so"), 0);
+        CHECK_INT(systemd_version_from_library_name("libsystemd-shared-252.so.1"), 0);
+        CHECK_INT(systemd_version_from_library_name("libsystemd-core-252.so"), 0);
+        CHECK_INT(systemd_version(&ctx), 0);     /* nothing in the test root */
+        CHECK_INT(shell("mkdir -p %s/usr/lib/x86_64-linux-gnu/systemd %s/usr/lib/systemd && "
+                        ": > %s/usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-252.so && "
+                        ": > %s/usr/lib/systemd/libsystemd-shared-255.so", root, root, root, root), 0);
+        CHECK_INT(systemd_version(&ctx), 255);
+        setenv(PORTABLES_SYSTEMD_VERSION_ENV, "254", 1);
+        CHECK_INT(systemd_version(&ctx), 254);
+        unsetenv(PORTABLES_SYSTEMD_VERSION_ENV);
+        CHECK_INT(shell("rm -r %s/usr/lib/x86_64-linux-gnu %s/usr/lib/systemd", root, root), 0);
+}
+
 int main(void) {
         if (!have("mksquashfs") || !have("veritysetup") || !have("openssl")) {
                 fprintf(stderr, "mksquashfs, veritysetup or openssl missing, skipping.\n");
@@ -655,6 +771,9 @@ int main(void) {
         RUN(signature_json);
         RUN(path_escape);
         RUN(intact_and_cross_check);
+        RUN(uuid_root_hash);
+        RUN(pins);
+        RUN(systemd_version);
         RUN(memfd_copy_is_the_verified_data);
         RUN(corrupted_data);
         RUN(corrupted_tree);
