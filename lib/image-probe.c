@@ -280,34 +280,6 @@ enum {
         _ARCH_MAX,
 };
 
-/* As sd_id128_from_string() (32 hex digits, or a UUID with dashes), which is the one function of
- * libsystemd the generator would need: parsed here, so that the generator does not load
- * libsystemd and its eight libraries at every daemon-reload (the helper still uses it, for D-Bus). */
-_unused_ static int id128_from_string(const char *s, sd_id128_t *ret) {
-        size_t n = strlen(s), p = 0;
-        bool dashes = n == 36;
-        sd_id128_t t;
-
-        if (n != 32 && n != 36)
-                return -EINVAL;
-        for (size_t i = 0; i < 16; i++) {
-                int a, b;
-
-                if (dashes && IN_SET(p, 8, 13, 18, 23)) {
-                        if (s[p] != '-')
-                                return -EINVAL;
-                        p++;
-                }
-                a = unhexchar(s[p++]);
-                b = unhexchar(s[p++]);
-                if (a < 0 || b < 0)
-                        return -EINVAL;
-                t.bytes[i] = (uint8_t) (a << 4 | b);
-        }
-        *ret = t;
-        return 0;
-}
-
 #ifdef SD_GPT_ROOT_NATIVE
 /* The type UUIDs for the host architecture, from libsystemd's sd-gpt.h (the same as systemd's gpt.c). */
 static const struct {
