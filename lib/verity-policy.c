@@ -297,6 +297,25 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
                 goto done; /* VERITY_MODE_NONE */
         }
 
+        /* systemd has no unit setting for the /usr root hash: it finds NAME.usrhash, the xattr and the
+         * usr-verity-sig partition itself, and nothing else. A /usr root hash only we know (pinned, or
+         * from the partition UUIDs) would not be enforced at start: under Verity=auto a UUID-derived
+         * one is no root hash at all, as for systemd; a pin or a policy that requires verity refuses. */
+        if (p.data.usr && IN_SET(p.data.root_hash_kind, VERITY_ROOT_HASH_UUIDS, VERITY_ROOT_HASH_PIN)) {
+                if (policy == VERITY_AUTO && p.data.root_hash_kind == VERITY_ROOT_HASH_UUIDS) {
+                        p.root_image = strdup(i->path);
+                        if (!p.root_image)
+                                return -ENOMEM;
+                        goto done; /* VERITY_MODE_NONE */
+                }
+                r = refuse(&p, "its /usr root hash %s comes from %s, which systemd does not know at start (it finds "
+                           "a /usr root hash only in NAME.usrhash, the xattr user.verity.usrhash or a usr-verity-sig "
+                           "partition): /usr would not be verified", p.data.root_hash_hex, p.data.root_hash_source);
+                if (r < 0)
+                        return r;
+                goto done;
+        }
+
         if (policy == VERITY_SIGNED && p.data.signature_size == 0) {
                 r = refuse(&p, "Verity=signed, but its root hash %s is not signed (no %s%s)", p.data.root_hash_hex,
                            p.data.usr ? "NAME.usrhash.p7s" : "NAME.roothash.p7s",

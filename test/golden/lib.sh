@@ -116,18 +116,22 @@ uuid_of() {
         printf '%s-%s-%s-%s-%s' "${1:0:8}" "${1:8:4}" "${1:12:4}" "${1:16:4}" "${1:20:12}"
 }
 
-# verity_gpt SRC DEST [repart|wrong] — a GPT image: root partition (squashfs of SRC) and its
-# root-verity partition, made with sfdisk. "repart" (default) sets the partition UUIDs from the root
-# hash as systemd-repart does (root: its first 128 bits, root-verity: its last 128 bits); "wrong"
-# swaps them. Prints the root hash.
+# verity_gpt SRC DEST [repart|wrong] [root|usr] — a GPT image: root partition (squashfs of SRC) and
+# its root-verity partition, made with sfdisk ("usr": a usr partition of SRC/usr and its usr-verity
+# partition). "repart" (default) sets the partition UUIDs from the root hash as systemd-repart does
+# (data: its first 128 bits, verity: its last 128 bits); "wrong" swaps them. Prints the root hash.
 verity_gpt() {
-        local src=$1 dest=$2 how=${3:-repart} fs tree hex vtype ru vu fmib tmib
+        local src=$1 dest=$2 how=${3:-repart} kind=${4:-root} fs tree hex vtype dtype ru vu fmib tmib
         need_tool sfdisk
         arch_uuids
-        case "$(uname -m)" in
-        x86_64)  vtype=2c7357ed-ebd2-46d9-aec1-23d437ec2bf5 ;;
-        aarch64) vtype=df3300ce-d69f-4c92-978c-9bfb0f38d820 ;;
+        case "$(uname -m)-$kind" in
+        x86_64-root)  vtype=2c7357ed-ebd2-46d9-aec1-23d437ec2bf5 ;;
+        x86_64-usr)   vtype=77ff5f63-e7b6-4633-acf4-1565b864c0e6 ;;
+        aarch64-root) vtype=df3300ce-d69f-4c92-978c-9bfb0f38d820 ;;
+        aarch64-usr)  vtype=6e11a4e7-fbca-4ded-b9e9-e1a512bb664e ;;
         esac
+        dtype=$ROOT_UUID
+        [ "$kind" = usr ] && { dtype=$USR_UUID; src=$src/usr; }
         fs=$WORK/vgpt.$$.squashfs tree=$WORK/vgpt.$$.verity
         squashfs_fixed "$src" "$fs"
         hex=$(verity_format "$fs" "$tree")
@@ -136,8 +140,8 @@ verity_gpt() {
         fmib=$(( ($(stat -c %s "$fs") + 1048575) / 1048576 ))
         tmib=$(( ($(stat -c %s "$tree") + 1048575) / 1048576 ))
         truncate -s $(( (fmib + tmib + 2) * 1048576 )) "$dest"
-        printf 'label: gpt\nlabel-id: 01234567-89ab-cdef-0123-456789abcdef\nstart=2048, size=%d, type=%s, uuid=%s, name=root\nstart=%d, size=%d, type=%s, uuid=%s, name=root-verity\n' \
-                $(( fmib * 2048 )) "$ROOT_UUID" "$ru" $(( 2048 + fmib * 2048 )) $(( tmib * 2048 )) "$vtype" "$vu" \
+        printf 'label: gpt\nlabel-id: 01234567-89ab-cdef-0123-456789abcdef\nstart=2048, size=%d, type=%s, uuid=%s, name=%s\nstart=%d, size=%d, type=%s, uuid=%s, name=%s-verity\n' \
+                $(( fmib * 2048 )) "$dtype" "$ru" "$kind" $(( 2048 + fmib * 2048 )) $(( tmib * 2048 )) "$vtype" "$vu" "$kind" \
                 | sfdisk -q "$dest" >/dev/null
         dd if="$fs" of="$dest" bs=1M seek=1 conv=notrunc status=none
         dd if="$tree" of="$dest" bs=1M seek=$(( 1 + fmib )) conv=notrunc status=none
