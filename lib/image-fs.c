@@ -258,24 +258,67 @@ int packed_builder_format(PackedBuilder *b, char **ret) {
 
 /* ---- stacks of layers (Extensions=) ---------------------------------------------------------- */
 
+/* The next component of *p ("//" and "." skipped, as path resolution skips them): its length, *p
+ * moved past it; 0 at the end. */
+static size_t next_component(const char **p, const char **ret) {
+        for (;;) {
+                size_t n;
+
+                *p += strspn(*p, "/");
+                n = strcspn(*p, "/");
+                if (n == 0)
+                        return 0;
+                *ret = *p;
+                *p += n;
+                if (n != 1 || (*ret)[0] != '.')
+                        return n;
+        }
+}
+
+/* How path relates to the normalized path h, component by component: 2 inside it (or it), 1 a
+ * proper ancestor of it, 0 neither; -1 if path has a ".." component. */
+static int path_relation(const char *path, const char *h) {
+        const char *p = path, *q = h, *a, *b;
+
+        for (;;) {
+                size_t n = next_component(&p, &a), m = next_component(&q, &b);
+
+                if (n == 2 && a[0] == '.' && a[1] == '.')
+                        return -1;
+                if (m == 0) {
+                        /* h is used up: path is in it, unless what follows is ".." */
+                        while ((n = next_component(&p, &a)) > 0)
+                                if (n == 2 && a[0] == '.' && a[1] == '.')
+                                        return -1;
+                        return 2;
+                }
+                if (n == 0)
+                        return 1;
+                if (n != m || memcmp(a, b, n) != 0) {
+                        while ((n = next_component(&p, &a)) > 0)
+                                if (n == 2 && a[0] == '.' && a[1] == '.')
+                                        return -1;
+                        return 0;
+                }
+        }
+}
+
 /* 2 if path is in one of the stacked hierarchies, 1 if it is an ancestor of one ("/", "/etc"), 0
- * otherwise: there only the base answers. */
+ * otherwise: there only the base answers. Compared by components, as the path resolves ("//usr"
+ * and "/./usr" are /usr). A path with ".." is the base's: by its text it may name /usr and resolve
+ * to /etc ("/usr/../etc"); systemd ignores such paths in unit settings, and the rules refuse them. */
 static int stack_visibility(const char *path) {
         static const char *const hierarchies[] = { IMAGE_FS_STACKED_HIERARCHIES, NULL };
+        int v = 0;
 
         for (const char *const *h = hierarchies; *h; h++) {
-                size_t n = strlen(*h);
+                int r = path_relation(path, *h);
 
-                if (strneq(path, *h, n) && IN_SET(path[n], 0, '/'))
-                        return 2;
+                if (r < 0)
+                        return 0;
+                v = MAX(v, r);
         }
-        for (const char *const *h = hierarchies; *h; h++) {
-                size_t n = strlen(path);
-
-                if (streq(path, "/") || (strneq(*h, path, n) && (*h)[n] == '/'))
-                        return 1;
-        }
-        return 0;
+        return v;
 }
 
 static bool layer_has(const ImageFS *layer, const char *path, int visibility) {

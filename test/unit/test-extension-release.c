@@ -131,6 +131,19 @@ TEST(stack) {
         t = mfree(t);
         CHECK_INT(image_fs_read_file(&fs, "/etc/os-release", 100, &t), 0);
         CHECK_STR(t, "ID=debian\n");
+        t = mfree(t);
+        /* Classified by components, as the path resolves: "//usr" and "/./usr" are /usr; a path with
+         * ".." is the base's ("/usr/../etc" names /usr by its text and resolves to /etc). */
+        CHECK_INT(image_fs_read_file(&fs, "//usr/lib/systemd/system/b.service", 100, &t), 0);
+        CHECK_STR(t, "ext b\n");
+        t = mfree(t);
+        CHECK_INT(image_fs_read_file(&fs, "/./usr//lib/./systemd/system/b.service", 100, &t), 0);
+        CHECK_STR(t, "ext b\n");
+        t = mfree(t);
+        CHECK_INT(image_fs_read_file(&fs, "/usr/../etc/passwd", 100, &t), 0);
+        CHECK_STR(t, "base\n");
+        t = mfree(t);
+        CHECK_INT(image_fs_layer_of(&fs, "/usr/lib/../lib/systemd/system/c.service"), -ENOENT);
         /* Listing / shows /opt, which only the extension has; not its /etc entries. */
         l = strv_free(l);
         CHECK_INT(image_fs_list_dir(&fs, "/", 100, &l), 0);
