@@ -225,6 +225,10 @@ static int header_read(GptReadFunc read, void *userdata, uint64_t device_size, u
 
         if (!in_device(device_size, t.entries_offset, esz))
                 return 0;
+        /* Not read past GPT_ENTRIES_SIZE_MAX (libblkid would: 2 GiB of zeros with the right CRC cost
+         * every reload seconds, for one image). */
+        if (esz > GPT_ENTRIES_SIZE_MAX)
+                return -E2BIG;
 
         r = entries_walk(&t, read, userdata, NULL, NULL, &crc);
         if (r < 0)

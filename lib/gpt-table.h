@@ -62,10 +62,13 @@ typedef struct GptTable {
         uint32_t entries_crc32;
 } GptTable;
 
+/* Entry arrays larger than this (8192 entries; sfdisk makes 128) are not read: -E2BIG. */
+#define GPT_ENTRIES_SIZE_MAX (1024U * 1024U)
+
 /* Looks for a GPT on a device of device_size bytes with sectors of sector_size bytes (512, or a
  * block device's logical sector size: a power of two from 512 to 65536, else -EINVAL). Returns 1
- * and fills *ret if there is a valid one, 0 if libblkid's gpt prober would find none, or a
- * negative errno from read(). */
+ * and fills *ret if there is a valid one, 0 if libblkid's gpt prober would find none, -E2BIG for
+ * an entry array larger than GPT_ENTRIES_SIZE_MAX, or a negative errno from read(). */
 int gpt_table_read(GptReadFunc read, void *userdata, uint64_t device_size, uint32_t sector_size, GptTable *ret);
 
 /* Calls f for each partition of t (a table gpt_table_read() returned 1 for), in entry order; stops

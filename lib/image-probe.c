@@ -618,6 +618,9 @@ static int probe_partition_table(int fd, const char *path, const struct stat *st
         g->window_read = false;
 
         found = gpt_table_read(gpt_reader_read, g, size, ssz, &t);
+        if (found == -E2BIG)
+                return refuse(ret, path, "GPT partition entry array larger than %u KiB: not read.",
+                              GPT_ENTRIES_SIZE_MAX / 1024U);
         if (found < 0)
                 return log_debug_errno(found, "%s: failed to read partition table: %m", strna(path));
         if (found > 0) {

@@ -116,6 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         m = (Mem) { .data = disk, .size = n };
         found = gpt_table_read(mem_read, &m, n, 512, &t);
+        if (found == -E2BIG)
+                return 0;       /* an entry array we do not read (GPT_ENTRIES_SIZE_MAX): not compared */
         if (found < 0)
                 abort();
         if (found > 0) {
