@@ -79,6 +79,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         budget = 300;
         if (t.ops->root(t.data, &root) >= 0)
                 walk(&t, &root, 0);
-        t.ops->free(t.data);
+        image_tree_done(&t);
         return 0;
 }

@@ -85,6 +85,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort();
                 walk(&t, &root, 0, &budget);
         }
-        t.ops->free(t.data);
+        image_tree_done(&t);
         return 0;
 }

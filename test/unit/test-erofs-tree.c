@@ -329,9 +329,7 @@ static int open_image(const char *image, uint64_t offset, uint64_t size, int *re
 }
 
 static void tree_close(ImageTree *t, int *fd) {
-        if (t->ops)
-                t->ops->free(t->data);
-        *t = (ImageTree) {};
+        image_tree_done(t);
         *fd = safe_close(*fd);
 }
 

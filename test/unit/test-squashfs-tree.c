@@ -265,8 +265,7 @@ static int image_open(const char *img, uint64_t offset, uint64_t size, ImageTree
 }
 
 static void close_tree(ImageTree *t, int fd) {
-        t->ops->free(t->data);
-        *t = (ImageTree) {};
+        image_tree_done(t);
         close(fd);
 }
 
