@@ -12,15 +12,7 @@ static const char *const unit_type_table[_UNIT_TYPE_MAX] = {
 };
 
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(unit_type, UnitType);
-
-UnitType unit_type_from_string(const char *s) {
-        assert(s);
-
-        for (UnitType t = 0; t < _UNIT_TYPE_MAX; t++)
-                if (streq(s, unit_type_table[t]))
-                        return t;
-        return _UNIT_TYPE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP_FROM_STRING(unit_type, UnitType);
 
 bool image_filename_is_valid(const char *filename) {
         if (isempty(filename))

@@ -37,15 +37,7 @@ static const char *const restart_policy_table[_RESTART_POLICY_MAX] = {
 };
 
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(restart_policy, RestartPolicy);
-
-RestartPolicy restart_policy_from_string(const char *s) {
-        assert(s);
-
-        for (RestartPolicy p = 0; p < _RESTART_POLICY_MAX; p++)
-                if (streq(s, restart_policy_table[p]))
-                        return p;
-        return _RESTART_POLICY_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP_FROM_STRING(restart_policy, RestartPolicy);
 
 void portable_settings_done(PortableSettings *s) {
         assert(s);

@@ -40,6 +40,17 @@
                 return (int) i >= 0 && (size_t) i < ELEMENTSOF(name##_table) ? name##_table[i] : NULL; \
         }
 
+/* NAME_from_string() for the same table: the value whose string s is, else -EINVAL (the enums'
+ * _INVALID), as systemd's DEFINE_STRING_TABLE_LOOKUP_FROM_STRING(). */
+#define DEFINE_STRING_TABLE_LOOKUP_FROM_STRING(name, type)                                      \
+        type name##_from_string(const char *s) {                                                \
+                assert(s);                                                                      \
+                for (size_t _i_ = 0; _i_ < ELEMENTSOF(name##_table); _i_++)                     \
+                        if (name##_table[_i_] && strcmp(s, name##_table[_i_]) == 0)             \
+                                return (type) _i_;                                              \
+                return (type) -EINVAL;                                                          \
+        }
+
 /* The same for a struct whose cleanup frees what it holds: a copy is returned, the variable is
  * emptied, as systemd's TAKE_STRUCT(). */
 #define TAKE_STRUCT(s)                                          \
