@@ -166,6 +166,12 @@ static int inspect_text(const Scan *s, const ScannedImage *si, const Details *d)
                         STRV_FOREACH(f, x->release)
                                 printf(" %s", *f);
                         printf(")\n");
+                        if (x->verity.mode != VERITY_MODE_NONE)
+                                printf("                verity: root hash %s from %s: %s; %s\n", x->verity.data.root_hash_hex,
+                                       verity_root_hash_kind_to_string(x->verity.data.root_hash_kind),
+                                       strna(x->verity.data.root_hash_source),
+                                       x->verity.mode == VERITY_MODE_KERNEL ? "dm-verity, found by systemd itself" :
+                                       "verified in userspace before start, run from the verified copy");
                 }
                 STRV_FOREACH(e, p->settings.extensions + MIN(p->n_extensions, strv_length(p->settings.extensions)))
                         printf("        extension %s: not checked\n", *e);
@@ -286,6 +292,10 @@ static int inspect_json(const Scan *s, const ScannedImage *si, const Details *d)
                         json_field_string(&w, "type", x->image.path ? image_type_to_string(x->image.type) : NULL);
                         json_field_string(&w, "releasePath", x->release_path);
                         json_field_strv(&w, "release", x->release);
+                        json_field_string(&w, "rootHash", x->verity.mode != VERITY_MODE_NONE ? x->verity.data.root_hash_hex : NULL);
+                        json_field_string(&w, "rootHashFrom", x->verity.mode != VERITY_MODE_NONE ?
+                                          verity_root_hash_kind_to_string(x->verity.data.root_hash_kind) : NULL);
+                        json_field_string(&w, "verifiedCopy", x->verity.mode == VERITY_MODE_SNAPSHOT ? x->verity.root_image : NULL);
                         json_end_object(&w);
                 }
                 json_end_array(&w);

@@ -14,8 +14,10 @@
 #include "os-release.h"
 #include "plan-internal.h"
 #include "string-util.h"
+#include "systemd-version.h"
 #include "strv.h"
 #include "time-util.h"
+#include "verity-policy.h"
 #include "vpick.h"
 
 void planned_extension_done(PlannedExtension *e) {
@@ -23,6 +25,7 @@ void planned_extension_done(PlannedExtension *e) {
         discovered_image_done(&e->image);
         e->release = strv_free(e->release);
         e->release_path = mfree(e->release_path);
+        verity_plan_done(&e->verity);
 }
 
 void extension_stack_done(ExtensionStack *s) {
@@ -86,37 +89,148 @@ static int extension_find(Planner *p, ImagePlan *plan, const char *what, Discove
         return r < 0 ? -ENOMEM : 0;
 }
 
-static int extension_open(Planner *p, ImagePlan *plan, const DiscoveredImage *e, ImageRoot *root) {
+static int open_refused(ImagePlan *plan, int r, const char *path) {
+        if (r == -ENOMEM)
+                return r;
+        if (r == -EMEDIUMTYPE)
+                return refuse(plan, r, path, "not a usable image: no squashfs, erofs, ext4, btrfs or xfs file system, "
+                              "and no GPT root or usr partition for this architecture%s%s", "", "");
+        if (r == -EOPNOTSUPP)
+                return refuse(plan, r, path, "raw images cannot be opened here%s%s", "", "");
+        return refuse(plan, r, path, "cannot be opened: %s%s", read_error_to_string(r), "");
+}
+
+typedef struct ExtensionPrefetch {
+        Planner *p;
+        const DiscoveredImage *image;
+        VerityPolicy policy;
+} ExtensionPrefetch;
+
+/* In a child bounded by the time budget (image_root_prefetch()): the extension read into the
+ * cache, as prefetch() in plan.c does for the image. 0 when stored; 1 when it is not for the cache
+ * (its units must come from verified data); 2 on errors, which the parent sees again. */
+static int extension_prefetch(void *userdata) {
+        ExtensionPrefetch *f = userdata;
+        ImageRoot root = IMAGE_ROOT_NULL;
         int r;
 
-        if (e->type == IMAGE_RAW && p->cache) {
-                r = extract_cache_lookup(p->cache, e, NULL, &root->packed, &root->probe, &root->verity_xattrs);
+        if (log_get_max_level() < LOG_DEBUG)
+                log_set_max_level(LOG_ERR);
+        if (IN_SET(f->policy, VERITY_REQUIRED, VERITY_SIGNED))
+                return 1;
+
+        r = image_root_open(f->p->ctx, f->image, f->p->mount_base, f->p->cache, NULL, &root);
+        image_root_done(&root);
+        return r < 0 ? 2 : 0;
+}
+
+/* Opened as the image itself is (plan.c): from the cache, else read in user space or, while the
+ * time budget lasts, into the cache by a bounded child; its verity data decided on
+ * (verity-policy.h) under the image's Verity= before anything is read from it; then read from
+ * verified data only where that requires it. */
+static int extension_open(Planner *p, ImagePlan *plan, PlannedExtension *e, ImageRoot *root) {
+        const DiscoveredImage *i = &e->image;
+        VerityPolicy policy = portable_settings_verity(&plan->settings);
+        _cleanup_close_ int fd = -EBADF;
+        bool probed = false;
+        const char *other;
+        int r;
+
+        if (i->type == IMAGE_RAW && p->cache) {
+                r = image_root_prefetch(p->ctx, i,
+                                        &(const ImagePrefetch) {
+                                                .cache = p->cache,
+                                                .mounts = p->ctx->image_reader == IMAGE_READER_MOUNT ? NULL : planner_mounts(p),
+                                                .budget_usec = p->mount_base && now_usec() <= p->deadline_usec ?
+                                                               p->budget_usec : 0,
+                                                .read_in_child = extension_prefetch,
+                                                .userdata = &(ExtensionPrefetch) { .p = p, .image = i, .policy = policy },
+                                        },
+                                        root, &fd);
+                if (r == -ETIMEDOUT)
+                        return plan_defer(p, plan, "reading one of its extensions took longer than the time budget "
+                                          "(TimeBudgetSec=): its file system does not answer");
                 if (r < 0)
                         return r;
-                if (r > 0) {
-                        root->cached = true;
-                        return 0;
-                }
+                probed = r > 0;
+                if (root->cached || probed)
+                        e->probe = root->probe;
         }
 
         /* As for the image itself: past the time budget nothing more is read (time-util.h); the
          * image waits for portables-prepare.service, which reads its extensions into the cache
-         * too. Unlike the image's, an extension not in the cache is read in this process, not in
-         * a child bounded by the budget. */
-        if (e->type == IMAGE_RAW && p->deadline_usec > 0 && now_usec() > p->deadline_usec)
+         * too. */
+        if (i->type == IMAGE_RAW && !root->cached && !probed && p->deadline_usec > 0 && now_usec() > p->deadline_usec)
                 return plan_defer(p, plan, "the time budget for this reload is used up (its extensions)");
 
-        r = image_root_open(p->ctx, e, e->type == IMAGE_RAW ? p->mount_base : NULL, p->cache, NULL, root);
+        /* A cached image whose file has nothing more to say is not opened: its sidecars are all
+         * that is left to look at. */
+        if (i->type == IMAGE_RAW && fd < 0 &&
+            !(root->cached && !root->verity_xattrs && !root->probe.verity_sig.found && !root->probe.verity.found)) {
+                fd = image_file_open(p->ctx, i);
+                if (fd < 0)
+                        return open_refused(plan, fd, i->path);
+                if (!root->cached) {
+                        r = raw_image_probe(fd, i->path, &e->probe);
+                        if (r == -EMEDIUMTYPE && !isempty(e->probe.reason))
+                                return refuse(plan, r, i->path, "not a usable image: %s%s", e->probe.reason, "");
+                        if (r < 0)
+                                return open_refused(plan, r, i->path);
+                }
+        }
+
+        r = verity_plan_extension(p->ctx, i, fd, i->type == IMAGE_RAW ? &e->probe : NULL, policy, p->kernel_verity,
+                                  &e->verity);
         if (r == -ENOMEM)
                 return r;
-        if (r == -EMEDIUMTYPE)
-                return refuse(plan, r, e->path, "not a usable image: no squashfs, erofs, ext4, btrfs or xfs file system, "
-                              "and no GPT root or usr partition for this architecture%s%s", "", "");
-        if (r == -EOPNOTSUPP)
-                return refuse(plan, r, e->path, "raw images cannot be opened here%s%s", "", "");
         if (r < 0)
-                return refuse(plan, r, e->path, "cannot be opened: %s%s", read_error_to_string(r), "");
-        return 0;
+                return refuse(plan, r, i->path, "its verity data cannot be read: %s%s", read_error_to_string(r), "");
+        if (e->verity.refused)
+                return refuse(plan, 0, i->path, "%s%s", e->verity.refused, "");
+        r = plan_claim_snapshot(p, &e->verity, i->path, &other);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return refuse(plan, 0, i->path, "its verified copy would be %s, which is that of %s already (the "
+                              "same file name)", e->verity.root_image, other);
+
+        if (e->verity.verify_units) {
+                _cleanup_free_ char *why = NULL;
+
+                image_root_done(root);  /* not the cache: its content was read unverified */
+                r = plan_open_verified(p, i, fd, &e->probe, policy, /* pin= */ NULL, /* bind_targets= */ NULL, root, &why);
+                if (r > 0)
+                        return refuse(plan, r, i->path, "%s%s", why, "");
+        } else if (root->cached)
+                return 0;
+        else if (i->type == IMAGE_RAW)
+                r = image_root_open_probed(p->ctx, i, fd, &e->probe, p->mount_base, p->cache, NULL, root);
+        else
+                r = image_root_open(p->ctx, i, NULL, p->cache, NULL, root);
+        return r < 0 ? open_refused(plan, r, i->path) : 0;
+}
+
+/* systemd >= 254: ExtensionImagePolicy= pins what was found in the raw ones, as RootImagePolicy=
+ * does for the image (verity-policy.h). */
+static int plan_extension_image_policy(Planner *p, ImagePlan *plan) {
+        const VerityPlan *plans[EXTENSIONS_MAX];
+        const RawProbe *probes[EXTENSIONS_MAX];
+        size_t n = 0;
+
+        assert(plan->n_extensions <= EXTENSIONS_MAX);
+
+        if (p->systemd_version < 0)
+                p->systemd_version = (int) systemd_version(p->ctx);
+        if (p->systemd_version < IMAGE_POLICY_MIN_SYSTEMD)
+                return 0;
+
+        for (size_t k = 0; k < plan->n_extensions; k++)
+                if (plan->extensions[k].image.type == IMAGE_RAW) {
+                        plans[n] = &plan->extensions[k].verity;
+                        probes[n++] = &plan->extensions[k].probe;
+                }
+
+        return verity_extension_image_policy(plans, probes, n, &plan->extension_image_policy);
 }
 
 int plan_extensions(Planner *p, ImagePlan *plan, const ImageFS *base, ExtensionStack *s) {
@@ -132,10 +246,6 @@ int plan_extensions(Planner *p, ImagePlan *plan, const ImageFS *base, ExtensionS
         s->fs = *base;
         if (n == 0)
                 return 0;
-
-        if (portable_settings_verity(&plan->settings) != VERITY_AUTO)
-                return refuse(plan, EOPNOTSUPP, names[0], "Verity=%s is not implemented for extensions: they would be read "
-                              "and run unverified%s", verity_policy_to_string(portable_settings_verity(&plan->settings)), "");
 
         plan->extensions = calloc(n, sizeof(PlannedExtension));
         s->roots = calloc(n, sizeof(ImageRoot));
@@ -187,7 +297,7 @@ int plan_extensions(Planner *p, ImagePlan *plan, const ImageFS *base, ExtensionS
                 s->roots[k] = IMAGE_ROOT_NULL;
                 s->n_roots = k + 1;
 
-                r = extension_open(p, plan, &e->image, s->roots + k);
+                r = extension_open(p, plan, e, s->roots + k);
                 if (r != 0)
                         return r;
                 fs = image_root_fs(s->roots + k);
@@ -222,5 +332,5 @@ int plan_extensions(Planner *p, ImagePlan *plan, const ImageFS *base, ExtensionS
         }
 
         s->fs = (ImageFS) { .fd = -EBADF, .layers = s->layers, .n_layers = n + 1 };
-        return 0;
+        return plan_extension_image_policy(p, plan);
 }

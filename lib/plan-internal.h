@@ -18,7 +18,8 @@ int plan_refuse(ImagePlan *plan, int error, const char *fmt, ...) _printf_(3, 4)
 typedef struct PlanUnitInput {
         char *const *host_units;        /* the host's unit names, sorted (host-units.h); NULL: none */
         char ***claimed;                /* units attached from earlier images; an attached unit is added */
-        bool *verity_dropin_planned;    /* the image's verification drop-in is planned (once per image) */
+        bool *verity_dropin_planned;    /* the verification drop-ins of the image and its extensions
+                                         * are planned (once per image) */
         const char *output_dir;         /* as units name it; NULL: PLAN_OUTPUT_DIR_DEFAULT */
         bool host_has_etc_os_release;   /* what the host's os-release is bound from */
         bool host_has_usr_os_release;
@@ -40,6 +41,22 @@ void planned_unit_done(PlannedUnit *u);
 int planned_unit_add_file(PlannedUnit *u, char *name, char *text, char *link_target);
 /* The same for a directory of that mode. */
 int planned_unit_add_dir(PlannedUnit *u, char *name, mode_t mode);
+
+/* Opens raw image i (open at image_fd, or -EBADF; probed) into root from verified data only, under
+ * policy and pin: what a user-space reader reads verified block by block, else the verified copy,
+ * mounted. 0 when opened; > 0 (an errno) when refused, *ret_why saying why ("verification failed:
+ * ..."); -ENOMEM; other errors of opening the verified data. */
+int plan_open_verified(Planner *p, const DiscoveredImage *i, int image_fd, const RawProbe *probe, VerityPolicy policy,
+                       const VerityPin *pin, char *const *bind_targets, ImageRoot *root, char **ret_why);
+
+/* Claims v->root_image, the verified copy of image_path under VERITY_MODE_SNAPSHOT, for this run:
+ * 0 when it is image_path's (or v is not a snapshot), 1 when it is another image's of the same
+ * file name (*ret_other, its path): both would write it. -ENOMEM. */
+int plan_claim_snapshot(Planner *p, const VerityPlan *v, const char *image_path, const char **ret_other);
+
+/* Which file systems are local (fs-type.h), read once per run when first needed; NULL if it cannot
+ * be read: then none counts as local. */
+const MountTable *planner_mounts(Planner *p);
 
 /* Refuses the image for this run: portables-prepare.service reads it (1, or -ENOMEM). */
 int plan_defer(Planner *p, ImagePlan *plan, const char *why);

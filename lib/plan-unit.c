@@ -112,13 +112,14 @@ static int extensions_text(const ImagePlan *plan, const char *root_nv, char **t)
 
         for (size_t k = 0; k < plan->n_extensions; k++) {
                 const PlannedExtension *e = plan->extensions + k;
-                _cleanup_free_ char *path = unit_escape_specifiers(e->image.path), *w = NULL, *q = NULL;
+                _cleanup_free_ char *path = unit_escape_specifiers(e->verity.root_image ?: e->image.path), *w = NULL, *q = NULL;
                 const char *id = NULL, *version = NULL;
 
                 w = strjoin("PORTABLE_EXTENSION=", e->image.filename);
                 if (!path || !w || !(q = unit_quote_word(w)))
                         return -ENOMEM;
-                if (!strextend(t, e->image.type == IMAGE_DIRECTORY ? "ExtensionDirectories=" : "ExtensionImages=",
+                if (!strextend(t, strempty(e->verity.service_text),
+                               e->image.type == IMAGE_DIRECTORY ? "ExtensionDirectories=" : "ExtensionImages=",
                                path, "\n", "LogExtraFields=", q, "\n"))
                         return -ENOMEM;
 
@@ -139,13 +140,28 @@ static int extensions_text(const ImagePlan *plan, const char *root_nv, char **t)
                                 return -ENOMEM;
                 }
         }
+        if (plan->extension_image_policy &&
+            !strextend(t, "# systemd refuses an extension image at start unless it is protected as it was found here:\n",
+                       plan->extension_image_policy))
+                return -ENOMEM;
+        return 0;
+}
+
+/* The [Unit] lines of the extensions' verification (verity-policy.h), or NULL. */
+static int extensions_unit_text(const ImagePlan *plan, char **ret) {
+        _cleanup_free_ char *t = NULL;
+
+        for (size_t k = 0; k < plan->n_extensions; k++)
+                if (plan->extensions[k].verity.unit_text && !strextend(&t, plan->extensions[k].verity.unit_text))
+                        return -ENOMEM;
+        *ret = TAKE_PTR(t);
         return 0;
 }
 
 static int portable_dropin_text(const PlanUnitInput *in, const ImagePlan *plan, const ImageUnit *u,
                                 const char *etc_binds, char **ret) {
         UnitType type = u->type;
-        _cleanup_free_ char *t = NULL, *root = NULL, *word = NULL, *word_nv = NULL;
+        _cleanup_free_ char *t = NULL, *root = NULL, *word = NULL, *word_nv = NULL, *ext_unit = NULL;
         const DiscoveredImage *i = plan->image;
         const char *id, *version;
         int r;
@@ -190,8 +206,11 @@ static int portable_dropin_text(const PlanUnitInput *in, const ImagePlan *plan, 
                 if (!q || (word_nv && !qnv))
                         return -ENOMEM;
 
-                if ((plan->verity.unit_text || plan->users_unit) &&
-                    !strextend(&t, "\n[Unit]\n", strempty(plan->verity.unit_text)))
+                r = extensions_unit_text(plan, &ext_unit);
+                if (r < 0)
+                        return r;
+                if ((plan->verity.unit_text || ext_unit || plan->users_unit) &&
+                    !strextend(&t, "\n[Unit]\n", strempty(plan->verity.unit_text), strempty(ext_unit)))
                         return -ENOMEM;
                 if (plan->users_unit) {
                         _cleanup_free_ char *uu = unit_escape_specifiers(plan->users_unit);
@@ -321,6 +340,18 @@ static int plan_links(PlannedUnit *pu, const ImageUnit *u, bool enable) {
         return 0;
 }
 
+static int plan_verify_dropin(PlannedUnit *pu, const VerityPlan *v, bool shared) {
+        int r;
+
+        if (!v->verify_dropin_name)
+                return 0;
+        r = planned_unit_add_file(pu, strdup(v->verify_dropin_name), strdup(v->verify_dropin_text), /* link_target= */ NULL);
+        if (r < 0)
+                return r;
+        pu->files[pu->n_files - 1].shared = shared;
+        return 0;
+}
+
 int plan_unit(const PlanUnitInput *in, ImagePlan *plan, const ImageUnit *u) {
         _cleanup_free_ char *etc_binds = NULL;
         const PlannerProfile *pp;
@@ -433,9 +464,12 @@ int plan_unit(const PlanUnitInput *in, ImagePlan *plan, const ImageUnit *u) {
         if (r < 0)
                 return r;
 
-        /* Once per image: the drop-in that pins the root hash for the verification unit. */
-        if (plan->verity.verify_dropin_name && !*in->verity_dropin_planned) {
-                r = planned_unit_add_file(pu, strdup(plan->verity.verify_dropin_name), strdup(plan->verity.verify_dropin_text), /* link_target= */ NULL);
+        /* Once per image: the drop-ins that pin the root hash for the verification units of the
+         * image and of its extensions, which other images may share (written once). */
+        if (!*in->verity_dropin_planned) {
+                r = plan_verify_dropin(pu, &plan->verity, /* shared= */ false);
+                for (size_t k = 0; r >= 0 && k < plan->n_extensions; k++)
+                        r = plan_verify_dropin(pu, &plan->extensions[k].verity, /* shared= */ true);
                 if (r < 0)
                         return r;
                 *in->verity_dropin_planned = true;

@@ -42,8 +42,10 @@ static void unit_rollback(const PlannedUnit *u, size_t n_written, int out_fd) {
                 const PlannedFile *f = u->files + k - 1;
                 const char *slash;
 
-                /* A directory only goes if it is empty: .portables-private is shared. */
-                (void) unlinkat(out_fd, f->name, file_is_dir(f) ? AT_REMOVEDIR : 0);
+                /* A directory only goes if it is empty: .portables-private is shared. So are the
+                 * files other images have too. */
+                if (!f->shared)
+                        (void) unlinkat(out_fd, f->name, file_is_dir(f) ? AT_REMOVEDIR : 0);
                 slash = strrchr(u->files[k - 1].name, '/');
                 if (slash) {
                         _cleanup_free_ char *dir = strndup(u->files[k - 1].name, slash - u->files[k - 1].name);
@@ -90,8 +92,8 @@ static int unit_write(const PlannedUnit *u, int out_fd, const char *out_path) {
                         if (r < 0)
                                 break;
                 }
-                if (r == -EEXIST && f->link_target) {
-                        log_debug("Link %s/%s exists already, leaving it.", out_path, f->name);
+                if (r == -EEXIST && (f->link_target || f->shared)) {
+                        log_debug("%s %s/%s exists already, leaving it.", f->link_target ? "Link" : "File", out_path, f->name);
                         continue;
                 }
                 if (r < 0) {

@@ -46,6 +46,7 @@ void image_plan_done(ImagePlan *p) {
         free(p->refused);
         mount_point_check_done(&p->mounts);
         verity_plan_done(&p->verity);
+        free(p->extension_image_policy);
         sysusers_done(&p->sysusers);
         strv_free(p->sysusers_new);
         free(p->users_unit);
@@ -226,6 +227,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
 void planner_done(Planner *p) {
         mount_table_done(&p->mounts);
         p->claimed = strv_free(p->claimed);
+        p->snapshots = strv_free(p->snapshots);
         host_users_done(&p->host_users);
         host_accounts_done(&p->host_accounts);
         host_names_done(&p->host_names);
@@ -429,6 +431,7 @@ static int plan_settings_and_profile(Planner *p, ImagePlan *plan, const PlannerP
 static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool probed, int *image_fd,
                        RawProbe *probe) {
         const DiscoveredImage *i = plan->image;
+        const char *other;
         int r;
 
         /* A verity partition without a signature partition may give its root hash through the partition
@@ -461,6 +464,12 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
                 return refused(plan_refuse(plan, r, "its verity data cannot be read: %m"));
         if (plan->verity.refused)
                 return refused(plan_refuse(plan, 0, "%s", plan->verity.refused));
+        r = plan_claim_snapshot(p, &plan->verity, i->path, &other);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return refused(plan_refuse(plan, 0, "its verified copy would be %s, which is that of %s already "
+                                           "(the same file name)", plan->verity.root_image, other));
 
         if (i->type == IMAGE_RAW) {
                 if (p->systemd_version < 0)
@@ -471,6 +480,30 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
                                 return r;
                 }
         }
+        return 0;
+}
+
+/* plan-internal.h */
+int plan_claim_snapshot(Planner *p, const VerityPlan *v, const char *image_path, const char **ret_other) {
+        assert(p);
+        assert(v);
+        assert(image_path);
+        assert(ret_other);
+
+        *ret_other = NULL;
+        if (v->mode != VERITY_MODE_SNAPSHOT)
+                return 0;
+
+        for (size_t k = 0; p->snapshots && p->snapshots[k] && p->snapshots[k + 1]; k += 2)
+                if (streq(p->snapshots[k], v->root_image)) {
+                        if (streq(p->snapshots[k + 1], image_path))
+                                return 0;
+                        *ret_other = p->snapshots[k + 1];
+                        return 1;
+                }
+
+        if (strv_extend(&p->snapshots, v->root_image) < 0 || strv_extend(&p->snapshots, image_path) < 0)
+                return -ENOMEM;
         return 0;
 }
 
@@ -487,6 +520,74 @@ int plan_defer(Planner *p, ImagePlan *plan, const char *why) {
         return 1;
 }
 
+/* *ret_why from the format; returns the errno (> 0) that goes with it, or -ENOMEM. */
+static int why_error(char **ret_why, int error, const char *fmt, ...) _printf_(3, 4);
+static int why_error(char **ret_why, int error, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        assert(error != 0);
+
+        va_start(ap, fmt);
+        r = vasprintf(ret_why, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                *ret_why = NULL;
+                return -ENOMEM;
+        }
+        return ERRNO_VALUE(error);
+}
+
+/* Units must come from verified data only: read what a reader knows verified block by block,
+ * else verify all of it and mount the verified copy (plan-internal.h). */
+int plan_open_verified(Planner *p, const DiscoveredImage *i, int image_fd, const RawProbe *probe, VerityPolicy policy,
+                       const VerityPin *pin, char *const *bind_targets, ImageRoot *root, char **ret_why) {
+        _cleanup_(verity_check_done) VerityCheck check = {};
+        _cleanup_(verity_source_freep) VeritySource *verity = NULL;
+        _cleanup_close_ int vfd = -EBADF, own_fd = -EBADF;
+        int r;
+
+        assert(p);
+        assert(i);
+        assert(probe);
+        assert(root);
+        assert(ret_why);
+
+        if (image_fd < 0) {
+                own_fd = image_file_open(p->ctx, i);
+                if (own_fd < 0)
+                        return why_error(ret_why, own_fd, "cannot be opened: %s", read_error_to_string(own_fd));
+                image_fd = own_fd;
+        }
+
+        r = -EOPNOTSUPP;
+        if (p->ctx->image_reader != IMAGE_READER_MOUNT && image_tree_supported(probe->fstype)) {
+                r = verity_check_image_source(p->ctx, i, image_fd, probe, policy, pin, &check, &verity);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return why_error(ret_why, r, "its verity data cannot be checked: %s", read_error_to_string(r));
+                if (check.verdict != VERITY_CHECK_INTACT || !verity)
+                        return why_error(ret_why, EBADMSG, "verification failed: %s", strna(check.message));
+                r = image_root_read_verified(i, probe, verity, bind_targets, root);
+                if (r == -EBADMSG && verity_source_error(verity))    /* named as verity_check_image() names it */
+                        return why_error(ret_why, r, "verification failed: %s: %s", i->path, verity_source_error(verity));
+                if (r == -EOPNOTSUPP)
+                        verity_check_done(&check);
+        }
+        if (r == -EOPNOTSUPP) {
+                r = verity_check_image_to_memfd(p->ctx, i, image_fd, probe, policy, pin, &check, &vfd);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return why_error(ret_why, r, "its verity data cannot be checked: %s", read_error_to_string(r));
+                if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
+                        return why_error(ret_why, EBADMSG, "verification failed: %s", strna(check.message));
+                r = image_root_open_fd(p->ctx, i, vfd, p->mount_base, root);
+        }
+        return r;
+}
+
 /* The image's root: a directory, the extraction cache (looked up already: root->cached on a
  * hit), a verified copy, or the mounted image. */
 static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp, int image_fd, const RawProbe *probe,
@@ -495,50 +596,13 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
         int r;
 
         if (plan->verity.verify_units) {
-                /* Units must come from verified data only: read what a reader knows verified block by
-                 * block, else verify all of it and mount the verified copy. */
-                _cleanup_(verity_check_done) VerityCheck check = {};
-                _cleanup_(verity_source_freep) VeritySource *verity = NULL;
-                _cleanup_close_ int vfd = -EBADF, own_fd = -EBADF;
+                _cleanup_free_ char *why = NULL;
 
                 image_root_done(root);  /* not the cache: its content was read unverified */
-
-                if (image_fd < 0) {     /* not opened by plan_verity() */
-                        own_fd = image_file_open(p->ctx, i);
-                        if (own_fd < 0)
-                                return refused(plan_refuse(plan, own_fd, "cannot be opened: %s",
-                                                           read_error_to_string(own_fd)));
-                        image_fd = own_fd;
-                }
-
-                r = -EOPNOTSUPP;
-                if (p->ctx->image_reader != IMAGE_READER_MOUNT && image_tree_supported(probe->fstype)) {
-                        r = verity_check_image_source(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
-                                                      portable_settings_root_hash(&plan->settings), &check, &verity);
-                        if (r == -ENOMEM)
-                                return r;
-                        if (r < 0)
-                                return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
-                        if (check.verdict != VERITY_CHECK_INTACT || !verity)
-                                return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
-                        r = image_root_read_verified(i, probe, verity, pp->bind_targets, root);
-                        if (r == -EBADMSG && verity_source_error(verity))
-                                return refused(plan_refuse(plan, r, "verification failed: %s",
-                                                           verity_source_error(verity)));
-                        if (r == -EOPNOTSUPP)
-                                verity_check_done(&check);
-                }
-                if (r == -EOPNOTSUPP) {
-                        r = verity_check_image_to_memfd(p->ctx, i, image_fd, probe, portable_settings_verity(&plan->settings),
-                                                        portable_settings_root_hash(&plan->settings), &check, &vfd);
-                        if (r == -ENOMEM)
-                                return r;
-                        if (r < 0)
-                                return refused(plan_refuse(plan, r, "its verity data cannot be checked: %m"));
-                        if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
-                                return refused(plan_refuse(plan, 0, "verification failed: %s", strna(check.message)));
-                        r = image_root_open_fd(p->ctx, i, vfd, p->mount_base, root);
-                }
+                r = plan_open_verified(p, i, image_fd, probe, portable_settings_verity(&plan->settings),
+                                       portable_settings_root_hash(&plan->settings), pp->bind_targets, root, &why);
+                if (r > 0)
+                        return refused(plan_refuse(plan, r, "%s", why));
         } else if (root->cached) {
                 plan->probe = root->probe;      /* from the cache */
                 return 0;
@@ -806,9 +870,8 @@ static int prefetch(void *userdata) {
         return r < 0 ? 2 : 0;
 }
 
-/* Which file systems are local (fs-type.h), read once per run when first needed; NULL if it cannot
- * be read: then none counts as local. */
-static const MountTable *planner_mounts(Planner *p) {
+/* plan-internal.h */
+const MountTable *planner_mounts(Planner *p) {
         if (p->mounts_error > 0)
                 p->mounts_error = mount_table_read(&p->mounts);
         return p->mounts_error < 0 ? NULL : &p->mounts;

@@ -43,6 +43,7 @@ typedef struct PlannerProfile {
 typedef struct PlannedFile {
         char *name;             /* relative to the output directory: "foo.service.d/10-profile.conf" */
         char *text;             /* content, or NULL for a symlink or a directory */
+        bool shared;            /* text: other images may plan it too, with the same text (written once) */
         char *link_target;      /* for symlinks: "../foo.service" */
         mode_t mode;            /* text: 0 for 0644; a directory (no text, no link_target): its mode */
         char *copy_of;          /* a copy of this file of the image (plan-etc.h), or NULL */
@@ -65,6 +66,8 @@ typedef struct PlannedExtension {
         DiscoveredImage image;          /* path NULL: not found */
         char **release;                 /* its extension-release fields */
         char *release_path;             /* inside the extension */
+        RawProbe probe;                 /* raw images */
+        VerityPlan verity;              /* what its verity data means (verity_plan_extension()) */
 } PlannedExtension;
 
 typedef struct ImagePlan {
@@ -81,6 +84,7 @@ typedef struct ImagePlan {
         RawProbe probe;                 /* raw images */
         MountPointCheck mounts;         /* raw images with services */
         VerityPlan verity;
+        char *extension_image_policy;   /* "ExtensionImagePolicy=...\n" (systemd >= 254, raw extensions), or NULL */
         /* Profiles without DynamicUser=yes: the image's sysusers.d entries, created on the host by
          * users_unit (portables-users@<escaped image path>.service) before its services start. */
         Sysusers sysusers;
@@ -121,6 +125,8 @@ typedef struct Planner {
         char **claimed;                 /* units attached from earlier images */
         char **deferred;                /* images deferred because of the deadline */
         bool verity_dropin_planned;     /* per image; reset by image_plan() */
+        char **snapshots;               /* pairs: a verified copy (VERITY_MODE_SNAPSHOT), the image it
+                                         * is of, for the images and extensions planned so far */
         bool kernel_verity;             /* verity_kernel_supported() */
         int systemd_version;            /* systemd_version(), read for the first raw image; -1: not yet */
         HostAccounts host_accounts;     /* the host's /etc/passwd and /etc/group, read once */

@@ -382,6 +382,23 @@ done:
         return 0;
 }
 
+/* The partition designator and the flags systemd >= 254 may allow for image i as p found it. */
+static void image_policy_of(const VerityPlan *p, const RawProbe *probe, const char **ret_part, const char **ret_flags) {
+        *ret_part = probe && probe->usr_only && p->mode != VERITY_MODE_SNAPSHOT ? "usr" : "root";
+        switch (p->mode) {
+        case VERITY_MODE_KERNEL:
+                *ret_flags = p->data.signature_size > 0 ? "signed" : "verity";
+                break;
+        case VERITY_MODE_SNAPSHOT:
+                *ret_flags = "unprotected";     /* the verified copy is a bare file system */
+                break;
+        default:
+                /* No root hash we use: a verity partition there may still be used by a systemd that
+                 * finds a root hash itself (258 guesses it from the partition UUIDs). */
+                *ret_flags = probe && probe->verity.found ? "unprotected+verity" : "unprotected";
+        }
+}
+
 int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe) {
         const char *part, *flags;
 
@@ -391,23 +408,142 @@ int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const 
         if (i->type != IMAGE_RAW || p->refused)
                 return 0;
 
-        part = probe && probe->usr_only && p->mode != VERITY_MODE_SNAPSHOT ? "usr" : "root";
-        switch (p->mode) {
-        case VERITY_MODE_KERNEL:
-                flags = p->data.signature_size > 0 ? "signed" : "verity";
-                break;
-        case VERITY_MODE_SNAPSHOT:
-                flags = "unprotected";  /* the verified copy is a bare file system */
-                break;
-        default:
-                /* No root hash we use: a verity partition there may still be used by a systemd that
-                 * finds a root hash itself (258 guesses it from the partition UUIDs). */
-                flags = probe && probe->verity.found ? "unprotected+verity" : "unprotected";
-        }
-
+        image_policy_of(p, probe, &part, &flags);
         if (!strextend(&p->service_text,
                        "# systemd refuses the image at start unless it is protected as it was found here:\n",
                        "RootImagePolicy=", part, "=", flags, ":=unused+absent\n"))
                 return -ENOMEM;
+        return 0;
+}
+
+/* ---- Extensions ---- */
+
+static int extension_texts(VerityPlan *p, const DiscoveredImage *i) {
+        p->unit_text = mfree(p->unit_text);
+        p->service_text = mfree(p->service_text);
+
+        if (p->mode == VERITY_MODE_KERNEL)
+                return strextend(&p->service_text, "# Extension ", i->path, ": dm-verity, enforced by the kernel, root hash ",
+                                 p->data.root_hash_hex, " from ", p->data.root_hash_source,
+                                 " (systemd finds it itself: there is no unit setting for an extension's).\n") ? 0 : -ENOMEM;
+
+        assert(p->mode == VERITY_MODE_SNAPSHOT);
+        {
+                _cleanup_free_ char *u = unit_escape_specifiers(p->verify_unit);
+                if (!u || !strextend(&p->unit_text,
+                                     "# No dm-verity in this kernel: extension ", i->path, " is verified in userspace\n"
+                                     "# before start, and the service runs with the verified copy of its data.\n",
+                                     "Requires=", u, "\n",
+                                     "After=", u, "\n"))
+                        return -ENOMEM;
+        }
+        return strextend(&p->service_text, "# Verified data of extension ", i->path, " (root hash ", p->data.root_hash_hex,
+                         "), written by ", p->verify_unit, ".\n") ? 0 : -ENOMEM;
+}
+
+int verity_plan_extension(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                          VerityPolicy policy, bool kernel_verity, VerityPlan *ret) {
+        _cleanup_(verity_plan_done) VerityPlan p = {};
+        int r;
+
+        assert(c);
+        assert(i);
+        assert(ret);
+
+        r = verity_plan(c, i, image_fd, probe, policy, /* pin= */ NULL, kernel_verity, &p);
+        if (r < 0)
+                return r;
+        if (p.refused || p.mode == VERITY_MODE_NONE)
+                goto done;
+
+        /* systemd 252 (verity_settings_load()) finds an extension's root hash in NAME.roothash or
+         * NAME.usrhash, the xattrs, or a verity-sig partition, as it does a root image's; it has no
+         * unit setting that could give it one, so one only we know (from the partition UUIDs) is
+         * not enforced at start with dm-verity: under Verity=auto it is no root hash, as for
+         * systemd; a policy that requires verity refuses. Verified in userspace (no dm-verity in
+         * the kernel), the extension is the verified copy, whatever gave its root hash. */
+        if (p.mode == VERITY_MODE_KERNEL && p.data.root_hash_kind == VERITY_ROOT_HASH_UUIDS) {
+                if (policy == VERITY_AUTO) {
+                        verity_plan_done(&p);   /* VERITY_MODE_NONE */
+                        p.root_image = strdup(i->path);
+                        if (!p.root_image)
+                                return -ENOMEM;
+                        goto done;
+                }
+                r = refuse(&p, "its root hash %s comes from its partition UUIDs, which systemd does not use for an "
+                           "extension at start (it finds a root hash only in NAME.roothash, the xattr "
+                           "user.verity.roothash or a verity-sig partition): it would not be verified",
+                           p.data.root_hash_hex);
+                if (r < 0)
+                        return r;
+                goto done;
+        }
+
+        r = extension_texts(&p, i);
+        if (r < 0)
+                return r;
+done:
+        *ret = TAKE_STRUCT(p);
+        return 0;
+}
+
+int verity_extension_image_policy(const VerityPlan *const *plans, const RawProbe *const *probes, size_t n,
+                                  char **ret) {
+        static const char *const parts[] = { "root", "usr" };
+        const char *flags[ELEMENTSOF(parts)][3] = {};   /* each one flag set at most, of three modes */
+        bool absent[ELEMENTSOF(parts)] = {};
+        _cleanup_free_ char *s = NULL;
+
+        assert(plans || n == 0);
+        assert(probes || n == 0);
+        assert(ret);
+
+        if (n == 0) {
+                *ret = NULL;
+                return 0;
+        }
+
+        for (size_t k = 0; k < n; k++) {
+                const char *part, *f;
+
+                image_policy_of(plans[k], probes[k], &part, &f);
+                for (size_t j = 0; j < ELEMENTSOF(parts); j++) {
+                        if (!streq(part, parts[j])) {
+                                absent[j] = true;
+                                continue;
+                        }
+                        for (size_t m = 0; m < ELEMENTSOF(flags[j]); m++) {
+                                if (flags[j][m] && streq(flags[j][m], f))
+                                        break;
+                                if (!flags[j][m]) {
+                                        flags[j][m] = f;
+                                        break;
+                                }
+                        }
+                }
+        }
+
+        /* One policy for all of the unit's extension images: for each partition what any of them
+         * has, and "absent" when one has none of it. */
+        s = strdup("ExtensionImagePolicy=");
+        if (!s)
+                return -ENOMEM;
+        for (size_t j = 0; j < ELEMENTSOF(parts); j++) {
+                if (!flags[j][0])
+                        continue;
+                if (!strextend(&s, parts[j], "="))
+                        return -ENOMEM;
+                for (size_t m = 0; m < ELEMENTSOF(flags[j]) && flags[j][m]; m++)
+                        if (!strextend(&s, m > 0 ? "+" : "", flags[j][m]))
+                                return -ENOMEM;
+                if (absent[j] && !strextend(&s, "+absent"))
+                        return -ENOMEM;
+                if (!strextend(&s, ":"))
+                        return -ENOMEM;
+        }
+        if (!strextend(&s, "=unused+absent\n"))
+                return -ENOMEM;
+
+        *ret = TAKE_PTR(s);
         return 0;
 }

@@ -83,5 +83,22 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
 
 int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe);
 
+/* As verity_plan() without a pin, for extension image i (ExtensionImages=, plan-extensions.c).
+ * systemd has no unit setting for an extension's root hash, hash tree or signature: it finds them
+ * itself as for a root image, so the texts say where from, and set nothing (VERITY_MODE_KERNEL);
+ * without dm-verity the unit requires the extension's portables-verify@.service, and root_image is
+ * its verified copy, for ExtensionImages= (VERITY_MODE_SNAPSHOT). A root hash from the partition
+ * UUIDs alone, which systemd would not use for an extension with dm-verity, is none under
+ * Verity=auto and refuses otherwise. unit_text goes to [Unit], service_text to [Service]. */
+int verity_plan_extension(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
+                          VerityPolicy policy, bool kernel_verity, VerityPlan *ret);
+
+/* "ExtensionImagePolicy=...\n" for the n raw extension images of a unit as plans[] and probes[]
+ * found them (as RootImagePolicy= above; systemd takes one policy for all of a unit's extension
+ * images: each partition gets the flags of every extension that has it, and "absent" too when one
+ * has not). *ret NULL when n is 0. 0 or -ENOMEM. */
+int verity_extension_image_policy(const VerityPlan *const *plans, const RawProbe *const *probes, size_t n,
+                                  char **ret);
+
 /* systemd-escape --path: "/var/lib/portables/foo.raw" -> "var-lib-portables-foo.raw". */
 char *unit_name_path_escape(const char *path);

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Images of scenarios 37 and 38 (Extensions=). Sourced by mkimages.sh, with its helpers (new,
+# Images of scenarios 37, 38 and 39 (Extensions=). Sourced by mkimages.sh, with its helpers (new,
 # mk_root, unit, squash) and $OUT.
 #
 # xbase.raw            squashfs, ID=ptest VERSION_ID=1: xbase.service runs /usr/bin/xbase-tool,
@@ -68,3 +68,17 @@ ExecStart=/usr/bin/sh -c 'echo "PTEST tag=xbase-web LAYER=$l FILE=\$\$(cat /usr/
 EOS
         rm -rf "$OUT/xbase-$l"; cp -a "$d" "$OUT/xbase-$l"
 done
+
+# xverity/: copies of xbase.raw and xbase-tool.raw, each with its hash tree NAME.verity and its
+# NAME.roothash, for scenario 39 (Extensions= under Verity=yes). Apart, since sidecars beside
+# the plain ones would make scenario 37 verify them too. Without veritysetup: none, 39 skips.
+if command -v veritysetup >/dev/null; then
+        rm -rf "$OUT/xverity"; mkdir -p "$OUT/xverity"
+        for n in xbase xbase-tool; do
+                cp "$OUT/$n.raw" "$OUT/xverity/$n.raw"
+                veritysetup format "$OUT/xverity/$n.raw" "$OUT/xverity/$n.verity" \
+                        --root-hash-file="$OUT/xverity/$n.hex" >/dev/null
+                printf '%s\n' "$(cat "$OUT/xverity/$n.hex")" >"$OUT/xverity/$n.roothash"
+                rm -f "$OUT/xverity/$n.hex"
+        done
+fi

@@ -313,6 +313,6 @@ fi
 . "$HERE/mkimages-escape.sh"      # 23: units that try to leave their sandbox
 . "$HERE/mkimages-confine.sh"     # 26: hostile images, one way past the sandbox each
 . "$HERE/mkimages-debsvc.sh"      # 27: unmodified Debian services, one image for all
-. "$HERE/mkimages-extensions.sh"  # 37, 38: Extensions=
+. "$HERE/mkimages-extensions.sh"  # 37, 38, 39: Extensions=
 
 ls -la "$OUT" >&2

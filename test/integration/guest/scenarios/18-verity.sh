@@ -144,7 +144,7 @@ flip $P/vok.raw 200
 mark
 reload
 check "Verity=yes: the generator refuses it, saying where" \
-        gen_log_has "Image $P/vok.raw not attached: verification failed: data corrupted: block 0 at offset 0 "
+        gen_log_has "Image $P/vok.raw not attached: verification failed: $P/vok.raw: data corrupted: block 0 at offset 0 "
 check "vok.service not loaded" not_loaded vok.service
 check "the generator did not crash" no_generator_crash
 flip $P/vok.raw 200

@@ -162,7 +162,7 @@ if [[ -e $IMAGES/vgpt.raw ]]; then
         mark
         reload
         check "a corrupted block the generator reads: refused, saying which" \
-                gen_log_has "Image $P/vgpt.raw not attached: verification failed: data corrupted: block 0 at offset "
+                gen_log_has "Image $P/vgpt.raw not attached: verification failed: $P/vgpt.raw: data corrupted: block 0 at offset "
         check "vgpt.service not loaded" not_loaded vgpt.service
         flip $P/vgpt.raw $((goff + 200))
 else
