@@ -382,25 +382,49 @@ done:
         return 0;
 }
 
-/* The partition designator and the flags systemd >= 254 may allow for image i as p found it. */
-static void image_policy_of(const VerityPlan *p, const RawProbe *probe, const char **ret_part, const char **ret_flags) {
-        *ret_part = probe && probe->usr_only && p->mode != VERITY_MODE_SNAPSHOT ? "usr" : "root";
+/* The partition flags of an image policy (systemd.image-policy(7)) that the generator writes, in
+ * the order it writes them. */
+enum {
+        POLICY_UNPROTECTED = 1 << 0,
+        POLICY_VERITY      = 1 << 1,
+        POLICY_SIGNED      = 1 << 2,
+        POLICY_ABSENT      = 1 << 3,
+};
+
+/* What systemd >= 254 may allow for image i as p found it: the flags of its root partition, or of
+ * its usr partition (*ret_usr) when it has only that. */
+static unsigned image_policy_of(const VerityPlan *p, const RawProbe *probe, bool *ret_usr) {
+        *ret_usr = probe && probe->usr_only && p->mode != VERITY_MODE_SNAPSHOT;
         switch (p->mode) {
         case VERITY_MODE_KERNEL:
-                *ret_flags = p->data.signature_size > 0 ? "signed" : "verity";
-                break;
+                return p->data.signature_size > 0 ? POLICY_SIGNED : POLICY_VERITY;
         case VERITY_MODE_SNAPSHOT:
-                *ret_flags = "unprotected";     /* the verified copy is a bare file system */
-                break;
+                return POLICY_UNPROTECTED;      /* the verified copy is a bare file system */
         default:
                 /* No root hash we use: a verity partition there may still be used by a systemd that
                  * finds a root hash itself (258 guesses it from the partition UUIDs). */
-                *ret_flags = probe && probe->verity.found ? "unprotected+verity" : "unprotected";
+                return POLICY_UNPROTECTED | (probe && probe->verity.found ? POLICY_VERITY : 0);
         }
 }
 
+static int policy_append(char **s, const char *part, unsigned flags) {
+        static const char *const names[] = { "unprotected", "verity", "signed", "absent" };
+        bool first = true;
+
+        if (!strextend(s, part, "="))
+                return -ENOMEM;
+        for (size_t k = 0; k < ELEMENTSOF(names); k++)
+                if (flags & (1U << k)) {
+                        if (!strextend(s, first ? "" : "+", names[k]))
+                                return -ENOMEM;
+                        first = false;
+                }
+        return strextend(s, ":") ? 0 : -ENOMEM;
+}
+
 int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe) {
-        const char *part, *flags;
+        unsigned flags;
+        bool usr;
 
         assert(p);
         assert(i);
@@ -408,12 +432,14 @@ int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const 
         if (i->type != IMAGE_RAW || p->refused)
                 return 0;
 
-        image_policy_of(p, probe, &part, &flags);
+        flags = image_policy_of(p, probe, &usr);
         if (!strextend(&p->service_text,
                        "# systemd refuses the image at start unless it is protected as it was found here:\n",
-                       "RootImagePolicy=", part, "=", flags, ":=unused+absent\n"))
+                       "RootImagePolicy="))
                 return -ENOMEM;
-        return 0;
+        if (policy_append(&p->service_text, usr ? "usr" : "root", flags) < 0)
+                return -ENOMEM;
+        return strextend(&p->service_text, "=unused+absent\n") ? 0 : -ENOMEM;
 }
 
 /* ---- Extensions ---- */
@@ -489,9 +515,7 @@ done:
 
 int verity_extension_image_policy(const VerityPlan *const *plans, const RawProbe *const *probes, size_t n,
                                   char **ret) {
-        static const char *const parts[] = { "root", "usr" };
-        const char *flags[ELEMENTSOF(parts)][3] = {};   /* each one flag set at most, of three modes */
-        bool absent[ELEMENTSOF(parts)] = {};
+        unsigned root = 0, usr = 0;
         _cleanup_free_ char *s = NULL;
 
         assert(plans || n == 0);
@@ -503,44 +527,28 @@ int verity_extension_image_policy(const VerityPlan *const *plans, const RawProbe
                 return 0;
         }
 
+        /* One policy for all of the unit's extension images: for each partition what any of them
+         * has, and "absent" when one has none of it. */
         for (size_t k = 0; k < n; k++) {
-                const char *part, *f;
+                bool is_usr;
+                unsigned f = image_policy_of(plans[k], probes[k], &is_usr);
 
-                image_policy_of(plans[k], probes[k], &part, &f);
-                for (size_t j = 0; j < ELEMENTSOF(parts); j++) {
-                        if (!streq(part, parts[j])) {
-                                absent[j] = true;
-                                continue;
-                        }
-                        for (size_t m = 0; m < ELEMENTSOF(flags[j]); m++) {
-                                if (flags[j][m] && streq(flags[j][m], f))
-                                        break;
-                                if (!flags[j][m]) {
-                                        flags[j][m] = f;
-                                        break;
-                                }
-                        }
+                if (is_usr) {
+                        usr |= f;
+                        root |= POLICY_ABSENT;
+                } else {
+                        root |= f;
+                        usr |= POLICY_ABSENT;
                 }
         }
 
-        /* One policy for all of the unit's extension images: for each partition what any of them
-         * has, and "absent" when one has none of it. */
         s = strdup("ExtensionImagePolicy=");
         if (!s)
                 return -ENOMEM;
-        for (size_t j = 0; j < ELEMENTSOF(parts); j++) {
-                if (!flags[j][0])
-                        continue;
-                if (!strextend(&s, parts[j], "="))
-                        return -ENOMEM;
-                for (size_t m = 0; m < ELEMENTSOF(flags[j]) && flags[j][m]; m++)
-                        if (!strextend(&s, m > 0 ? "+" : "", flags[j][m]))
-                                return -ENOMEM;
-                if (absent[j] && !strextend(&s, "+absent"))
-                        return -ENOMEM;
-                if (!strextend(&s, ":"))
-                        return -ENOMEM;
-        }
+        if (root != POLICY_ABSENT && policy_append(&s, "root", root) < 0)
+                return -ENOMEM;
+        if (usr != POLICY_ABSENT && policy_append(&s, "usr", usr) < 0)
+                return -ENOMEM;
         if (!strextend(&s, "=unused+absent\n"))
                 return -ENOMEM;
 

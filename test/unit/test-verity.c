@@ -745,6 +745,41 @@ TEST(systemd_version) {
         CHECK_INT(shell("rm -r %s/usr/lib/x86_64-linux-gnu %s/usr/lib/systemd", root, root), 0);
 }
 
+/* One ExtensionImagePolicy= for all of a unit's raw extensions: each partition gets the flags of
+ * every extension that has it, and "absent" when one has not. */
+TEST(extension_image_policy) {
+        VerityPlan signed_root = { .mode = VERITY_MODE_KERNEL, .data.signature_size = 1 },
+                   verity_root = { .mode = VERITY_MODE_KERNEL }, snap = { .mode = VERITY_MODE_SNAPSHOT },
+                   none = { .mode = VERITY_MODE_NONE };
+        RawProbe bare = {}, usr_only = { .usr_only = true }, with_verity = { .verity.found = true };
+        char *s;
+
+        CHECK_INT(verity_extension_image_policy(NULL, NULL, 0, &s), 0);
+        CHECK(!s);
+
+        CHECK_INT(verity_extension_image_policy((const VerityPlan *[]) { &verity_root },
+                                                (const RawProbe *[]) { &bare }, 1, &s), 0);
+        CHECK_STR(s, "ExtensionImagePolicy=root=verity:=unused+absent\n");
+        free(s);
+
+        CHECK_INT(verity_extension_image_policy((const VerityPlan *[]) { &signed_root, &verity_root, &signed_root },
+                                                (const RawProbe *[]) { &bare, &bare, &bare }, 3, &s), 0);
+        CHECK_STR(s, "ExtensionImagePolicy=root=verity+signed:=unused+absent\n");
+        free(s);
+
+        /* A /usr-only extension with dm-verity, beside a root one: each partition may be absent. */
+        CHECK_INT(verity_extension_image_policy((const VerityPlan *[]) { &signed_root, &verity_root },
+                                                (const RawProbe *[]) { &bare, &usr_only }, 2, &s), 0);
+        CHECK_STR(s, "ExtensionImagePolicy=root=signed+absent:usr=verity+absent:=unused+absent\n");
+        free(s);
+
+        /* A verified copy is a bare file system, whatever the image was; no verity data used. */
+        CHECK_INT(verity_extension_image_policy((const VerityPlan *[]) { &snap, &none },
+                                                (const RawProbe *[]) { &usr_only, &with_verity }, 2, &s), 0);
+        CHECK_STR(s, "ExtensionImagePolicy=root=unprotected+verity:=unused+absent\n");
+        free(s);
+}
+
 int main(void) {
         if (!have("mksquashfs") || !have("veritysetup") || !have("openssl")) {
                 fprintf(stderr, "mksquashfs, veritysetup or openssl missing, skipping.\n");
@@ -766,6 +801,7 @@ int main(void) {
         if (context_init_root(&ctx, root) < 0)
                 return EXIT_FAILURE;
 
+        RUN(extension_image_policy);
         RUN(parse_root_hash);
         RUN(base64);
         RUN(signature_json);

@@ -9,7 +9,8 @@
 P=/var/lib/portables
 vu_base="portables-verify@$(systemd-escape --path $P/xbase.raw).service"
 vu_ext="portables-verify@$(systemd-escape --path $P/xbase-tool.raw).service"
-vu_ext_re=${vu_ext//\\/\\\\}      # as a regular expression: its \x2d is literal
+# As systemctl show prints it in Requires= and After=: quoted, its backslash escaped.
+vu_ext_re='portables-verify@var-lib-portables-xbase\\+x2dtool\.raw\.service'
 involve xbase.service "$vu_base" "$vu_ext"
 
 [[ -e $IMAGES/xverity/xbase-tool.verity ]] || { echo "no verity images (veritysetup missing when they were built)" >"$PTEST_STATE/skip"; exit 0; }
