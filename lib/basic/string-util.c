@@ -83,6 +83,26 @@ char *strextend_real(char **x, ...) {
         return r;
 }
 
+char *strextendn(char **x, const char *s, size_t n) {
+        size_t f;
+        char *r;
+
+        assert(x);
+        assert(s);
+
+        f = *x ? strlen(*x) : 0;
+        n = strnlen(s, n);
+
+        r = realloc(*x, f + n + 1);
+        if (!r)
+                return NULL;
+        memcpy(r + f, s, n);
+        r[f + n] = 0;
+
+        *x = r;
+        return r;
+}
+
 int strextendf(char **x, const char *format, ...) {
         _cleanup_free_ char *t = NULL;
         va_list ap;
