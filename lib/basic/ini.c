@@ -12,7 +12,7 @@
 /* As systemd's string_is_safe(): no control characters, no quotes or backslashes. */
 static bool section_name_is_safe(const char *s) {
         for (; *s; s++)
-                if ((unsigned char) *s < ' ' || *s == 127 || strchr("\\\"'", *s))
+                if ((unsigned char) *s < ' ' || *s == 127 || *s == '\\' || *s == '"' || *s == '\'')
                         return false;
         return true;
 }
@@ -77,11 +77,12 @@ static int parse_line(IniParser *p, char *l, unsigned line) {
 /* The end of the line at s: the first "\n" or "\r", or the end of the text. Line end characters
  * that follow belong to the same line end while each of the two kinds is seen once ("\r\n" and
  * "\n\r" are one line end, "\n\n" two), as systemd's read_line() takes them. Returns where the
- * next line starts, NULL after the last line. */
-static char *line_end(char *s) {
+ * next line starts, NULL after the last line; the line's length in *ret_len. */
+static char *line_end(char *s, size_t *ret_len) {
         char *e = s + strcspn(s, "\n\r"), *q = e;
         bool seen_n = false, seen_r = false;
 
+        *ret_len = e - s;
         if (*e == 0)
                 return NULL;
         for (; *q == '\n' || *q == '\r'; q++) {
@@ -119,23 +120,26 @@ int ini_parse_full(const char *text, const char *filename, ini_assignment_t assi
 
         for (char *s = copy; s; s = next) {
                 char *l;
+                size_t len;
                 bool escaped = false;
 
                 if (*s == 0)
                         break;  /* the text ended with a line end */
-                next = line_end(s);
+                next = line_end(s, &len);
                 line++;
 
                 /* A comment, also inside a continuation; systemd looks for it before it removes a
                  * byte order mark, so a commented-out line behind a BOM is not a comment. */
-                l = s + strspn(s, WHITESPACE);
-                if (*l != 0 && strchr("#;", *l))
+                for (l = s; *l == ' ' || *l == '\t'; l++)
+                        ;       /* the line has no "\n" or "\r" left: the rest of WHITESPACE */
+                if (*l == '#' || *l == ';')
                         continue;
 
                 /* Each line may start with one, until one was seen. */
                 l = s;
                 if (!bom_seen && startswith(s, UTF8_BYTE_ORDER_MARK)) {
                         l = s + strlen(UTF8_BYTE_ORDER_MARK);
+                        len -= strlen(UTF8_BYTE_ORDER_MARK);
                         bom_seen = true;
                 }
 
@@ -149,7 +153,7 @@ int ini_parse_full(const char *text, const char *filename, ini_assignment_t assi
                                 goto finish;
                         }
                         l = continuation;
-                } else if (strlen(l) > INI_LINE_MAX) {
+                } else if (len > INI_LINE_MAX) {
                         r = log_debug_errno(ENOBUFS, "%s:%u: Line too long.", filename, line);
                         goto finish;
                 }

@@ -141,9 +141,20 @@ char *delete_trailing_chars(char *s, const char *bad) {
         return s;
 }
 
+static bool is_whitespace(char c) {
+        /* WHITESPACE, without a call: strstrip() runs on every line and value of every unit. */
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 char *strstrip(char *s) {
-        s += strspn(s, WHITESPACE);
-        return delete_trailing_chars(s, WHITESPACE);
+        char *e;
+
+        while (is_whitespace(*s))
+                s++;
+        for (e = s + strlen(s); e > s && is_whitespace(e[-1]); e--)
+                ;
+        *e = 0;
+        return s;
 }
 
 bool utf8_is_valid(const char *s) {
