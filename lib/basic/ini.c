@@ -144,7 +144,9 @@ int ini_parse_full(const char *text, const char *filename, ini_assignment_t assi
                 }
 
                 if (continuation) {
-                        if (strlen(continuation) + strlen(l) > INI_LINE_MAX) {
+                        size_t c = strlen(continuation);
+
+                        if (c + len > INI_LINE_MAX) {
                                 r = log_debug_errno(ENOBUFS, "%s:%u: Continuation line too long.", filename, line);
                                 goto finish;
                         }
@@ -153,20 +155,18 @@ int ini_parse_full(const char *text, const char *filename, ini_assignment_t assi
                                 goto finish;
                         }
                         l = continuation;
+                        len += c;
                 } else if (len > INI_LINE_MAX) {
                         r = log_debug_errno(ENOBUFS, "%s:%u: Line too long.", filename, line);
                         goto finish;
                 }
 
-                char *e;
-                for (e = l; *e; e++) {
-                        if (escaped)
-                                escaped = false;
-                        else if (*e == '\\')
-                                escaped = true;
-                }
-
-                /* An odd backslash at the end continues the line; it becomes a space. */
+                /* An odd backslash at the end continues the line; it becomes a space. (Each
+                 * backslash escapes the next character, so only the run at the end counts: the
+                 * line is not scanned from its start.) */
+                char *e = l + len;
+                for (char *b = e; b > l && b[-1] == '\\'; b--)
+                        escaped = !escaped;
                 if (escaped) {
                         e[-1] = ' ';
                         if (!continuation) {
