@@ -102,6 +102,17 @@ TEST(continuation) {
         check("[S]\nA=a\\\n", false, 0, "S|A|a|3");
         /* The key may be continued too. */
         check("[S]\nKe\\\ny=v\n", false, 0, "S|Ke y|v|3");
+        /* Only the run of backslashes at the end counts: odd continues, even does not, whatever
+         * backslashes come before it in the line. */
+        check("[S]\nA=a\\\\\\\nb\n", false, 0, "S|A|a\\\\ b|3");
+        check("[S]\nA=\\\\x\\\\\\\\\nB=b\n", false, 0, "S|A|\\\\x\\\\\\\\|2\nS|B|b|3");
+        check("[S]\nA=\\x\\\nb\n", false, 0, "S|A|\\x b|3");
+        /* A line of backslashes only: three continue (the key is what comes before the next
+         * line's "="), two do not (and the line is garbage). */
+        check("[S]\n\\\\\\\nA=1\n", true, 0, "S|\\\\ A|1|3");
+        check("[S]\n\\\\\nA=1\n", true, 0, "!\\\\|2\nS|A|1|3");
+        /* A continued line that ends in an escaped backslash ends there. */
+        check("[S]\nA=a\\\nb\\\\\nB=2\n", false, 0, "S|A|a b\\\\|3\nS|B|2|4");
 }
 
 TEST(garbage) {
