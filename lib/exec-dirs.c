@@ -82,9 +82,9 @@ int exec_dirs_needed(const ImageUnits *units, char ***ret) {
                 if (iu->type != UNIT_SERVICE)
                         continue;
 
-                r = ini_parse(iu->content, iu->source, collect, ini_garbage_ignore, &c);
+                r = image_unit_parse(iu, collect, ini_garbage_ignore, NULL, &c);
                 for (size_t d = 0; r >= 0 && d < iu->n_dropins; d++)
-                        r = ini_parse(iu->dropins[d].content, iu->dropins[d].source, collect, ini_garbage_ignore, &c);
+                        r = unit_dropin_parse(iu->dropins + d, collect, ini_garbage_ignore, NULL, &c);
 
                 for (size_t k = 0; k < N_MOUNTED; k++) {
                         STRV_FOREACH(d, c.dirs[k])

@@ -225,32 +225,48 @@ int packed_builder_add(PackedBuilder *b, char type, const char *path, const char
         return builder_push(b, type, path, type == 'd' ? NULL : data);
 }
 
+/* The entry after k and the duplicates of its path: the first one added (e.g. /etc/os-release, a
+ * symlink the mount point markers would take for a directory, was added as the file it reads as). */
+static size_t entry_next(const PackedBuilder *b, size_t k) {
+        size_t j;
+
+        for (j = k + 1; j < b->n_entries && streq(b->entries[j].path, b->entries[k].path); j++)
+                ;
+        return j;
+}
+
+/* "T PATHLEN SIZE\n", at most. */
+#define PACKED_HEADER_MAX (1 + 1 + 20 + 1 + 20 + 1 + 1)
+
 int packed_builder_format(PackedBuilder *b, char **ret) {
         _cleanup_free_ char *out = NULL;
-        size_t k = 0;
-        int r;
+        size_t n = strlen(PACKED_MAGIC) + 1;
+        char *p;
 
         if (b->n_entries > 1)
                 qsort(b->entries, b->n_entries, sizeof(PackedEntry), cmp_entry_seq);
 
-        out = strdup(PACKED_MAGIC);
+        /* One buffer of the size needed: appending entry by entry copied the text so far again for
+         * each, and printed each file's content through printf(). */
+        for (size_t k = 0; k < b->n_entries; k = entry_next(b, k))
+                n += PACKED_HEADER_MAX + strlen(b->entries[k].path) + 1 + b->entries[k].size + 1;
+
+        out = malloc(n);
         if (!out)
                 return -ENOMEM;
+        p = stpcpy(out, PACKED_MAGIC);
 
-        while (k < b->n_entries) {
+        for (size_t k = 0; k < b->n_entries; k = entry_next(b, k)) {
                 const PackedEntry *e = b->entries + k;
-                size_t j;
+                size_t l = strlen(e->path);
 
-                /* Duplicates: the first one added (e.g. /etc/os-release, a symlink the mount point
-                 * markers would take for a directory, was added as the file it reads as). */
-                for (j = k + 1; j < b->n_entries && streq(b->entries[j].path, e->path); j++)
-                        ;
-
-                r = strextendf(&out, "%c %zu %zu\n%s\n%s\n", e->type, strlen(e->path), e->size, e->path, e->data);
-                if (r < 0)
-                        return r;
-                k = j;
+                p += snprintf(p, PACKED_HEADER_MAX, "%c %zu %zu\n", e->type, l, e->size);
+                p = mempcpy(p, e->path, l);
+                *p++ = '\n';
+                p = mempcpy(p, e->data, e->size);
+                *p++ = '\n';
         }
+        *p = 0;
 
         *ret = TAKE_PTR(out);
         return 0;

@@ -103,9 +103,9 @@ int sandbox_lists_merge(const ImageUnit *u, const char *profile_text, char **ret
         ListState profile = {}, unit = {};
         int r;
 
-        r = ini_parse(u->content, u->source, collect, ini_garbage_ignore, &unit);
+        r = image_unit_parse(u, collect, ini_garbage_ignore, NULL, &unit);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect, ini_garbage_ignore, &unit);
+                r = unit_dropin_parse(u->dropins + k, collect, ini_garbage_ignore, NULL, &unit);
         if (r < 0)
                 goto finish;
         /* Most units set none of these lists: then the profile need not be parsed at all. */

@@ -198,9 +198,9 @@ static int unit_facts_read(const ImageUnit *u, UnitFacts *ret) {
         if (!f.stem)
                 return -ENOMEM;
 
-        r = ini_parse(u->content, u->source, collect, ini_garbage_ignore, &f);
+        r = image_unit_parse(u, collect, ini_garbage_ignore, NULL, &f);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect, ini_garbage_ignore, &f);
+                r = unit_dropin_parse(u->dropins + k, collect, ini_garbage_ignore, NULL, &f);
         if (r != -ENOMEM)
                 r = text_mentions(u->content, &f);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)

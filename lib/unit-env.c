@@ -55,9 +55,9 @@ static int unit_read_environment(const ImageFS *fs, const char *image_path, Imag
         size_t total = 0;
         int r;
 
-        r = ini_parse(u->content, u->source, collect, ini_garbage_ignore, &c);
+        r = image_unit_parse(u, collect, ini_garbage_ignore, NULL, &c);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect, ini_garbage_ignore, &c);
+                r = unit_dropin_parse(u->dropins + k, collect, ini_garbage_ignore, NULL, &c);
         if (r < 0)
                 goto finish;
         if (!c.paths) {

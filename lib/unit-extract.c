@@ -21,6 +21,7 @@ static void unit_dropin_done(UnitDropin *d) {
         free(d->name);
         free(d->source);
         free(d->content);
+        ini_lines_free(d->lines);
 }
 
 static void image_unit_done(ImageUnit *u) {
@@ -32,6 +33,7 @@ static void image_unit_done(ImageUnit *u) {
         free(u->name);
         free(u->source);
         free(u->content);
+        ini_lines_free(u->lines);
         for (size_t i = 0; i < u->n_dropins; i++)
                 unit_dropin_done(u->dropins + i);
         free(u->dropins);
@@ -128,6 +130,9 @@ static int unit_add_dropins(const ImageFS *fs, const char *image_path, ImageUnit
                         u->n_dropins++;
                         if (!d->name || !d->source)
                                 return -ENOMEM;
+                        /* Read once for all the modules that look at it; if that fails, each
+                         * parses the text and meets the same error. */
+                        (void) ini_lines_parse(d->content, d->source, &d->lines);
                         d->layer = MAX(image_fs_layer_of(fs, d->source), 0);
                         *budget -= size;
                 }
@@ -241,6 +246,7 @@ int image_extract_units(const ImageFS *fs, const char *image_path, char *const *
                         units.n_units++;
                         if (!u->name || !u->source)
                                 return -ENOMEM;
+                        (void) ini_lines_parse(u->content, u->source, &u->lines);       /* as for drop-ins */
                         u->layer = MAX(image_fs_layer_of(fs, u->source), 0);
 
                         r = unit_add_dropins(fs, image_path, u, &budget);

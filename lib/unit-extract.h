@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "image-fs.h"
+#include "ini.h"
 #include "names.h"
 
 /* Reading an image's units: those whose names match one of the prefixes, of the types in
@@ -24,6 +25,7 @@ typedef struct UnitDropin {
         char *source;           /* path inside the image */
         int layer;              /* of a stack (image-fs.h), where source was found: 0 the base */
         char *content;
+        IniLines *lines;        /* content read once (ini.h), NULL where it must be parsed */
 } UnitDropin;
 
 typedef struct ImageUnit {
@@ -32,6 +34,7 @@ typedef struct ImageUnit {
         char *source;           /* path inside the image */
         int layer;              /* of a stack (image-fs.h), where source was found: 0 the base */
         char *content;
+        IniLines *lines;        /* content read once (ini.h), NULL where it must be parsed */
         UnitDropin *dropins;
         size_t n_dropins;
         /* EnvironmentFile= read from the image (unit-env.h) */
@@ -50,6 +53,17 @@ typedef struct ImageUnits {
 } ImageUnits;
 
 void image_units_done(ImageUnits *u);
+
+/* A unit's text, or a drop-in's, read with these callbacks as ini_parse_full() reads it (from the
+ * lines read once when there are). */
+static inline int image_unit_parse(const ImageUnit *u, ini_assignment_t assignment, ini_garbage_t garbage,
+                                   ini_garbage_t invalid, void *userdata) {
+        return ini_parse_lines(u->lines, u->content, u->source, assignment, garbage, invalid, userdata);
+}
+static inline int unit_dropin_parse(const UnitDropin *d, ini_assignment_t assignment, ini_garbage_t garbage,
+                                    ini_garbage_t invalid, void *userdata) {
+        return ini_parse_lines(d->lines, d->content, d->source, assignment, garbage, invalid, userdata);
+}
 
 extern const char *const image_unit_dirs[];
 

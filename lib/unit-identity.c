@@ -42,9 +42,9 @@ int unit_service_identity(const ImageUnit *u, int profile_dynamic_user, char **r
         assert(ret_user);
         assert(ret_dynamic);
 
-        r = ini_parse(u->content, u->source, collect, ini_garbage_ignore, &id);
+        r = image_unit_parse(u, collect, ini_garbage_ignore, NULL, &id);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect, ini_garbage_ignore, &id);
+                r = unit_dropin_parse(u->dropins + k, collect, ini_garbage_ignore, NULL, &id);
         if (r == -ENOMEM) {
                 free(id.user);
                 return r;

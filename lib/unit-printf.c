@@ -60,11 +60,13 @@ int unit_printf(const char *unit_name, const char *format, bool full, char **ret
                 char *t;
 
                 if (*f != '%' || f[1] == 0) {
-                        char buf[2] = { *f, 0 };
-                        add = buf;
-                        t = strextend(&out, add);
+                        /* The text up to the next "%" at once (a "%" at the end is text). */
+                        size_t k = MAX(strcspn(f, "%"), (size_t) 1);
+
+                        t = strextendn(&out, f, k);
                         if (!t)
                                 return -ENOMEM;
+                        f += k - 1;
                         continue;
                 }
 

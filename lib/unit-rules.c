@@ -951,9 +951,9 @@ static int install_name(const ImageUnit *u, char **ret) {
         if (!unit_name_is_template(u->name))
                 return (*ret = strdup(u->name)) ? 0 : -ENOMEM;
 
-        r = ini_parse(u->content, u->source, collect_default_instance, ini_garbage_ignore, &d);
+        r = image_unit_parse(u, collect_default_instance, ini_garbage_ignore, NULL, &d);
         for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_default_instance, ini_garbage_ignore, &d);
+                r = unit_dropin_parse(u->dropins + k, collect_default_instance, ini_garbage_ignore, NULL, &d);
         *ret = NULL;
         if (r >= 0 && d.instance)
                 r = unit_name_replace_instance(u->name, d.instance, ret);
@@ -1030,12 +1030,11 @@ int unit_check_rules_full(const ImageUnit *u, const UnitRuleContext *rc, char **
         if (r < 0)
                 return r;
 
-        r = ini_parse_full(u->content, u->source, check_assignment, ini_garbage_ignore, check_invalid, &c);
+        r = image_unit_parse(u, check_assignment, ini_garbage_ignore, check_invalid, &c);
         for (size_t k = 0; r == 0 && k < u->n_dropins; k++) {
                 free(c.bad_section);
                 c.bad_section = NULL;
-                r = ini_parse_full(u->dropins[k].content, u->dropins[k].source, check_assignment, ini_garbage_ignore,
-                                   check_invalid, &c);
+                r = unit_dropin_parse(u->dropins + k, check_assignment, ini_garbage_ignore, check_invalid, &c);
         }
         if (r >= 0)
                 r = check_unit_wide(&c);
@@ -1110,9 +1109,9 @@ static int service_dirs(const ImageUnits *units, bool writable, char ***ret) {
                 if (u->type != UNIT_SERVICE || (!writable && unit_name_is_template(u->name)))
                         continue;
                 d.unit_name = u->name;
-                r = ini_parse(u->content, u->source, collect_dirs, ini_garbage_ignore, &d);
+                r = image_unit_parse(u, collect_dirs, ini_garbage_ignore, NULL, &d);
                 for (size_t k = 0; r >= 0 && k < u->n_dropins; k++)
-                        r = ini_parse(u->dropins[k].content, u->dropins[k].source, collect_dirs, ini_garbage_ignore, &d);
+                        r = unit_dropin_parse(u->dropins + k, collect_dirs, ini_garbage_ignore, NULL, &d);
         }
         if (r < 0) {
                 strv_free(d.state_dirs);

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "macro.h"
+
 /* A reader for systemd's INI dialect (unit files, portable.conf, NAME.portable), reading a text
  * exactly as systemd 252's config_parse() reads a file, so that what a rule sees is what systemd
  * will apply:
@@ -40,3 +42,21 @@ int ini_garbage_ignore(const char *line_text, const char *filename, unsigned lin
  * why instead of the line's text) rather than to garbage. */
 int ini_parse_full(const char *text, const char *filename, ini_assignment_t assignment, ini_garbage_t garbage,
                    ini_garbage_t invalid, void *userdata);
+
+/* A text read once, for callers that read the same text several times with different callbacks
+ * (a unit is read by each module that looks at it): ini_lines_parse() takes its lines as
+ * ini_parse_full() would, without calling anything; ini_lines_replay() then makes exactly the
+ * calls, debug messages and return value ini_parse_full() would make on the text with these
+ * callbacks and filename. ini_lines_parse() fails (and nothing is kept) where ini_parse_full()
+ * would fail on its own, e.g. on a line that is too long: then parse the text. */
+typedef struct IniLines IniLines;
+
+int ini_lines_parse(const char *text, const char *filename, IniLines **ret);
+int ini_lines_replay(const IniLines *l, const char *filename, ini_assignment_t assignment, ini_garbage_t garbage,
+                     ini_garbage_t invalid, void *userdata);
+IniLines *ini_lines_free(IniLines *l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(IniLines *, ini_lines_free);
+
+/* ini_lines_replay() of l, or ini_parse_full() of text if l is NULL. */
+int ini_parse_lines(const IniLines *l, const char *text, const char *filename, ini_assignment_t assignment,
+                    ini_garbage_t garbage, ini_garbage_t invalid, void *userdata);

@@ -19,6 +19,10 @@ char *strjoin_real(const char *x, ...) _sentinel_;
 char *strextend_real(char **x, ...) _sentinel_;
 #define strextend(x, ...) strextend_real((x), __VA_ARGS__, NULL)
 
+/* Appends the first n bytes of s (fewer if s ends before) to *x (which may be NULL). Returns *x or
+ * NULL on OOM. */
+char *strextendn(char **x, const char *s, size_t n);
+
 /* printf-style append to *x. Returns 0 or -ENOMEM. */
 int strextendf(char **x, const char *format, ...) _printf_(2, 3);
 

@@ -60,6 +60,26 @@ static void check(const char *text, bool with_garbage, int expected_r, const cha
         CHECK_INT(r, expected_r);
         CHECK_STR(joined, expected);
         strv_free(rec.seen);
+
+        /* Read once and replayed: the same calls and result (or, where the text cannot be read
+         * once, the same error from parsing it). */
+        {
+                _cleanup_(ini_lines_freep) IniLines *l = NULL;
+                _cleanup_free_ char *replayed = NULL;
+                Record rep = {};
+                int q;
+
+                q = ini_lines_parse(text, "other.conf", &l);
+                CHECK(q == 0 || q == expected_r);
+                if (q == 0) {
+                        r = ini_parse_lines(l, text, "test.conf", on_assignment, with_garbage ? on_garbage : NULL,
+                                            with_garbage ? on_invalid : NULL, &rep);
+                        replayed = strv_join(rep.seen, "\n");
+                        CHECK_INT(r, expected_r);
+                        CHECK_STR(replayed, expected);
+                        strv_free(rep.seen);
+                }
+        }
 }
 
 TEST(basic) {
@@ -102,6 +122,17 @@ TEST(continuation) {
         check("[S]\nA=a\\\n", false, 0, "S|A|a|3");
         /* The key may be continued too. */
         check("[S]\nKe\\\ny=v\n", false, 0, "S|Ke y|v|3");
+        /* Only the run of backslashes at the end counts: odd continues, even does not, whatever
+         * backslashes come before it in the line. */
+        check("[S]\nA=a\\\\\\\nb\n", false, 0, "S|A|a\\\\ b|3");
+        check("[S]\nA=\\\\x\\\\\\\\\nB=b\n", false, 0, "S|A|\\\\x\\\\\\\\|2\nS|B|b|3");
+        check("[S]\nA=\\x\\\nb\n", false, 0, "S|A|\\x b|3");
+        /* A line of backslashes only: three continue (the key is what comes before the next
+         * line's "="), two do not (and the line is garbage). */
+        check("[S]\n\\\\\\\nA=1\n", true, 0, "S|\\\\ A|1|3");
+        check("[S]\n\\\\\nA=1\n", true, 0, "!\\\\|2\nS|A|1|3");
+        /* A continued line that ends in an escaped backslash ends there. */
+        check("[S]\nA=a\\\nb\\\\\nB=2\n", false, 0, "S|A|a b\\\\|3\nS|B|2|4");
 }
 
 TEST(garbage) {
@@ -154,6 +185,49 @@ TEST(stop) {
         strv_free(rec.seen);
 }
 
+static int on_filename(const char *section, const char *key, const char *value, const char *filename,
+                       unsigned line, void *userdata) {
+        return strv_extend(userdata, filename);
+}
+
+TEST(lines) {
+        _cleanup_(ini_lines_freep) IniLines *l = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ char *big = NULL;
+        Record rec = { .stop_at = 2 };
+
+        CHECK_INT(ini_lines_parse("[S]\nA=1\nB=2\nC=3\nno equals sign\n[bad\n", "x", &l), 0);
+        /* A replay stops where the callback says, as often as it is asked. */
+        for (unsigned i = 0; i < 2; i++) {
+                rec.n = 0;
+                CHECK_INT(ini_lines_replay(l, "x", on_assignment, NULL, NULL, &rec), -ECANCELED);
+                CHECK_INT(strv_length(rec.seen), i + 1);
+        }
+        rec.seen = strv_free(rec.seen);
+        /* Without a garbage callback, a line without "=" is an error, as in ini_parse(). */
+        rec.stop_at = 0;
+        CHECK_INT(ini_lines_replay(l, "x", on_assignment, NULL, NULL, &rec), -EBADMSG);
+        CHECK_INT(strv_length(rec.seen), 3);
+        rec.seen = strv_free(rec.seen);
+        CHECK_INT(ini_lines_replay(l, "x", on_assignment, on_garbage, NULL, &rec), 0);
+        CHECK_STR(rec.seen[3], "!no equals sign|5");
+        CHECK_STR(rec.seen[4], "![bad|6");
+        rec.seen = strv_free(rec.seen);
+        /* The callbacks see the filename the replay is given. */
+        CHECK_INT(ini_lines_replay(l, "y.conf", on_filename, ini_garbage_ignore, NULL, &names), 0);
+        CHECK_STR(names[0], "y.conf");
+
+        /* What ini_parse() refuses on its own is not read once. */
+        big = malloc(1024 * 1024 + 16);
+        CHECK(big);
+        memcpy(big, "[S]\nA=", 6);
+        memset(big + 6, 'x', 1024 * 1024);
+        strcpy(big + 6 + 1024 * 1024, "\n");
+        l = ini_lines_free(l);
+        CHECK_INT(ini_lines_parse(big, "x", &l), -ENOBUFS);
+        CHECK(l == NULL);
+}
+
 TEST(long_lines) {
         /* Lines up to 1 MiB are fine; longer ones, directly or by continuation, are refused. */
         size_t n = 1024 * 1024;
@@ -196,6 +270,7 @@ int main(void) {
         RUN(bom);
         RUN(refused_files);
         RUN(stop);
+        RUN(lines);
         RUN(long_lines);
         return tests_finish();
 }
