@@ -108,7 +108,8 @@ typedef struct ExtensionPrefetch {
 
 /* In a child bounded by the time budget (image_root_prefetch()): the extension read into the
  * cache, as prefetch() in plan.c does for the image. 0 when stored; 1 when it is not for the cache
- * (its units must come from verified data); 2 on errors, which the parent sees again. */
+ * (its verity data refuses it, or its units must come from verified data, which the parent reads
+ * itself); 2 on errors, which the parent sees again. */
 static int extension_prefetch(void *userdata) {
         ExtensionPrefetch *f = userdata;
         ImageRoot root = IMAGE_ROOT_NULL;
@@ -119,7 +120,21 @@ static int extension_prefetch(void *userdata) {
         if (IN_SET(f->policy, VERITY_REQUIRED, VERITY_SIGNED))
                 return 1;
 
-        r = image_root_open(f->p->ctx, f->image, f->p->mount_base, f->p->cache, NULL, &root);
+        /* Its verity data first, as for the image: an extension it refuses is not read at all. */
+        {
+                _cleanup_(verity_plan_done) VerityPlan v = {};
+                _cleanup_close_ int fd = image_file_open(f->p->ctx, f->image);
+                RawProbe probe = {};
+
+                if (fd < 0 || raw_image_probe(fd, f->image->path, &probe) < 0)
+                        return 2;
+                r = verity_plan_extension(f->p->ctx, f->image, fd, &probe, f->policy, f->p->kernel_verity, &v);
+                if (r < 0)
+                        return 2;
+                if (v.refused)
+                        return 1;
+                r = image_root_open_probed(f->p->ctx, f->image, fd, &probe, f->p->mount_base, f->p->cache, NULL, &root);
+        }
         image_root_done(&root);
         return r < 0 ? 2 : 0;
 }
@@ -132,8 +147,8 @@ static int extension_open(Planner *p, ImagePlan *plan, PlannedExtension *e, Imag
         const DiscoveredImage *i = &e->image;
         VerityPolicy policy = portable_settings_verity(&plan->settings);
         _cleanup_close_ int fd = -EBADF;
+        const char *other = NULL;
         bool probed = false;
-        const char *other;
         int r;
 
         if (i->type == IMAGE_RAW && p->cache) {
@@ -187,10 +202,15 @@ static int extension_open(Planner *p, ImagePlan *plan, PlannedExtension *e, Imag
                 return refuse(plan, r, i->path, "its verity data cannot be read: %s%s", read_error_to_string(r), "");
         if (e->verity.refused)
                 return refuse(plan, 0, i->path, "%s%s", e->verity.refused, "");
-        r = plan_claim_snapshot(p, &e->verity, i->path, &other);
-        if (r < 0)
-                return r;
-        if (r > 0)
+        /* ... by another image, or by this one or an extension below in its stack. */
+        if (e->verity.mode == VERITY_MODE_SNAPSHOT) {
+                if (plan->verity.mode == VERITY_MODE_SNAPSHOT && streq(plan->verity.root_image, e->verity.root_image))
+                        other = plan->image->path;
+                for (const PlannedExtension *x = plan->extensions; !other && x < e; x++)
+                        if (x->verity.mode == VERITY_MODE_SNAPSHOT && streq(x->verity.root_image, e->verity.root_image))
+                                other = x->image.path;
+        }
+        if (other || plan_snapshot_taken(p, &e->verity, i->path, &other))
                 return refuse(plan, 0, i->path, "its verified copy would be %s, which is that of %s already (the "
                               "same file name)", e->verity.root_image, other);
 

@@ -49,10 +49,10 @@ int planned_unit_add_dir(PlannedUnit *u, char *name, mode_t mode);
 int plan_open_verified(Planner *p, const DiscoveredImage *i, int image_fd, const RawProbe *probe, VerityPolicy policy,
                        const VerityPin *pin, char *const *bind_targets, ImageRoot *root, char **ret_why);
 
-/* Claims v->root_image, the verified copy of image_path under VERITY_MODE_SNAPSHOT, for this run:
- * 0 when it is image_path's (or v is not a snapshot), 1 when it is another image's of the same
- * file name (*ret_other, its path): both would write it. -ENOMEM. */
-int plan_claim_snapshot(Planner *p, const VerityPlan *v, const char *image_path, const char **ret_other);
+/* Whether v->root_image, the verified copy of image_path under VERITY_MODE_SNAPSHOT, is that of
+ * another image of the same file name planned in this run (*ret_other, its path): both would write
+ * it. Images planned claim theirs (image_plan()). */
+bool plan_snapshot_taken(const Planner *p, const VerityPlan *v, const char *image_path, const char **ret_other);
 
 /* Which file systems are local (fs-type.h), read once per run when first needed; NULL if it cannot
  * be read: then none counts as local. */

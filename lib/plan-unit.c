@@ -340,7 +340,8 @@ static int plan_links(PlannedUnit *pu, const ImageUnit *u, bool enable) {
         return 0;
 }
 
-static int plan_verify_dropin(PlannedUnit *pu, const VerityPlan *v, bool shared) {
+/* An image may be another's extension too: both plan its verification's drop-in. */
+static int plan_verify_dropin(PlannedUnit *pu, const VerityPlan *v) {
         int r;
 
         if (!v->verify_dropin_name)
@@ -348,7 +349,7 @@ static int plan_verify_dropin(PlannedUnit *pu, const VerityPlan *v, bool shared)
         r = planned_unit_add_file(pu, strdup(v->verify_dropin_name), strdup(v->verify_dropin_text), /* link_target= */ NULL);
         if (r < 0)
                 return r;
-        pu->files[pu->n_files - 1].shared = shared;
+        pu->files[pu->n_files - 1].shared = true;
         return 0;
 }
 
@@ -467,9 +468,9 @@ int plan_unit(const PlanUnitInput *in, ImagePlan *plan, const ImageUnit *u) {
         /* Once per image: the drop-ins that pin the root hash for the verification units of the
          * image and of its extensions, which other images may share (written once). */
         if (!*in->verity_dropin_planned) {
-                r = plan_verify_dropin(pu, &plan->verity, /* shared= */ false);
+                r = plan_verify_dropin(pu, &plan->verity);
                 for (size_t k = 0; r >= 0 && k < plan->n_extensions; k++)
-                        r = plan_verify_dropin(pu, &plan->extensions[k].verity, /* shared= */ true);
+                        r = plan_verify_dropin(pu, &plan->extensions[k].verity);
                 if (r < 0)
                         return r;
                 *in->verity_dropin_planned = true;

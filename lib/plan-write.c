@@ -37,6 +37,25 @@ static int write_dir(int out_fd, const PlannedFile *f) {
         return S_ISDIR(st.st_mode) ? 0 : -EEXIST;
 }
 
+/* A file another image planned too and wrote first: the same text is expected (the verification
+ * drop-in of an image that is also another's extension, or of an extension two images have); if
+ * the image changed between the two reads the first stays, and its verification, pinned to the
+ * root hash the first read, fails the start of the units of the second, as it must. */
+static int shared_file_check(int out_fd, const char *out_path, const PlannedFile *f) {
+        _cleanup_free_ char *t = NULL;
+        int r;
+
+        r = read_file_at(out_fd, f->name, strlen(f->text) + 1, &t);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0 && streq(t, f->text)) {
+                log_debug("File %s/%s written already, with the same text.", out_path, f->name);
+                return 0;
+        }
+        log_warning("File %s/%s was written already for another image, with other text; leaving it.", out_path, f->name);
+        return 0;
+}
+
 static void unit_rollback(const PlannedUnit *u, size_t n_written, int out_fd) {
         for (size_t k = n_written; k > 0; k--) {
                 const PlannedFile *f = u->files + k - 1;
@@ -92,8 +111,14 @@ static int unit_write(const PlannedUnit *u, int out_fd, const char *out_path) {
                         if (r < 0)
                                 break;
                 }
-                if (r == -EEXIST && (f->link_target || f->shared)) {
-                        log_debug("%s %s/%s exists already, leaving it.", f->link_target ? "Link" : "File", out_path, f->name);
+                if (r == -EEXIST && f->link_target) {
+                        log_debug("Link %s/%s exists already, leaving it.", out_path, f->name);
+                        continue;
+                }
+                if (r == -EEXIST && f->shared) {
+                        r = shared_file_check(out_fd, out_path, f);
+                        if (r == -ENOMEM)
+                                return log_oom();
                         continue;
                 }
                 if (r < 0) {

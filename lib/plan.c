@@ -464,16 +464,19 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
                 return refused(plan_refuse(plan, r, "its verity data cannot be read: %m"));
         if (plan->verity.refused)
                 return refused(plan_refuse(plan, 0, "%s", plan->verity.refused));
-        r = plan_claim_snapshot(p, &plan->verity, i->path, &other);
-        if (r < 0)
-                return r;
-        if (r > 0)
+        if (plan_snapshot_taken(p, &plan->verity, i->path, &other))
                 return refused(plan_refuse(plan, 0, "its verified copy would be %s, which is that of %s already "
                                            "(the same file name)", plan->verity.root_image, other));
 
         if (i->type == IMAGE_RAW) {
                 if (p->systemd_version < 0)
                         p->systemd_version = (int) systemd_version(p->ctx);
+                r = verity_plan_check_start(&plan->verity, i, probe, portable_settings_verity(&plan->settings),
+                                            p->systemd_version);
+                if (r < 0)
+                        return r;
+                if (plan->verity.refused)
+                        return refused(plan_refuse(plan, 0, "%s", plan->verity.refused));
                 if (p->systemd_version >= IMAGE_POLICY_MIN_SYSTEMD) {
                         r = verity_plan_add_image_policy(&plan->verity, i, probe);
                         if (r < 0)
@@ -484,7 +487,7 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
 }
 
 /* plan-internal.h */
-int plan_claim_snapshot(Planner *p, const VerityPlan *v, const char *image_path, const char **ret_other) {
+bool plan_snapshot_taken(const Planner *p, const VerityPlan *v, const char *image_path, const char **ret_other) {
         assert(p);
         assert(v);
         assert(image_path);
@@ -492,19 +495,37 @@ int plan_claim_snapshot(Planner *p, const VerityPlan *v, const char *image_path,
 
         *ret_other = NULL;
         if (v->mode != VERITY_MODE_SNAPSHOT)
-                return 0;
+                return false;
 
         for (size_t k = 0; p->snapshots && p->snapshots[k] && p->snapshots[k + 1]; k += 2)
-                if (streq(p->snapshots[k], v->root_image)) {
-                        if (streq(p->snapshots[k + 1], image_path))
-                                return 0;
+                if (streq(p->snapshots[k], v->root_image) && !streq(p->snapshots[k + 1], image_path)) {
                         *ret_other = p->snapshots[k + 1];
-                        return 1;
+                        return true;
                 }
+        return false;
+}
 
+static int claim_snapshot(Planner *p, const VerityPlan *v, const char *image_path) {
+        if (v->mode != VERITY_MODE_SNAPSHOT)
+                return 0;
+        for (size_t k = 0; p->snapshots && p->snapshots[k] && p->snapshots[k + 1]; k += 2)
+                if (streq(p->snapshots[k], v->root_image))
+                        return 0;
         if (strv_extend(&p->snapshots, v->root_image) < 0 || strv_extend(&p->snapshots, image_path) < 0)
                 return -ENOMEM;
         return 0;
+}
+
+/* Once an image is planned: the verified copies of it and its extensions are its. */
+static int plan_claim_snapshots(Planner *p, const ImagePlan *plan) {
+        int r;
+
+        if (plan->refused)
+                return 0;
+        r = claim_snapshot(p, &plan->verity, plan->image->path);
+        for (size_t k = 0; r >= 0 && k < plan->n_extensions; k++)
+                r = claim_snapshot(p, &plan->extensions[k].verity, plan->extensions[k].image.path);
+        return r;
 }
 
 /* Refuses the image for this run (plan-internal.h). */
@@ -929,6 +950,8 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                 image_root_done(&root);
                 r = plan_units(p, &plan, pp, &units);
         }
+        if (r >= 0)
+                r = plan_claim_snapshots(p, &plan);
         if (r < 0)
                 return r;
 

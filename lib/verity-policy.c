@@ -222,9 +222,12 @@ static int snapshot_texts(VerityPlan *p, const DiscoveredImage *i) {
         if (!p->verify_dropin_name)
                 return -ENOMEM;
         if (asprintf(&p->verify_dropin_text,
-                     "# Written by systemd-portable-generator: the root hash the units of %s were attached with.\n"
+                     "# Written by systemd-portable-generator: the root hash the units of %s were attached with,\n"
+                     "# checked then under their Verity= (a signature too); at start the data must match it\n"
+                     "# exactly, whatever settings are found by its name (it may be another image's extension).\n"
                      "[Service]\n"
-                     "Environment=PORTABLES_VERIFY_EXPECT_ROOT_HASH=%s\n",
+                     "Environment=PORTABLES_VERIFY_EXPECT_ROOT_HASH=%s\n"
+                     "Environment=PORTABLES_VERIFY_POLICY=yes\n",
                      i->path, p->data.root_hash_hex) < 0) {
                 p->verify_dropin_text = NULL;
                 return -ENOMEM;
@@ -442,23 +445,57 @@ int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const 
         return strextend(&p->service_text, "=unused+absent\n") ? 0 : -ENOMEM;
 }
 
+int verity_plan_check_start(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe, VerityPolicy policy,
+                            int systemd_version) {
+        const char *why;
+
+        assert(p);
+        assert(i);
+
+        if (p->refused || p->mode != VERITY_MODE_KERNEL || !p->data.usr)
+                return 0;
+
+        /* systemd applies a /usr root hash only to a usr partition: a single file system is the
+         * root, mounted without it. And before 255 (dissect-image.c, PR #29227) it looks for the
+         * root hash of a usr-only image in its usr-verity-sig partition only when NAME.usrhash
+         * (or the xattr) named the usr partition: by the signature partition alone /usr is
+         * mounted unverified. */
+        if (!probe || probe->format != RAW_FORMAT_GPT)
+                why = "its root hash is a /usr one (NAME.usrhash), and this image is one file system, which systemd "
+                      "mounts as its root without it (name it NAME.roothash)";
+        else if (p->data.root_hash_kind == VERITY_ROOT_HASH_SIGNATURE && systemd_version < 255)   /* 0: unknown, as old */
+                why = "its /usr root hash comes from its usr-verity-sig partition alone, which systemd before 255 "
+                      "does not use (it would mount /usr unverified): add NAME.usrhash";
+        else
+                return 0;
+
+        if (policy == VERITY_AUTO) {
+                /* Not enforced at start, so not used: a plain RootImage=. */
+                log_debug("Image %s: verity data not used: %s.", i->path, why);
+                verity_plan_done(p);
+                p->root_image = strdup(i->path);
+                return p->root_image ? 0 : -ENOMEM;
+        }
+        return refuse(p, "%s", why) < 0 ? -ENOMEM : 0;
+}
+
 /* ---- Extensions ---- */
 
 static int extension_texts(VerityPlan *p, const DiscoveredImage *i) {
         p->unit_text = mfree(p->unit_text);
         p->service_text = mfree(p->service_text);
 
-        if (p->mode == VERITY_MODE_KERNEL)
-                return strextend(&p->service_text, "# Extension ", i->path, ": dm-verity, enforced by the kernel, root hash ",
+        if (p->mode == VERITY_MODE_KERNEL)     /* Verity=auto only */
+                return strextend(&p->service_text, "# Extension ", i->path, ": dm-verity by systemd, root hash ",
                                  p->data.root_hash_hex, " from ", p->data.root_hash_source,
-                                 " (systemd finds it itself: there is no unit setting for an extension's).\n") ? 0 : -ENOMEM;
+                                 " (systemd finds it itself at start: there is no unit setting for it).\n") ? 0 : -ENOMEM;
 
         assert(p->mode == VERITY_MODE_SNAPSHOT);
         {
                 _cleanup_free_ char *u = unit_escape_specifiers(p->verify_unit);
                 if (!u || !strextend(&p->unit_text,
-                                     "# No dm-verity in this kernel: extension ", i->path, " is verified in userspace\n"
-                                     "# before start, and the service runs with the verified copy of its data.\n",
+                                     "# Extension ", i->path, " is verified in userspace before start, pinned to\n"
+                                     "# the root hash its files were read with, and the service runs with the verified copy.\n",
                                      "Requires=", u, "\n",
                                      "After=", u, "\n"))
                         return -ENOMEM;
@@ -479,32 +516,44 @@ int verity_plan_extension(const Context *c, const DiscoveredImage *i, int image_
         r = verity_plan(c, i, image_fd, probe, policy, /* pin= */ NULL, kernel_verity, &p);
         if (r < 0)
                 return r;
-        if (p.refused || p.mode == VERITY_MODE_NONE)
-                goto done;
+        if (p.refused || p.mode != VERITY_MODE_KERNEL)
+                goto texts;
 
-        /* systemd 252 (verity_settings_load()) finds an extension's root hash in NAME.roothash or
-         * NAME.usrhash, the xattrs, or a verity-sig partition, as it does a root image's; it has no
-         * unit setting that could give it one, so one only we know (from the partition UUIDs) is
-         * not enforced at start with dm-verity: under Verity=auto it is no root hash, as for
-         * systemd; a policy that requires verity refuses. Verified in userspace (no dm-verity in
-         * the kernel), the extension is the verified copy, whatever gave its root hash. */
-        if (p.mode == VERITY_MODE_KERNEL && p.data.root_hash_kind == VERITY_ROOT_HASH_UUIDS) {
-                if (policy == VERITY_AUTO) {
-                        verity_plan_done(&p);   /* VERITY_MODE_NONE */
-                        p.root_image = strdup(i->path);
-                        if (!p.root_image)
-                                return -ENOMEM;
-                        goto done;
-                }
-                r = refuse(&p, "its root hash %s comes from its partition UUIDs, which systemd does not use for an "
-                           "extension at start (it finds a root hash only in NAME.roothash, the xattr "
-                           "user.verity.roothash or a verity-sig partition): it would not be verified",
-                           p.data.root_hash_hex);
+        /* With dm-verity, systemd 252 (verity_settings_load(), dissect_image()) uses for an
+         * extension what it finds by itself at start: NAME.roothash, the xattr, a root-verity-sig
+         * partition. It has no unit setting to pin an extension's root hash, it does not verify a
+         * usr partition of an extension (fixed in 255), and a root hash that only the partition
+         * UUIDs give is none to it. Under Verity=auto what it would not use is no root hash here
+         * either; under yes and signed the extension is pinned as without dm-verity: its units
+         * require its verification, which checks the very root hash checked here, and the service
+         * gets the verified copy. A usr partition cannot stand in for the extension as a copy. */
+        if (policy == VERITY_AUTO) {
+                if (!p.data.usr && p.data.root_hash_kind != VERITY_ROOT_HASH_UUIDS)
+                        goto texts;
+                verity_plan_done(&p);   /* VERITY_MODE_NONE */
+                p.root_image = strdup(i->path);
+                if (!p.root_image)
+                        return -ENOMEM;
+                goto done;
+        }
+        if (probe && probe->usr_only) {
+                r = refuse(&p, "its verity data protects a usr partition, which systemd does not verify for an "
+                           "extension (before 255), and which cannot be run from a verified copy in its place");
                 if (r < 0)
                         return r;
                 goto done;
         }
+        p.mode = VERITY_MODE_SNAPSHOT;
+        p.unit_text = mfree(p.unit_text);
+        p.service_text = mfree(p.service_text);
+        p.root_image = mfree(p.root_image);
+        r = snapshot_texts(&p, i);
+        if (r < 0)
+                return r;
 
+texts:
+        if (p.refused || p.mode == VERITY_MODE_NONE)
+                goto done;
         r = extension_texts(&p, i);
         if (r < 0)
                 return r;

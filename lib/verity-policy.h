@@ -72,6 +72,12 @@ void verity_plan_done(VerityPlan *p);
 int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
                 VerityPolicy policy, const VerityPin *pin, bool kernel_verity, VerityPlan *ret);
 
+/* What of p systemd (systemd_version, 0 unknown) will not enforce at start with dm-verity: a /usr
+ * root hash on an image that is one file system, and, before 255, one that only a usr-verity-sig
+ * partition gives. Under Verity=auto p becomes VERITY_MODE_NONE, else it is refused. 0 or -ENOMEM. */
+int verity_plan_check_start(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe, VerityPolicy policy,
+                            int systemd_version);
+
 /* systemd >= 254 checks RootImage= against RootImagePolicy= (systemd.image-policy(7)) when it mounts it;
  * like upstream portable (v260: image_policy_new_from_dissected()), the plan pins what was found,
  * so that systemd itself refuses an image swapped for one with less protection between the reload
@@ -84,12 +90,14 @@ int verity_plan(const Context *c, const DiscoveredImage *i, int image_fd, const 
 int verity_plan_add_image_policy(VerityPlan *p, const DiscoveredImage *i, const RawProbe *probe);
 
 /* As verity_plan() without a pin, for extension image i (ExtensionImages=, plan-extensions.c).
- * systemd has no unit setting for an extension's root hash, hash tree or signature: it finds them
- * itself as for a root image, so the texts say where from, and set nothing (VERITY_MODE_KERNEL);
- * without dm-verity the unit requires the extension's portables-verify@.service, and root_image is
- * its verified copy, for ExtensionImages= (VERITY_MODE_SNAPSHOT). A root hash from the partition
- * UUIDs alone, which systemd would not use for an extension with dm-verity, is none under
- * Verity=auto and refuses otherwise. unit_text goes to [Unit], service_text to [Service]. */
+ * systemd has no unit setting for an extension's root hash, hash tree or signature: with dm-verity
+ * it uses what it finds itself at start, and not a usr partition's (before 255) nor a root hash
+ * from the partition UUIDs. So under Verity=auto, VERITY_MODE_KERNEL is what systemd will use
+ * (the texts say so and set nothing), and what it would not use is no root hash; under yes and
+ * signed, and without dm-verity, the extension is VERITY_MODE_SNAPSHOT: the unit requires its
+ * portables-verify@.service (pinned to the root hash, with policy yes) and root_image is the
+ * verified copy, for ExtensionImages=; a usr-only extension is refused there. unit_text goes to
+ * [Unit], service_text to [Service]. */
 int verity_plan_extension(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
                           VerityPolicy policy, bool kernel_verity, VerityPlan *ret);
 
