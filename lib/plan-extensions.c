@@ -14,7 +14,6 @@
 #include "os-release.h"
 #include "plan-internal.h"
 #include "string-util.h"
-#include "systemd-version.h"
 #include "strv.h"
 #include "time-util.h"
 #include "verity-policy.h"
@@ -108,17 +107,17 @@ typedef struct ExtensionPrefetch {
 
 /* In a child bounded by the time budget (image_root_prefetch()): the extension read into the
  * cache, as prefetch() in plan.c does for the image. 0 when stored; 1 when it is not for the cache
- * (its verity data refuses it, or its units must come from verified data, which the parent reads
- * itself); 2 on errors, which the parent sees again. */
+ * (its verity data refuses it); 2 on errors, which the parent sees again. Only under Verity=auto:
+ * verified data the parent reads itself. */
 static int extension_prefetch(void *userdata) {
         ExtensionPrefetch *f = userdata;
         ImageRoot root = IMAGE_ROOT_NULL;
         int r;
 
+        assert(f->policy == VERITY_AUTO);       /* else the parent reads verified data itself */
+
         if (log_get_max_level() < LOG_DEBUG)
                 log_set_max_level(LOG_ERR);
-        if (IN_SET(f->policy, VERITY_REQUIRED, VERITY_SIGNED))
-                return 1;
 
         /* Its verity data first, as for the image: an extension it refuses is not read at all. */
         {
@@ -156,8 +155,9 @@ static int extension_open(Planner *p, ImagePlan *plan, PlannedExtension *e, Imag
                                         &(const ImagePrefetch) {
                                                 .cache = p->cache,
                                                 .mounts = p->ctx->image_reader == IMAGE_READER_MOUNT ? NULL : planner_mounts(p),
-                                                .budget_usec = p->mount_base && now_usec() <= p->deadline_usec ?
-                                                               p->budget_usec : 0,
+                                                /* Verified data is read here: no child for it. */
+                                                .budget_usec = policy == VERITY_AUTO && p->mount_base &&
+                                                               now_usec() <= p->deadline_usec ? p->budget_usec : 0,
                                                 .read_in_child = extension_prefetch,
                                                 .userdata = &(ExtensionPrefetch) { .p = p, .image = i, .policy = policy },
                                         },
@@ -239,9 +239,7 @@ static int plan_extension_image_policy(Planner *p, ImagePlan *plan) {
 
         assert(plan->n_extensions <= EXTENSIONS_MAX);
 
-        if (p->systemd_version < 0)
-                p->systemd_version = (int) systemd_version(p->ctx);
-        if (p->systemd_version < IMAGE_POLICY_MIN_SYSTEMD)
+        if (planner_systemd_version(p) < IMAGE_POLICY_MIN_SYSTEMD)
                 return 0;
 
         for (size_t k = 0; k < plan->n_extensions; k++)

@@ -54,6 +54,9 @@ int plan_open_verified(Planner *p, const DiscoveredImage *i, int image_fd, const
  * it. Images planned claim theirs (image_plan()). */
 bool plan_snapshot_taken(const Planner *p, const VerityPlan *v, const char *image_path, const char **ret_other);
 
+/* systemd_version() of the host, read once per run when first needed (0: not known). */
+int planner_systemd_version(Planner *p);
+
 /* Which file systems are local (fs-type.h), read once per run when first needed; NULL if it cannot
  * be read: then none counts as local. */
 const MountTable *planner_mounts(Planner *p);

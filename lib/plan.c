@@ -469,10 +469,8 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
                                            "(the same file name)", plan->verity.root_image, other));
 
         if (i->type == IMAGE_RAW) {
-                if (p->systemd_version < 0)
-                        p->systemd_version = (int) systemd_version(p->ctx);
                 r = verity_plan_check_start(&plan->verity, i, probe, portable_settings_verity(&plan->settings),
-                                            p->systemd_version);
+                                            planner_systemd_version(p));
                 if (r < 0)
                         return r;
                 if (plan->verity.refused)
@@ -484,6 +482,13 @@ static int plan_verity(Planner *p, ImagePlan *plan, const ImageRoot *root, bool 
                 }
         }
         return 0;
+}
+
+/* plan-internal.h */
+int planner_systemd_version(Planner *p) {
+        if (p->systemd_version < 0)
+                p->systemd_version = (int) systemd_version(p->ctx);
+        return p->systemd_version;
 }
 
 /* plan-internal.h */
