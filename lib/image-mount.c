@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "image-mount.h"
 #include "log.h"
@@ -28,6 +31,58 @@ int mount_namespace_private(void) {
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return log_debug_errno(errno, "Failed to make / a private mount: %m");
         return 0;
+}
+
+int mount_base_get(MountBase *b, const char **ret) {
+        _cleanup_free_ char *path = NULL;
+        char *slash;
+        int r;
+
+        assert(b);
+        assert(ret);
+
+        if (b->path) {
+                *ret = b->path;
+                return 0;
+        }
+        if (!mount_base_usable(b))
+                return -EOPNOTSUPP;
+
+        /* Raw images are mounted where the host never sees them, and gone when we are. */
+        r = mount_namespace_private();
+        if (r < 0) {
+                b->error = r;
+                log_error_errno(r, "Failed to set up a private mount namespace, raw images cannot be mounted: %m");
+                return -EOPNOTSUPP;
+        }
+
+        path = strdup(b->template);
+        if (!path)
+                return log_oom();
+        slash = strrchr(path, '/');
+        if (slash && slash != path) {
+                *slash = 0;
+                (void) mkdir(path, 0755);       /* e.g. /run/systemd, early at boot */
+                *slash = '/';
+        }
+        if (!mkdtemp(path)) {
+                b->error = -errno;
+                log_error_errno(errno, "Failed to create a directory to mount raw images on (%s): %m", b->template);
+                return -EOPNOTSUPP;
+        }
+
+        b->owner = getpid();
+        b->path = TAKE_PTR(path);
+        *ret = b->path;
+        return 0;
+}
+
+void mount_base_done(MountBase *b) {
+        assert(b);
+
+        if (b->path && b->owner == getpid() && rmdir(b->path) < 0)
+                log_debug_errno(errno, "Failed to remove %s: %m", b->path);
+        b->path = mfree(b->path);
 }
 
 static const char *mount_options(RawFormat f) {

@@ -142,9 +142,15 @@ int image_root_prefetch(const Context *c, const DiscoveredImage *i, const ImageP
         if (args->budget_usec == 0 || args->cache->dir_fd < 0 || !args->read_in_child)
                 return 0;
 
-        /* Loaded here, once, rather than in every child. Failures show later. */
+        /* Loaded here, once, rather than in every child, and where it mounts set up here too:
+         * a child killed at the deadline could not remove it. Failures show later. */
         (void) dlopen_libblkid();
         (void) dlopen_libmount();
+        if (c->image_reader != IMAGE_READER_USERSPACE && args->mount_base) {
+                const char *unused;
+
+                (void) mount_base_get(args->mount_base, &unused);
+        }
 
         r = run_bounded(i->path, args->read_in_child, args->userdata, args->budget_usec);
         if (r == -ETIMEDOUT)
@@ -163,7 +169,7 @@ int image_root_prefetch(const Context *c, const DiscoveredImage *i, const ImageP
 /* Reads the raw image at fd (probe: its probe, if known): in user space where it can be, else
  * mounted below mount_base. */
 static int image_root_read_raw(const Context *c, const DiscoveredImage *i, int fd, const RawProbe *probe,
-                               const char *mount_base, ExtractCache *cache, char *const *required_paths,
+                               MountBase *mount_base, ExtractCache *cache, char *const *required_paths,
                                ImageRoot *ret) {
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
         int r;
@@ -192,13 +198,13 @@ static int image_root_read_raw(const Context *c, const DiscoveredImage *i, int f
         return 0;
 }
 
-int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
+int image_root_open(const Context *c, const DiscoveredImage *i, MountBase *mount_base, ExtractCache *cache,
                     char *const *required_paths, ImageRoot *ret) {
         return image_root_open_probed(c, i, -EBADF, NULL, mount_base, cache, required_paths, ret);
 }
 
 int image_root_open_probed(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                           const char *mount_base, ExtractCache *cache, char *const *required_paths,
+                           MountBase *mount_base, ExtractCache *cache, char *const *required_paths,
                            ImageRoot *ret) {
         _cleanup_close_ int fd = -EBADF;
 
@@ -225,7 +231,7 @@ int image_root_open_probed(const Context *c, const DiscoveredImage *i, int image
         return image_root_read_raw(c, i, fd, /* probe= */ NULL, mount_base, cache, required_paths, ret);
 }
 
-int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret) {
+int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, MountBase *mount_base, ImageRoot *ret) {
         assert(c);
         assert(i);
         assert(fd >= 0);
@@ -235,14 +241,18 @@ int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, const
                                    /* required_paths= */ NULL, ret);
 }
 
-int image_root_mount(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret) {
+int image_root_mount(const DiscoveredImage *i, int fd, MountBase *mount_base, ImageRoot *ret) {
         _cleanup_(image_root_done) ImageRoot root = IMAGE_ROOT_NULL;
+        const char *base;
         int r;
 
         if (!mount_base)
                 return -EOPNOTSUPP;
+        r = mount_base_get(mount_base, &base);
+        if (r < 0)
+                return r;
 
-        root.mount_dir = strjoin(mount_base, "/XXXXXX");
+        root.mount_dir = strjoin(base, "/XXXXXX");
         if (!root.mount_dir)
                 return -ENOMEM;
         if (!mkdtemp(root.mount_dir)) {

@@ -14,8 +14,8 @@
  * the packed tree. By image_root_open(), a raw squashfs or erofs file system (bare or in a GPT
  * partition) is read in user space (image-tree.h) and packed (image-pack.h): no loop device, no
  * mount, no kernel parsing it. Any other raw image, and one whose layout the reader does not know,
- * is mounted read-only in the caller's private mount namespace (mount_namespace_private()) on a
- * fresh directory below mount_base, and unmounted, its loop device detached, by image_root_done().
+ * is mounted read-only in the caller's private mount namespace on a fresh directory below
+ * mount_base (set up on first use: image-mount.h), and unmounted, its loop device detached, by image_root_done().
  * Either way what was read is stored in the cache (cache may be NULL; required_paths: see
  * extract_cache_lookup()). Context.image_reader can force either way. */
 typedef struct ImageRoot {
@@ -30,12 +30,12 @@ typedef struct ImageRoot {
 
 #define IMAGE_ROOT_NULL ((ImageRoot) { .fd = -EBADF })
 
-int image_root_open(const Context *c, const DiscoveredImage *i, const char *mount_base, ExtractCache *cache,
+int image_root_open(const Context *c, const DiscoveredImage *i, MountBase *mount_base, ExtractCache *cache,
                     char *const *required_paths, ImageRoot *ret);
 /* As image_root_open(), with the raw image file open already at image_fd (-EBADF: opened here)
  * and probe its probe (NULL: probed here), which are not taken over. */
 int image_root_open_probed(const Context *c, const DiscoveredImage *i, int image_fd, const RawProbe *probe,
-                           const char *mount_base, ExtractCache *cache, char *const *required_paths,
+                           MountBase *mount_base, ExtractCache *cache, char *const *required_paths,
                            ImageRoot *ret);
 void image_root_done(ImageRoot *r);
 
@@ -60,6 +60,7 @@ typedef struct ImagePrefetch {
         const MountTable *mounts;
         char *const *required_paths;
         uint64_t budget_usec;           /* 0: no child */
+        MountBase *mount_base;          /* where the child mounts, set up before it is forked */
         int (*read_in_child)(void *userdata);
         void *userdata;
 } ImagePrefetch;
@@ -69,7 +70,7 @@ int image_root_prefetch(const Context *c, const DiscoveredImage *i, const ImageP
 
 /* As image_root_open() for a raw image, but reads the file open at fd (e.g. verified data in a
  * memfd), bypassing the cache. */
-int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret);
+int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, MountBase *mount_base, ImageRoot *ret);
 
 /* Reads raw image i in user space through verity (verity-check.h: verity_check_image_source()),
  * every block verified as it is read, nothing read before and nothing cached; required_paths as
@@ -81,8 +82,9 @@ int image_root_open_fd(const Context *c, const DiscoveredImage *i, int fd, const
 int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, VeritySource *verity,
                              char *const *required_paths, ImageRoot *ret);
 
-/* Mounts the raw image at fd below mount_base (-EOPNOTSUPP if NULL), whatever its file system. */
-int image_root_mount(const DiscoveredImage *i, int fd, const char *mount_base, ImageRoot *ret);
+/* Mounts the raw image at fd below mount_base (-EOPNOTSUPP if NULL or unusable), whatever its file
+ * system. */
+int image_root_mount(const DiscoveredImage *i, int fd, MountBase *mount_base, ImageRoot *ret);
 
 /* Opens the image file itself (regular files only, never blocking, read-only). */
 int image_file_open(const Context *c, const DiscoveredImage *i);

@@ -132,7 +132,7 @@ static int extension_prefetch(void *userdata) {
                         return 2;
                 if (v.refused)
                         return 1;
-                r = image_root_open_probed(f->p->ctx, f->image, fd, &probe, f->p->mount_base, f->p->cache, NULL, &root);
+                r = image_root_open_probed(f->p->ctx, f->image, fd, &probe, &f->p->mount_base, f->p->cache, NULL, &root);
         }
         image_root_done(&root);
         return r < 0 ? 2 : 0;
@@ -156,8 +156,9 @@ static int extension_open(Planner *p, ImagePlan *plan, PlannedExtension *e, Imag
                                                 .cache = p->cache,
                                                 .mounts = p->ctx->image_reader == IMAGE_READER_MOUNT ? NULL : planner_mounts(p),
                                                 /* Verified data is read here: no child for it. */
-                                                .budget_usec = policy == VERITY_AUTO && p->mount_base &&
+                                                .budget_usec = policy == VERITY_AUTO && mount_base_usable(&p->mount_base) &&
                                                                now_usec() <= p->deadline_usec ? p->budget_usec : 0,
+                                                .mount_base = &p->mount_base,
                                                 .read_in_child = extension_prefetch,
                                                 .userdata = &(ExtensionPrefetch) { .p = p, .image = i, .policy = policy },
                                         },
@@ -224,7 +225,7 @@ static int extension_open(Planner *p, ImagePlan *plan, PlannedExtension *e, Imag
         } else if (root->cached)
                 return 0;
         else if (i->type == IMAGE_RAW)
-                r = image_root_open_probed(p->ctx, i, fd, &e->probe, p->mount_base, p->cache, NULL, root);
+                r = image_root_open_probed(p->ctx, i, fd, &e->probe, &p->mount_base, p->cache, NULL, root);
         else
                 r = image_root_open(p->ctx, i, NULL, p->cache, NULL, root);
         return r < 0 ? open_refused(plan, r, i->path) : 0;

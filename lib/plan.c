@@ -160,7 +160,6 @@ static int planner_profile(Planner *p, const char *name, const PlannerProfile **
 
 int planner_init(Planner *p, const Context *ctx, const PortableSettings *global, const ImageList *images,
                  const char *mount_template, ExtractCache *cache, uint64_t budget_usec) {
-        bool any_raw = false;
         int r;
 
         *p = (Planner) {
@@ -170,6 +169,7 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
                 .cache = cache,
                 .deadline_usec = budget_usec > 0 ? now_usec() + budget_usec : 0,
                 .budget_usec = budget_usec,
+                .mount_base = MOUNT_BASE_NULL(mount_template),
                 .mounts_error = 1,
                 .kernel_verity = verity_kernel_supported(ctx) > 0,
                 .systemd_version = -1,
@@ -197,29 +197,9 @@ int planner_init(Planner *p, const Context *ctx, const PortableSettings *global,
         for (size_t k = 0; k < images->n_images; k++) {
                 if (images->images[k].state != IMAGE_CANDIDATE)
                         continue;
-                if (images->images[k].type == IMAGE_RAW)
-                        any_raw = true;
                 if (!strv_contains(p->image_names, images->images[k].name) &&
                     strv_extend(&p->image_names, images->images[k].name) < 0)
                         return log_oom();
-        }
-        if (!any_raw || !mount_template)
-                return 0;
-
-        /* Raw images are mounted where the host never sees them, and gone when we are. */
-        r = mount_namespace_private();
-        if (r < 0) {
-                log_error_errno(r, "Failed to set up a private mount namespace, raw images cannot be opened: %m");
-                return 0;
-        }
-
-        p->mount_base = strdup(mount_template);
-        if (!p->mount_base)
-                return log_oom();
-        (void) mkdir("/run/systemd", 0755);
-        if (!mkdtemp(p->mount_base)) {
-                log_error_errno(errno, "Failed to create a directory to mount raw images on: %m");
-                p->mount_base = mfree(p->mount_base);
         }
         return 0;
 }
@@ -248,11 +228,7 @@ void planner_done(Planner *p) {
         p->profiles = mfree(p->profiles);
         p->n_profiles = 0;
         p->deferred = strv_free(p->deferred);
-        if (p->mount_base) {
-                if (rmdir(p->mount_base) < 0)
-                        log_debug_errno(errno, "Failed to remove %s: %m", p->mount_base);
-                p->mount_base = mfree(p->mount_base);
-        }
+        mount_base_done(&p->mount_base);
 }
 
 
@@ -609,7 +585,7 @@ int plan_open_verified(Planner *p, const DiscoveredImage *i, int image_fd, const
                         return why_error(ret_why, r, "its verity data cannot be checked: %s", read_error_to_string(r));
                 if (check.verdict != VERITY_CHECK_INTACT || vfd < 0)
                         return why_error(ret_why, EBADMSG, "verification failed: %s", strna(check.message));
-                r = image_root_open_fd(p->ctx, i, vfd, p->mount_base, root);
+                r = image_root_open_fd(p->ctx, i, vfd, &p->mount_base, root);
         }
         return r;
 }
@@ -638,7 +614,7 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
                  * generator timeout hits. */
                 return plan_defer(p, plan, "the time budget for this reload is used up");
         } else
-                r = image_root_open_probed(p->ctx, i, image_fd, probe, p->mount_base, p->cache, pp->bind_targets, root);
+                r = image_root_open_probed(p->ctx, i, image_fd, probe, &p->mount_base, p->cache, pp->bind_targets, root);
 
         if (r == -ENOMEM)
                 return r;
@@ -891,7 +867,7 @@ static int prefetch(void *userdata) {
         if (r != 0 || f->plan->verity.verify_units)
                 return 1;
 
-        r = image_root_open(f->p->ctx, f->plan->image, f->p->mount_base, f->p->cache, f->pp->bind_targets, &root);
+        r = image_root_open(f->p->ctx, f->plan->image, &f->p->mount_base, f->p->cache, f->pp->bind_targets, &root);
         image_root_done(&root);
         return r < 0 ? 2 : 0;
 }
@@ -926,8 +902,9 @@ int image_plan(Planner *p, const DiscoveredImage *i, ImagePlan *ret) {
                                                 .cache = p->cache,
                                                 .mounts = p->ctx->image_reader == IMAGE_READER_MOUNT ? NULL : planner_mounts(p),
                                                 .required_paths = pp->bind_targets,
-                                                .budget_usec = p->mount_base && now_usec() <= p->deadline_usec ?
-                                                               p->budget_usec : 0,
+                                                .budget_usec = mount_base_usable(&p->mount_base) &&
+                                                               now_usec() <= p->deadline_usec ? p->budget_usec : 0,
+                                                .mount_base = &p->mount_base,
                                                 .read_in_child = prefetch,
                                                 .userdata = &(Prefetch) { .p = p, .plan = &plan, .pp = pp },
                                         },

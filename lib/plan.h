@@ -13,6 +13,7 @@
 #include "host-names.h"
 #include "host-users.h"
 #include "image-discover.h"
+#include "image-mount.h"
 #include "image-probe.h"
 #include "mount-points.h"
 #include "settings.h"
@@ -114,8 +115,8 @@ typedef struct Planner {
         const ImageList *images;        /* where Extensions= names are looked up */
         const char *output_dir;         /* the output directory, as units name it (NULL: the default) */
         const PortableSettings *global; /* NULL: the global settings are broken, refuse everything */
-        char *mount_base;               /* where raw images are mounted (owned, removed by
-                                         * planner_done()); NULL: raw images are refused */
+        MountBase mount_base;           /* where raw images are mounted, set up on first use
+                                         * (image-mount.h), removed by planner_done() */
         ExtractCache *cache;            /* NULL: raw images are always read afresh */
         uint64_t deadline_usec;         /* CLOCK_MONOTONIC; raw images not in the cache are deferred
                                          * after it (0: no deadline) */
@@ -149,10 +150,11 @@ typedef struct Planner {
 } Planner;
 
 /* Sets up a planner as the generator and the helper both need it: host facts (os-release,
- * dm-verity), the cache (may be NULL) and the time budget (0: none), and, if images has raw
- * candidates and mount_template is not NULL, a private mount namespace with a fresh directory
- * made from mount_template ("/run/.../name.XXXXXX") to mount them on. Failing to set that up is
- * logged; raw images are then refused with a reason, the others planned as usual. */
+ * dm-verity), the cache (may be NULL) and the time budget (0: none), and, if mount_template is
+ * not NULL, where raw images are mounted: a private mount namespace with a fresh directory made
+ * from mount_template ("/run/.../name.XXXXXX"), both set up when the first image is mounted (none
+ * is when all are read in user space or from the cache). Failing to set that up is logged; raw
+ * images that must be mounted are then refused with a reason, the others planned as usual. */
 int planner_init(Planner *p, const Context *ctx, const PortableSettings *global, const ImageList *images,
                  const char *mount_template, ExtractCache *cache, uint64_t budget_usec);
 void planner_done(Planner *p);
