@@ -29,6 +29,8 @@
 #define CACHE_CONTENT "packed,sysusers,tmpfiles,execdirs,envfiles,accounts,rundirs,bindtargets,etcscan,extrelease"
 /* Unit files are at most UNIT_FILE_SIZE_MAX each, IMAGE_UNIT_BYTES_MAX together. */
 #define CACHE_ENTRY_SIZE_MAX (64U * 1024U * 1024U)
+/* Beyond this the bundle is not written: the entries are read one by one. */
+#define CACHE_BUNDLE_SIZE_MAX (64U * 1024U * 1024U)
 
 int extract_cache_open(ExtractCache *ret, bool rerooted) {
         const char *d = getenv("PORTABLES_CACHE_DIR");
@@ -50,12 +52,27 @@ int extract_cache_open(ExtractCache *ret, bool rerooted) {
         return 0;
 }
 
+/* The bundle, read on first use: a process that looks nothing up never reads it. */
+static int bundle_load(ExtractCache *c) {
+        int r;
+
+        if (c->bundle_loaded)
+                return 0;
+        r = cache_bundle_load(c->dir_fd, CACHE_BUNDLE_SIZE_MAX, &c->bundle);
+        if (r < 0)
+                return r;
+        c->bundle_loaded = true;
+        return 0;
+}
+
 void extract_cache_done(ExtractCache *c) {
         /* dir is set only once dir_fd is valid or -EBADF: a zero-initialized cache owns no fd. */
         if (c->dir)
                 c->dir_fd = safe_close(c->dir_fd);
         c->dir = mfree(c->dir);
         c->used = strv_free(c->used);
+        cache_bundle_done(&c->bundle);
+        cache_bundle_builder_done(&c->kept);
 }
 
 static int cache_key(const DiscoveredImage *i, char **ret) {
@@ -163,10 +180,13 @@ static int raw_format_parse(const char *v) {
         return (int) l;
 }
 
-int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const *required_paths,
-                         PackedTree *ret_tree, RawProbe *ret_probe, bool *ret_verity_xattrs) {
+/* An entry's content (buf, taken), from its file or the bundle: 1 and what it holds if it
+ * passes, 0 if it does not. */
+static int entry_read(ExtractCache *c, const DiscoveredImage *i, const char *key, char *buf,
+                      char *const *required_paths, PackedTree *ret_tree, RawProbe *ret_probe,
+                      bool *ret_verity_xattrs) {
         _cleanup_(packed_tree_done) PackedTree tree = {};
-        _cleanup_free_ char *key = NULL, *buf = NULL, *meta = NULL;
+        _cleanup_free_ char *meta = NULL;
         _cleanup_strv_free_ char **fields = NULL;
         const PackedEntry *m;
         RawProbe probe = {};
@@ -174,25 +194,9 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         const char *v;
         int format, r;
 
-        if (c->dir_fd < 0)
-                return 0;
-
-        r = cache_key(i, &key);
-        if (r < 0)
-                return r;
-        r = strv_extend(&c->used, key);
-        if (r < 0)
-                return r;
-
-        /* One file: open, read, close. */
-        r = read_file_at(c->dir_fd, key, CACHE_ENTRY_SIZE_MAX, &buf);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return 0;
         {
                 size_t n = strlen(buf);
-                r = packed_tree_parse(TAKE_PTR(buf), n, &tree);
+                r = packed_tree_parse(buf, n, &tree);
         }
         if (r == -ENOMEM)
                 return r;
@@ -248,6 +252,61 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         *ret_probe = probe;
         if (ret_verity_xattrs)
                 *ret_verity_xattrs = verity_xattrs;
+        return 1;
+}
+
+int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const *required_paths,
+                         PackedTree *ret_tree, RawProbe *ret_probe, bool *ret_verity_xattrs) {
+        _cleanup_free_ char *key = NULL, *buf = NULL, *text = NULL;
+        CacheBundleEntry *e;
+        size_t n;
+        int r;
+
+        if (c->dir_fd < 0)
+                return 0;
+
+        r = cache_key(i, &key);
+        if (r < 0)
+                return r;
+        r = strv_extend(&c->used, key);
+        if (r < 0)
+                return r;
+
+        /* From the bundle; else one file: open, read, close. */
+        r = bundle_load(c);
+        if (r < 0)
+                return r;
+        e = cache_bundle_find(&c->bundle, key);
+        if (e) {
+                buf = strndup(e->data, e->size);
+                if (!buf)
+                        return -ENOMEM;
+                r = entry_read(c, i, key, TAKE_PTR(buf), required_paths, ret_tree, ret_probe, ret_verity_xattrs);
+                if (r > 0 && !e->used) {
+                        e->used = true;
+                        c->bundle.n_used++;
+                }
+                if (r != 0)
+                        return r;
+        }
+
+        r = read_file_at(c->dir_fd, key, CACHE_ENTRY_SIZE_MAX, &buf);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        n = strlen(buf);
+        text = strndup(buf, n);         /* entry_read() parses in place */
+        if (!text)
+                return -ENOMEM;
+        r = entry_read(c, i, key, TAKE_PTR(buf), required_paths, ret_tree, ret_probe, ret_verity_xattrs);
+        if (r <= 0)
+                return r;
+        r = cache_bundle_builder_add(&c->kept, key, text, n);
+        if (r < 0) {
+                packed_tree_done(ret_tree);
+                return r;
+        }
         return 1;
 }
 
@@ -319,8 +378,12 @@ int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, const ImageFS
                 }
                 if (r < 0)
                         log_debug_errno(r, "Failed to cache the extraction of %s: %m", i->path);
-                else
+                else {
                         log_debug("Image %s: cached its extraction in %s/%s.", i->path, c->dir, key);
+                        r = cache_bundle_builder_add(&c->kept, key, text, strlen(text));
+                        if (r == -ENOMEM)
+                                return r;
+                }
         }
 
         if (!ret_tree)
@@ -329,6 +392,26 @@ int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, const ImageFS
                 size_t n = strlen(text);
                 return packed_tree_parse(TAKE_PTR(text), n, ret_tree);
         }
+}
+
+/* The next bundle: the entries from their files and those stored, then those the bundle gave. Not
+ * rewritten when it would hold what it does. */
+static int bundle_update(ExtractCache *c) {
+        int r;
+
+        if (!c->kept.keys && c->bundle.n_used == c->bundle.n_entries)
+                return 0;
+
+        for (size_t k = 0; k < c->bundle.n_entries; k++) {
+                const CacheBundleEntry *e = c->bundle.entries + k;
+
+                if (!e->used || cache_bundle_builder_has(&c->kept, e->key))
+                        continue;
+                r = cache_bundle_builder_add(&c->kept, e->key, e->data, e->size);
+                if (r < 0)
+                        return r;
+        }
+        return cache_bundle_write(c->dir_fd, CACHE_BUNDLE_SIZE_MAX, &c->kept);
 }
 
 int extract_cache_prune(ExtractCache *c) {
@@ -351,10 +434,12 @@ int extract_cache_prune(ExtractCache *c) {
         while ((de = readdir(d))) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                if (strv_contains(c->used, de->d_name) || startswith(de->d_name, EXTRACT_CACHE_KEEP_PREFIX))
+                if (strv_contains(c->used, de->d_name) || startswith(de->d_name, EXTRACT_CACHE_KEEP_PREFIX) ||
+                    streq(de->d_name, CACHE_BUNDLE_NAME))
                         continue;
                 log_debug("Pruning cache entry %s/%s.", c->dir, de->d_name);
                 (void) rm_rf_at(c->dir_fd, de->d_name);
         }
-        return 0;
+
+        return bundle_update(c);
 }

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "extract-cache-bundle.h"
 #include "image-discover.h"
 #include "image-fs.h"
 #include "image-probe.h"
@@ -17,7 +18,8 @@
  * tmpfiles.d, markers for the mount points the sandbox checks, and the probe result. A hit is read
  * in one go and handed to the same readers a mounted image goes to. It lives in /run/systemd/portables-cache (root only), or $PORTABLES_CACHE_DIR (with
  * $PORTABLES_ROOT set, only there);
- * entries not used by a complete run are pruned. */
+ * entries not used by a complete run are pruned, and those it used are written into one more file,
+ * the bundle (extract-cache-bundle.h), which the next run reads instead of one file per image. */
 
 #define EXTRACT_CACHE_DIR_DEFAULT "/run/systemd/portables-cache"
 /* Files in the cache directory that are not entries (host-claims.h): never pruned. */
@@ -27,6 +29,9 @@ typedef struct ExtractCache {
         char *dir;
         int dir_fd;             /* -EBADF when the cache is unusable: then everything is a miss */
         char **used;            /* keys looked up or stored in this run */
+        CacheBundle bundle;     /* the entries the last complete run used, read on first lookup */
+        bool bundle_loaded;
+        CacheBundleBuilder kept;/* entries used in this run that the bundle did not give */
 } ExtractCache;
 
 /* rerooted: $PORTABLES_ROOT is in use; then only an explicit $PORTABLES_CACHE_DIR is used. */
@@ -47,5 +52,6 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
 int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, const ImageFS *src, int image_fd,
                         const RawProbe *probe, char *const *required_paths, PackedTree *ret_tree);
 
-/* Removes entries not used in this run. */
+/* Removes entries not used in this run, and writes those it used into the bundle. For complete
+ * runs only: what an incomplete one did not look at may still be needed. */
 int extract_cache_prune(ExtractCache *c);

@@ -227,7 +227,7 @@ TEST(store_lookup_key_prune) {
 
                 CHECK(d);
                 while (d && (de = readdir(d)))
-                        if (de->d_name[0] != '.')
+                        if (de->d_name[0] != '.' && !streq(de->d_name, CACHE_BUNDLE_NAME))
                                 n_entries++;
                 CHECK_INT(n_entries, 2);
                 CHECK_INT(stat(cache, &st), 0);
@@ -388,6 +388,120 @@ TEST(broken_entries) {
         extract_cache_done(&c);
 }
 
+/* Removes the entries' own files, leaving the bundle. */
+static void remove_entry_files(const char *cache) {
+        _cleanup_closedir_ DIR *d = opendir(cache);
+        struct dirent *de;
+
+        CHECK(d);
+        while (d && (de = readdir(d)))
+                if (de->d_name[0] != '.' && !streq(de->d_name, CACHE_BUNDLE_NAME))
+                        CHECK_INT(unlinkat(dirfd(d), de->d_name, 0), 0);
+}
+
+static ino_t bundle_inode(const char *cache) {
+        _cleanup_free_ char *b = strjoin(cache, "/" CACHE_BUNDLE_NAME);
+        struct stat st;
+
+        return stat(b, &st) < 0 ? 0 : st.st_ino;
+}
+
+TEST(bundle) {
+        _cleanup_free_ char *cache = strjoin(base, "/cache3"), *bundle = strjoin(cache, "/" CACHE_BUNDLE_NAME);
+        _cleanup_close_ int src = root_fd();
+        _cleanup_(packed_tree_done) PackedTree hit = {};
+        DiscoveredImage i = {}, i2 = {};
+        ExtractCache c;
+        RawProbe p;
+        ino_t ino;
+        char *t;
+
+        CHECK_INT(setenv("PORTABLES_CACHE_DIR", cache, 1), 0);
+        put("img4.raw", "fourth");
+        put("img5.raw", "fifth");
+        image_at(&i, "img4.raw");
+        image_at(&i2, "img5.raw");
+
+        /* A complete run that stored two entries writes them into the bundle... */
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        CHECK_INT(extract_cache_store(&c, &i, IMAGE_FS_FD(src), -EBADF, &test_probe, required, NULL), 0);
+        CHECK_INT(extract_cache_store(&c, &i2, IMAGE_FS_FD(src), -EBADF, &test_probe, NULL, NULL), 0);
+        CHECK_INT(extract_cache_prune(&c), 0);
+        extract_cache_done(&c);
+        ino = bundle_inode(cache);
+        CHECK(ino != 0);
+
+        /* ... which serves the next run without their files, checked as they are, and is not
+         * rewritten when that run used exactly what it holds. */
+        remove_entry_files(cache);
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i, required, &hit, &p, NULL), 1);
+        CHECK_STR(t = read_in(&hit, "/etc/os-release"), "ID=test\nPORTABLE_PREFIXES=foo\n");
+        free(t);
+        CHECK_INT(p.data.offset, 1048576);
+        packed_tree_done(&hit);
+        {
+                char *const more[] = { (char *) "/etc/other", NULL };
+                CHECK_INT(extract_cache_lookup(&c, &i2, more, &hit, &p, NULL), 0);     /* not checked */
+        }
+        CHECK_INT(extract_cache_lookup(&c, &i2, NULL, &hit, &p, NULL), 1);
+        packed_tree_done(&hit);
+        CHECK_INT(extract_cache_prune(&c), 0);
+        extract_cache_done(&c);
+        CHECK(bundle_inode(cache) == ino);
+
+        /* A run that used only one of them: the other is gone from the bundle too. */
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i, required, &hit, &p, NULL), 1);
+        packed_tree_done(&hit);
+        CHECK_INT(extract_cache_prune(&c), 0);
+        extract_cache_done(&c);
+        CHECK(bundle_inode(cache) != ino);
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i2, NULL, &hit, &p, NULL), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i, required, &hit, &p, NULL), 1);
+        packed_tree_done(&hit);
+        extract_cache_done(&c);
+
+        /* An entry the bundle has without a path now required: read from its file, which has it;
+         * the next bundle has that one. */
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        CHECK_INT(extract_cache_store(&c, &i2, IMAGE_FS_FD(src), -EBADF, &test_probe, NULL, NULL), 0);
+        CHECK_INT(extract_cache_prune(&c), 0);
+        extract_cache_done(&c);
+        remove_entry_files(cache);
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i2, required, &hit, &p, NULL), 0);
+        CHECK_INT(extract_cache_store(&c, &i2, IMAGE_FS_FD(src), -EBADF, &test_probe, required, NULL), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i2, required, &hit, &p, NULL), 1);
+        packed_tree_done(&hit);
+        CHECK_INT(extract_cache_prune(&c), 0);
+        extract_cache_done(&c);
+        remove_entry_files(cache);
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i2, required, &hit, &p, NULL), 1);
+        packed_tree_done(&hit);
+        extract_cache_done(&c);
+
+        /* A malformed or truncated bundle is none: misses, no crash. */
+        {
+                _cleanup_free_ char *good = NULL;
+
+                CHECK_INT(read_file_at(AT_FDCWD, bundle, 1 << 20, &good), 0);
+                if (good) {
+                        good[strlen(good) - 2] = 0;
+                        write_entry(bundle, good);
+                }
+                CHECK_INT(extract_cache_open(&c, true), 0);
+                CHECK_INT(extract_cache_lookup(&c, &i2, required, &hit, &p, NULL), 0);
+                extract_cache_done(&c);
+                write_entry(bundle, "portables-cache-bundle 1\nzz 3\nabc\n");
+                CHECK_INT(extract_cache_open(&c, true), 0);
+                CHECK_INT(extract_cache_lookup(&c, &i2, required, &hit, &p, NULL), 0);
+                extract_cache_done(&c);
+        }
+}
+
 int main(void) {
         if (!mkdtemp(base)) {
                 perror("mkdtemp");
@@ -398,6 +512,7 @@ int main(void) {
         RUN(off_when_rerooted);
         RUN(store_lookup_key_prune);
         RUN(broken_entries);
+        RUN(bundle);
 
         {
                 _cleanup_free_ char *cmd = strjoin("rm -rf ", base);

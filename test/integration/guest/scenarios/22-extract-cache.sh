@@ -8,8 +8,11 @@ CACHE=/run/systemd/portables-cache
 RAW=(rl1 rl2 rl3 rl5 swap)      # rl5 is a GPT disk image
 involve swap.service swap-old.service swap-new.service
 
-# Claims of /run directories (claim-*, host-claims.h) live there too; they are not entries.
-entries() { find "$CACHE" -mindepth 1 -maxdepth 1 ! -name '.*' ! -name 'claim-*' -printf '%f\n' 2>/dev/null | sort; }
+# Claims of /run directories (claim-*, host-claims.h) live there too; they are not entries. Nor is
+# the bundle (lib/extract-cache-bundle.h), which holds a copy of each entry a complete run used.
+entries() { find "$CACHE" -mindepth 1 -maxdepth 1 ! -name '.*' ! -name 'claim-*' ! -name bundle -printf '%f\n' 2>/dev/null | sort; }
+# bundle_keys: the keys of the entries in the bundle ("KEY SIZE" lines before each entry).
+bundle_keys() { grep -aE '^[0-9a-f.-]+ [0-9]+$' "$CACHE/bundle" 2>/dev/null | cut -d' ' -f1 | sort; }
 
 # entries_with UNIT: the cache entries holding UNIT. An entry is one file, a packed tree
 # (lib/image-fs.h): each entry's path stands on a line of its own.
@@ -63,13 +66,14 @@ check "swap.raw (content a): its entry holds swap-old.service" one_entry_with sw
 check "swap-old.service attached" from_generator swap-old.service
 systemctl start swap.service
 check "swap.service running content a" journal_has _SYSTEMD_UNIT=swap.service 'SWAP=a'
+check "the bundle holds the same entries" test "$(bundle_keys)" = "$(entries)"
 
 # Unchanged images: the next reload uses the entries as they are (none rewritten: a rewrite
 # replaces the entry file by a new one).
-before=$(for e in $(entries); do stat -c '%n %i' "$CACHE/$e"; done)
+before=$(for e in $(entries) bundle; do stat -c '%n %i' "$CACHE/$e"; done)
 require "second daemon-reload succeeds" reload
-after=$(for e in $(entries); do stat -c '%n %i' "$CACHE/$e"; done)
-check "an unchanged image's entry is reused, not rewritten" test "$before" = "$after"
+after=$(for e in $(entries) bundle; do stat -c '%n %i' "$CACHE/$e"; done)
+check "an unchanged image's entry is reused, not rewritten, nor is the bundle" test "$before" = "$after"
 
 # Overwrite swap.raw in place: same inode, same size, the old mtime put back.
 systemctl stop swap.service
@@ -97,6 +101,7 @@ check "the new entry of swap.raw is there" test -f "$CACHE/$(key_of "$img")"
 check "no entry holds swap-old.service any more" no_entry_with swap-old.service
 check "one entry holds swap-new.service" one_entry_with swap-new.service
 check "still one entry per raw image" n_entries_is "${#RAW[@]}"
+check "the bundle holds the new entry, not the old one" test "$(bundle_keys)" = "$(entries)"
 
 # Remove an image: its entry goes with the next reload.
 rl2_key=$(key_of /var/lib/portables/rl2.raw)
@@ -106,3 +111,12 @@ check "rl2.service gone" not_loaded rl2.service
 check "rl2.raw's entry pruned" test ! -e "$CACHE/$rl2_key"
 check "no entry holds rl2.service" no_entry_with rl2.service
 check "one entry per remaining raw image ($(( ${#RAW[@]} - 1 )))" n_entries_is $(( ${#RAW[@]} - 1 ))
+check "the bundle no longer holds rl2.raw's entry" test "$(bundle_keys)" = "$(entries)"
+
+# With the entries' files gone, the bundle serves the next reload: their units stay attached.
+for e in $(entries); do rm -f "$CACHE/$e"; done
+mark
+require "daemon-reload with only the bundle succeeds" reload
+check "rl1.service still attached from the bundle" from_generator rl1.service
+check "swap-new.service still attached from the bundle" from_generator swap-new.service
+check "no image was read again: no entry file written" n_entries_is 0
