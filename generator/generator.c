@@ -129,6 +129,8 @@ int generator_run(const char *dest) {
         r = extract_cache_open(&cache, !streq(ctx.root, "/"));
         if (r == -ENOMEM)
                 return log_oom();
+        /* What is read goes into the bundle at the end, in one file (extract-cache.h). */
+        cache.defer_stores = true;
 
         r = planner_init(&planner, &ctx, global_ok ? &global : NULL, &images, MOUNT_BASE_TEMPLATE, &cache,
                          global_ok ? portable_settings_time_budget_usec(&global) : 0);
@@ -170,6 +172,7 @@ int generator_run(const char *dest) {
                         log_notice("%zu image(s) deferred to portables-prepare.service: the time budget is used up "
                                    "(it runs at boot, from portables refresh, or by hand).",
                                    strv_length(planner.deferred));
+                (void) extract_cache_flush(&cache);
         } else
                 (void) extract_cache_prune(&cache);
 

@@ -150,9 +150,23 @@ int cache_bundle_builder_add(CacheBundleBuilder *b, const char *key, const char 
                 b->buf = p;
                 b->allocated = a;
         }
-        r = strv_extend(&b->keys, key);
-        if (r < 0)
-                return r;
+        {
+                size_t k = strv_length(b->keys);
+                size_t *o = reallocarray(b->offsets, k + 1, sizeof(size_t)), *z;
+
+                if (!o)
+                        return -ENOMEM;
+                b->offsets = o;
+                z = reallocarray(b->sizes, k + 1, sizeof(size_t));
+                if (!z)
+                        return -ENOMEM;
+                b->sizes = z;
+                r = strv_extend(&b->keys, key);
+                if (r < 0)
+                        return r;
+                b->offsets[k] = (b->size == 0 ? strlen(BUNDLE_MAGIC) : b->size) + n;
+                b->sizes[k] = size;
+        }
 
         if (b->size == 0)
                 b->size = stpcpy(b->buf, BUNDLE_MAGIC) - b->buf;
@@ -169,9 +183,24 @@ bool cache_bundle_builder_has(const CacheBundleBuilder *b, const char *key) {
         return strv_contains(b->keys, key);
 }
 
+const char *cache_bundle_builder_find(const CacheBundleBuilder *b, const char *key, size_t *ret_size) {
+        assert(b);
+        assert(key);
+        assert(ret_size);
+
+        for (size_t k = strv_length(b->keys); k > 0; k--)
+                if (streq(b->keys[k - 1], key)) {
+                        *ret_size = b->sizes[k - 1];
+                        return b->buf + b->offsets[k - 1];
+                }
+        return NULL;
+}
+
 void cache_bundle_builder_done(CacheBundleBuilder *b) {
         assert(b);
 
+        b->offsets = mfree(b->offsets);
+        b->sizes = mfree(b->sizes);
         b->buf = mfree(b->buf);
         b->size = b->allocated = 0;
         b->keys = strv_free(b->keys);

@@ -44,10 +44,14 @@ typedef struct CacheBundleBuilder {
         char *buf;              /* the file's content so far */
         size_t size, allocated;
         char **keys;            /* those of the entries in it */
+        size_t *offsets;        /* where each one's content starts in buf (its size follows its key) */
+        size_t *sizes;
 } CacheBundleBuilder;
 
 int cache_bundle_builder_add(CacheBundleBuilder *b, const char *key, const char *text, size_t size);
 bool cache_bundle_builder_has(const CacheBundleBuilder *b, const char *key);
+/* The content of the entry of that key added last (*ret_size bytes, not NUL-terminated), or NULL. */
+const char *cache_bundle_builder_find(const CacheBundleBuilder *b, const char *key, size_t *ret_size);
 void cache_bundle_builder_done(CacheBundleBuilder *b);
 
 /* Writes b as the new bundle, through a temporary file and rename(); removes the bundle instead if

@@ -272,7 +272,21 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
         if (r < 0)
                 return r;
 
-        /* From the bundle; else one file: open, read, close. */
+        /* Stored in this run already; else from the bundle; else one file: open, read, close. */
+        {
+                size_t size;
+                const char *d = cache_bundle_builder_find(&c->kept, key, &size);
+
+                if (d) {
+                        buf = strndup(d, size);
+                        if (!buf)
+                                return -ENOMEM;
+                        r = entry_read(c, i, key, TAKE_PTR(buf), required_paths, ret_tree, ret_probe,
+                                       ret_verity_xattrs);
+                        if (r != 0)
+                                return r;
+                }
+        }
         r = bundle_load(c);
         if (r < 0)
                 return r;
@@ -369,7 +383,13 @@ int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, const ImageFS
 
         if (store && strlen(text) > CACHE_ENTRY_SIZE_MAX)
                 log_debug("Not caching the extraction of %s: more than %u bytes.", i->path, CACHE_ENTRY_SIZE_MAX);
-        else if (store) {
+        else if (store && c->defer_stores) {
+                r = cache_bundle_builder_add(&c->kept, key, text, strlen(text));
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        log_debug_errno(r, "Failed to cache the extraction of %s: %m", i->path);
+        } else if (store) {
                 r = write_file_atomic_at(c->dir_fd, key, text, 0600);
                 if (IN_SET(r, -EISDIR, -ENOTEMPTY, -EEXIST)) {
                         /* An entry from an older version (a directory) goes first. */
@@ -394,24 +414,27 @@ int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, const ImageFS
         }
 }
 
-/* The next bundle: the entries from their files and those stored, then those the bundle gave. Not
- * rewritten when it would hold what it does. */
-static int bundle_update(ExtractCache *c) {
+/* The next bundle: the entries from their files and those stored, then those the bundle gave (all
+ * of them: also those it did not). Not rewritten when it would hold what it does. */
+static int bundle_update(ExtractCache *c, bool all) {
         int r;
 
-        if (!c->kept.keys && c->bundle.n_used == c->bundle.n_entries)
+        if (!c->kept.keys && (all || c->bundle.n_used == c->bundle.n_entries))
                 return 0;
 
         for (size_t k = 0; k < c->bundle.n_entries; k++) {
                 const CacheBundleEntry *e = c->bundle.entries + k;
 
-                if (!e->used || cache_bundle_builder_has(&c->kept, e->key))
+                if ((!e->used && !all) || cache_bundle_builder_has(&c->kept, e->key))
                         continue;
                 r = cache_bundle_builder_add(&c->kept, e->key, e->data, e->size);
                 if (r < 0)
                         return r;
         }
-        return cache_bundle_write(c->dir_fd, CACHE_BUNDLE_SIZE_MAX, &c->kept);
+        r = cache_bundle_write(c->dir_fd, CACHE_BUNDLE_SIZE_MAX, &c->kept);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to write %s/%s: %m", c->dir, CACHE_BUNDLE_NAME);
+        return 0;
 }
 
 int extract_cache_prune(ExtractCache *c) {
@@ -441,5 +464,16 @@ int extract_cache_prune(ExtractCache *c) {
                 (void) rm_rf_at(c->dir_fd, de->d_name);
         }
 
-        return bundle_update(c);
+        return bundle_update(c, /* all= */ false);
+}
+
+int extract_cache_flush(ExtractCache *c) {
+        int r;
+
+        if (c->dir_fd < 0)
+                return 0;
+        r = bundle_load(c);
+        if (r < 0)
+                return r;
+        return bundle_update(c, /* all= */ true);
 }

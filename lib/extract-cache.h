@@ -32,6 +32,8 @@ typedef struct ExtractCache {
         CacheBundle bundle;     /* the entries the last complete run used, read on first lookup */
         bool bundle_loaded;
         CacheBundleBuilder kept;/* entries used in this run that the bundle did not give */
+        bool defer_stores;      /* stores go into the bundle only, at extract_cache_prune() or
+                                 * extract_cache_flush(), not into files of their own */
 } ExtractCache;
 
 /* rerooted: $PORTABLES_ROOT is in use; then only an explicit $PORTABLES_CACHE_DIR is used. */
@@ -55,3 +57,13 @@ int extract_cache_store(ExtractCache *c, const DiscoveredImage *i, const ImageFS
 /* Removes entries not used in this run, and writes those it used into the bundle. For complete
  * runs only: what an incomplete one did not look at may still be needed. */
 int extract_cache_prune(ExtractCache *c);
+
+/* At the end of an incomplete run: writes what it stored into the bundle, keeping what the bundle
+ * held; removes nothing. */
+int extract_cache_flush(ExtractCache *c);
+
+/* Stores go into files of their own from now on (ExtractCache.defer_stores off): in a child
+ * that stores for its parent, which reads them there. */
+static inline void extract_cache_write_through(ExtractCache *c) {
+        c->defer_stores = false;
+}

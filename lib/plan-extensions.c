@@ -118,6 +118,7 @@ static int extension_prefetch(void *userdata) {
 
         if (log_get_max_level() < LOG_DEBUG)
                 log_set_max_level(LOG_ERR);
+        extract_cache_write_through(f->p->cache);       /* the parent reads what we store */
 
         /* Its verity data first, as for the image: an extension it refuses is not read at all. */
         {

@@ -861,6 +861,7 @@ static int prefetch(void *userdata) {
         /* Refusals are logged by the parent, which sees them again; errors and debugging stay. */
         if (log_get_max_level() < LOG_DEBUG)
                 log_set_max_level(LOG_ERR);
+        extract_cache_write_through(f->p->cache);       /* the parent reads what we store */
 
         r = plan_verity(f->p, f->plan, &root, /* probed= */ false, &image_fd, &probe);
         safe_close(image_fd);

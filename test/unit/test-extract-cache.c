@@ -316,6 +316,17 @@ TEST(store_lookup_key_prune) {
         (void) img2;
 }
 
+/* A lookup by a run of its own: what an earlier lookup of this process kept does not answer it. */
+static int lookup_fresh(const DiscoveredImage *i, PackedTree *ret, RawProbe *p) {
+        ExtractCache c;
+        int r;
+
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        r = extract_cache_lookup(&c, i, NULL, ret, p, NULL);
+        extract_cache_done(&c);
+        return r;
+}
+
 TEST(broken_entries) {
         _cleanup_free_ char *cache = strjoin(base, "/cache2");
         _cleanup_close_ int src = root_fd();
@@ -349,38 +360,38 @@ TEST(broken_entries) {
                         CHECK_INT(read_file_at(AT_FDCWD, entry, 1 << 20, &good), 0);
 
                         write_entry(entry, "garbage\n");
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+                        CHECK_INT(lookup_fresh(&i, &hit, &p), 0);
                         CHECK(!hit.entries);
 
                         good[strlen(good) - 3] = 0;
                         write_entry(entry, good);
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+                        CHECK_INT(lookup_fresh(&i, &hit, &p), 0);
 
                         write_meta_entry(entry, "CONTENT=" TEST_CONTENT "\nFORMAT=99\nFSTYPE=squashfs\nUSR_ONLY=0\nVERITY_XATTRS=0\n"
                                          "DATA=1 0 4096 -\nVERITY=0 0 0 -\nVERITY_SIG=0 0 0 -\n");
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+                        CHECK_INT(lookup_fresh(&i, &hit, &p), 0);
 
                         write_meta_entry(entry, "CONTENT=sysusers,tmpfiles,execdirs\nFORMAT=0\nFSTYPE=squashfs\nUSR_ONLY=0\n"
                                          "DATA=1 0 4096 -\nVERITY=0 0 0 -\nVERITY_SIG=0 0 0 -\n");
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+                        CHECK_INT(lookup_fresh(&i, &hit, &p), 0);
 
                         write_meta_entry(entry, "CONTENT=" TEST_CONTENT "\nFORMAT=0\nFSTYPE=squashfs\nUSR_ONLY=0\nVERITY_XATTRS=0\n"
                                          "DATA=1 0 4096 -\nVERITY=0 0 0 -\nVERITY_SIG=0 0 0 -\n");
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 1);
+                        CHECK_INT(lookup_fresh(&i, &hit, &p), 1);
                         CHECK_INT(p.format, RAW_FORMAT_SQUASHFS);
                         packed_tree_done(&hit);
 
                         /* A FIFO instead of the entry: a miss, and no hang. */
                         CHECK_INT(unlink(entry), 0);
                         CHECK_INT(mkfifo(entry, 0600), 0);
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+                        CHECK_INT(lookup_fresh(&i, &hit, &p), 0);
 
                         /* An entry of an older version, a directory: a miss; storing replaces it. */
                         CHECK_INT(unlink(entry), 0);
                         CHECK_INT(mkdir(entry, 0700), 0);
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 0);
+                        CHECK_INT(lookup_fresh(&i, &hit, &p), 0);
                         CHECK_INT(extract_cache_store(&c, &i, IMAGE_FS_FD(src), -EBADF, &test_probe, NULL, NULL), 0);
-                        CHECK_INT(extract_cache_lookup(&c, &i, NULL, &hit, &p, NULL), 1);
+                        CHECK_INT(lookup_fresh(&i, &hit, &p), 1);
                         packed_tree_done(&hit);
                         free(entry);
                 }
@@ -502,6 +513,66 @@ TEST(bundle) {
         }
 }
 
+static int n_entry_files(const char *cache) {
+        _cleanup_closedir_ DIR *d = opendir(cache);
+        struct dirent *de;
+        int n = 0;
+
+        while (d && (de = readdir(d)))
+                if (de->d_name[0] != '.' && !streq(de->d_name, CACHE_BUNDLE_NAME))
+                        n++;
+        return n;
+}
+
+TEST(deferred_stores) {
+        _cleanup_free_ char *cache = strjoin(base, "/cache4");
+        _cleanup_close_ int src = root_fd();
+        _cleanup_(packed_tree_done) PackedTree hit = {};
+        DiscoveredImage i = {}, i2 = {};
+        ExtractCache c;
+        RawProbe p;
+
+        CHECK_INT(setenv("PORTABLES_CACHE_DIR", cache, 1), 0);
+        put("img6.raw", "sixth");
+        put("img7.raw", "seventh");
+        image_at(&i, "img6.raw");
+        image_at(&i2, "img7.raw");
+
+        /* The generator's stores: no file of their own, found again in the same run, in the
+         * bundle after a complete one. */
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        c.defer_stores = true;
+        CHECK_INT(extract_cache_store(&c, &i, IMAGE_FS_FD(src), -EBADF, &test_probe, required, NULL), 0);
+        CHECK_INT(n_entry_files(cache), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i, required, &hit, &p, NULL), 1);
+        packed_tree_done(&hit);
+        CHECK_INT(extract_cache_prune(&c), 0);
+        extract_cache_done(&c);
+        CHECK_INT(n_entry_files(cache), 0);
+        CHECK(bundle_inode(cache) != 0);
+
+        /* An incomplete run adds what it stored and keeps what it did not look at. */
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        c.defer_stores = true;
+        CHECK_INT(extract_cache_store(&c, &i2, IMAGE_FS_FD(src), -EBADF, &test_probe, NULL, NULL), 0);
+        CHECK_INT(extract_cache_flush(&c), 0);
+        extract_cache_done(&c);
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        CHECK_INT(extract_cache_lookup(&c, &i, required, &hit, &p, NULL), 1);
+        packed_tree_done(&hit);
+        CHECK_INT(extract_cache_lookup(&c, &i2, NULL, &hit, &p, NULL), 1);
+        packed_tree_done(&hit);
+        extract_cache_done(&c);
+
+        /* A child's stores (write-through) go to their own files, for its parent to read. */
+        CHECK_INT(extract_cache_open(&c, true), 0);
+        c.defer_stores = true;
+        extract_cache_write_through(&c);
+        CHECK_INT(extract_cache_store(&c, &i2, IMAGE_FS_FD(src), -EBADF, &test_probe, NULL, NULL), 0);
+        extract_cache_done(&c);
+        CHECK_INT(n_entry_files(cache), 1);
+}
+
 int main(void) {
         if (!mkdtemp(base)) {
                 perror("mkdtemp");
@@ -513,6 +584,7 @@ int main(void) {
         RUN(store_lookup_key_prune);
         RUN(broken_entries);
         RUN(bundle);
+        RUN(deferred_stores);
 
         {
                 _cleanup_free_ char *cmd = strjoin("rm -rf ", base);

@@ -1,26 +1,25 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The extraction cache (/run/systemd/portables-cache): after a reload it holds one entry per raw
-# image (directory images need none), each keyed by the file's identity; an unchanged image is
-# not extracted again; an image overwritten in place with new content (same inode, same size,
-# mtime set back: only the content and the ctime change) gives its new units on the next reload;
-# the entry of a removed image is pruned.
+# The extraction cache (/run/systemd/portables-cache): after a complete reload its bundle
+# (lib/extract-cache-bundle.h) holds one entry per raw image (directory images need none), each
+# keyed by the file's identity; an unchanged image is not extracted again; an image overwritten in
+# place with new content (same inode, same size, mtime set back: only the content and the ctime
+# change) gives its new units on the next reload; the entry of a removed image is pruned. The
+# generator writes its entries into the bundle only; an entry has a file of its own when a child
+# read the image for it (one that is mounted), and then the bundle has it too.
 CACHE=/run/systemd/portables-cache
 RAW=(rl1 rl2 rl3 rl5 swap)      # rl5 is a GPT disk image
 involve swap.service swap-old.service swap-new.service
 
-# Claims of /run directories (claim-*, host-claims.h) live there too; they are not entries. Nor is
-# the bundle (lib/extract-cache-bundle.h), which holds a copy of each entry a complete run used.
-entries() { find "$CACHE" -mindepth 1 -maxdepth 1 ! -name '.*' ! -name 'claim-*' ! -name bundle -printf '%f\n' 2>/dev/null | sort; }
-# bundle_keys: the keys of the entries in the bundle ("KEY SIZE" lines before each entry).
-bundle_keys() { grep -aE '^[0-9a-f.-]+ [0-9]+$' "$CACHE/bundle" 2>/dev/null | cut -d' ' -f1 | sort; }
+# Claims of /run directories (claim-*, host-claims.h) live there too; they are not entries.
+files() { find "$CACHE" -mindepth 1 -maxdepth 1 ! -name '.*' ! -name 'claim-*' ! -name bundle -printf '%f\n' 2>/dev/null | sort; }
+# entries: the keys of the entries in the bundle ("KEY SIZE" lines before each entry).
+entries() { grep -aE '^[0-9a-f.-]+ [0-9]+$' "$CACHE/bundle" 2>/dev/null | cut -d' ' -f1 | sort; }
 
-# entries_with UNIT: the cache entries holding UNIT. An entry is one file, a packed tree
-# (lib/image-fs.h): each entry's path stands on a line of its own.
+# entries_with UNIT: the entries holding UNIT. An entry is a packed tree (lib/image-fs.h): each
+# of its paths stands on a line of its own.
 entries_with() {
-        local e
-        for e in $(entries); do
-                grep -qxF "/usr/lib/systemd/system/$1" "$CACHE/$e" && echo "$e"
-        done
+        awk -v u="/usr/lib/systemd/system/$1" '/^[0-9a-f.-]+ [0-9]+$/ { k = $1; next } $0 == u { print k }' \
+                "$CACHE/bundle" 2>/dev/null | sort -u
 }
 
 one_entry_with() {
@@ -44,6 +43,16 @@ n_entries_is() {
         return 1
 }
 
+in_bundle() { entries | grep -qxF "$1"; }
+
+# Every entry file is one of the bundle's.
+files_in_bundle() {
+        local f
+        for f in $(files); do
+                in_bundle "$f" || { say "entry file $f is not in the bundle"; return 1; }
+        done
+}
+
 # key_of FILE: the entry name for FILE's identity (lib/extract-cache.c cache_key()).
 key_of() {
         local dev ino size m c
@@ -59,21 +68,21 @@ check "the cache directory exists, root only" test "$(stat -c '%a %U' "$CACHE")"
 check "one entry per raw image (${#RAW[@]}), none for the directory image" n_entries_is "${#RAW[@]}"
 for n in "${RAW[@]}"; do
         check "$n.raw: exactly one entry holds $n.service" one_entry_with "$n.service"
-        check "$n.raw: its entry is named after the file's identity" test -f "$CACHE/$(key_of "/var/lib/portables/$n.raw")"
+        check "$n.raw: its entry is named after the file's identity" in_bundle "$(key_of "/var/lib/portables/$n.raw")"
 done
 check "dirsvc (a directory image): not cached" no_entry_with dirsvc.service
 check "swap.raw (content a): its entry holds swap-old.service" one_entry_with swap-old.service
 check "swap-old.service attached" from_generator swap-old.service
 systemctl start swap.service
 check "swap.service running content a" journal_has _SYSTEMD_UNIT=swap.service 'SWAP=a'
-check "the bundle holds the same entries" test "$(bundle_keys)" = "$(entries)"
+check "entry files only for entries of the bundle" files_in_bundle
 
 # Unchanged images: the next reload uses the entries as they are (none rewritten: a rewrite
 # replaces the entry file by a new one).
-before=$(for e in $(entries) bundle; do stat -c '%n %i' "$CACHE/$e"; done)
+before=$(for e in $(files) bundle; do stat -c '%n %i' "$CACHE/$e"; done)
 require "second daemon-reload succeeds" reload
-after=$(for e in $(entries) bundle; do stat -c '%n %i' "$CACHE/$e"; done)
-check "an unchanged image's entry is reused, not rewritten, nor is the bundle" test "$before" = "$after"
+after=$(for e in $(files) bundle; do stat -c '%n %i' "$CACHE/$e"; done)
+check "unchanged images' entries are reused: the bundle is not rewritten, nor an entry file" test "$before" = "$after"
 
 # Overwrite swap.raw in place: same inode, same size, the old mtime put back.
 systemctl stop swap.service
@@ -96,27 +105,29 @@ check "swap-new.service (new content) attached" from_generator swap-new.service
 check "swap-old.service (old content) gone" not_loaded swap-old.service
 systemctl start swap.service
 check "swap.service runs content b" journal_has _SYSTEMD_UNIT=swap.service 'SWAP=b'
-check "the old entry of swap.raw is pruned" test ! -e "$CACHE/$old_key"
-check "the new entry of swap.raw is there" test -f "$CACHE/$(key_of "$img")"
+check "the old entry of swap.raw is pruned" bash -c "! { test -e '$CACHE/$old_key' || grep -qaF '$old_key' '$CACHE/bundle'; }"
+check "the new entry of swap.raw is there" in_bundle "$(key_of "$img")"
 check "no entry holds swap-old.service any more" no_entry_with swap-old.service
 check "one entry holds swap-new.service" one_entry_with swap-new.service
 check "still one entry per raw image" n_entries_is "${#RAW[@]}"
-check "the bundle holds the new entry, not the old one" test "$(bundle_keys)" = "$(entries)"
+check "entry files only for entries of the bundle, after the overwrite" files_in_bundle
 
 # Remove an image: its entry goes with the next reload.
 rl2_key=$(key_of /var/lib/portables/rl2.raw)
 rm -f /var/lib/portables/rl2.raw
 require "daemon-reload after removing rl2.raw succeeds" reload
 check "rl2.service gone" not_loaded rl2.service
-check "rl2.raw's entry pruned" test ! -e "$CACHE/$rl2_key"
+check "rl2.raw's entry pruned" bash -c "! { test -e '$CACHE/$rl2_key' || grep -qaF '$rl2_key' '$CACHE/bundle'; }"
 check "no entry holds rl2.service" no_entry_with rl2.service
 check "one entry per remaining raw image ($(( ${#RAW[@]} - 1 )))" n_entries_is $(( ${#RAW[@]} - 1 ))
-check "the bundle no longer holds rl2.raw's entry" test "$(bundle_keys)" = "$(entries)"
+check "entry files only for entries of the bundle, after the removal" files_in_bundle
 
-# With the entries' files gone, the bundle serves the next reload: their units stay attached.
-for e in $(entries); do rm -f "$CACHE/$e"; done
-mark
+# With the entry files gone, the bundle alone serves the next reload: no image is read again (that
+# would rewrite the bundle), the units stay attached.
+for e in $(files); do rm -f "$CACHE/$e"; done
+ino=$(stat -c %i "$CACHE/bundle")
 require "daemon-reload with only the bundle succeeds" reload
 check "rl1.service still attached from the bundle" from_generator rl1.service
 check "swap-new.service still attached from the bundle" from_generator swap-new.service
-check "no image was read again: no entry file written" n_entries_is 0
+check "no image was read again: the bundle is not rewritten" test "$(stat -c %i "$CACHE/bundle")" = "$ino"
+check "no image was read again: no entry file written" test -z "$(files)"
