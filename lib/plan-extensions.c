@@ -89,14 +89,11 @@ static int extension_find(Planner *p, ImagePlan *plan, const char *what, Discove
 }
 
 static int open_refused(ImagePlan *plan, int r, const char *path) {
+        char why[PLAN_OPEN_WHY_MAX];
+
         if (r == -ENOMEM)
                 return r;
-        if (r == -EMEDIUMTYPE)
-                return refuse(plan, r, path, "not a usable image: no squashfs, erofs, ext4, btrfs or xfs file system, "
-                              "and no GPT root or usr partition for this architecture%s%s", "", "");
-        if (r == -EOPNOTSUPP)
-                return refuse(plan, r, path, "raw images cannot be opened here%s%s", "", "");
-        return refuse(plan, r, path, "cannot be opened: %s%s", read_error_to_string(r), "");
+        return refuse(plan, r, path, "%s%s", plan_open_why(r, why), "");
 }
 
 typedef struct ExtensionPrefetch {

@@ -61,6 +61,11 @@ int planner_systemd_version(Planner *p);
  * be read: then none counts as local. */
 const MountTable *planner_mounts(Planner *p);
 
+/* Why an image or extension that image_root_open() and the like failed on (error < 0, not
+ * -ENOMEM) is refused: a fixed text, or one made in buf. */
+#define PLAN_OPEN_WHY_MAX 256
+const char *plan_open_why(int error, char buf[static PLAN_OPEN_WHY_MAX]);
+
 /* Refuses the image for this run: portables-prepare.service reads it (1, or -ENOMEM). */
 int plan_defer(Planner *p, ImagePlan *plan, const char *why);
 

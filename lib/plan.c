@@ -618,13 +618,11 @@ static int plan_open_root(Planner *p, ImagePlan *plan, const PlannerProfile *pp,
 
         if (r == -ENOMEM)
                 return r;
-        if (r == -EMEDIUMTYPE)
-                return refused(plan_refuse(plan, r, "not a usable image: no squashfs, erofs, ext4, btrfs or xfs file "
-                                           "system, and no GPT root or usr partition for this architecture"));
-        if (r == -EOPNOTSUPP)
-                return refused(plan_refuse(plan, r, "raw images cannot be opened here"));
-        if (r < 0)
-                return refused(plan_refuse(plan, r, "cannot be opened: %s", read_error_to_string(r)));
+        if (r < 0) {
+                char why[PLAN_OPEN_WHY_MAX];
+
+                return refused(plan_refuse(plan, r, "%s", plan_open_why(r, why)));
+        }
 
         plan->probe = root->probe;
         return 0;
@@ -871,6 +869,19 @@ static int prefetch(void *userdata) {
         r = image_root_open(f->p->ctx, f->plan->image, &f->p->mount_base, f->p->cache, f->pp->bind_targets, &root);
         image_root_done(&root);
         return r < 0 ? 2 : 0;
+}
+
+/* plan-internal.h */
+const char *plan_open_why(int error, char buf[static PLAN_OPEN_WHY_MAX]) {
+        assert(error < 0);
+
+        if (error == -EMEDIUMTYPE)
+                return "not a usable image: no squashfs, erofs, ext4, btrfs or xfs file system, and no GPT root "
+                       "or usr partition for this architecture";
+        if (error == -EOPNOTSUPP)
+                return "raw images cannot be opened here";
+        (void) snprintf(buf, PLAN_OPEN_WHY_MAX, "cannot be opened: %s", read_error_to_string(error));
+        return buf;
 }
 
 /* plan-internal.h */
