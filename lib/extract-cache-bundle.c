@@ -72,10 +72,24 @@ static int bundle_parse(char *buf, size_t size, CacheBundleEntry **ret, size_t *
         return 0;
 }
 
-int cache_bundle_load(int dir_fd, size_t max, CacheBundle *ret) {
-        _cleanup_free_ char *buf = NULL;
+int cache_bundle_parse(char *buf, CacheBundle *ret) {
+        _cleanup_free_ char *b = buf;
         CacheBundleEntry *entries = NULL;
         size_t n = 0;
+        int r;
+
+        assert(buf);
+        assert(ret);
+
+        r = bundle_parse(b, strlen(b), &entries, &n);
+        if (r < 0)
+                return r;
+        *ret = (CacheBundle) { .buf = TAKE_PTR(b), .entries = entries, .n_entries = n };
+        return 0;
+}
+
+int cache_bundle_load(int dir_fd, size_t max, CacheBundle *ret) {
+        _cleanup_free_ char *buf = NULL;
         int r;
 
         assert(ret);
@@ -90,15 +104,11 @@ int cache_bundle_load(int dir_fd, size_t max, CacheBundle *ret) {
                         log_debug_errno(r, "Cannot read the cache bundle, reading the entries one by one: %m");
                 return 0;
         }
-        r = bundle_parse(buf, strlen(buf), &entries, &n);
+        r = cache_bundle_parse(TAKE_PTR(buf), ret);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0) {
+        if (r < 0)
                 log_debug("The cache bundle is malformed, reading the entries one by one.");
-                return 0;
-        }
-
-        *ret = (CacheBundle) { .buf = TAKE_PTR(buf), .entries = entries, .n_entries = n };
         return 0;
 }
 

@@ -34,6 +34,8 @@ typedef struct CacheBundle {
  * is an empty one (0); -ENOMEM only. */
 int cache_bundle_load(int dir_fd, size_t max, CacheBundle *ret);
 void cache_bundle_done(CacheBundle *b);
+/* Parses buf (NUL-terminated, taken) into ret; -EBADMSG if malformed. */
+int cache_bundle_parse(char *buf, CacheBundle *ret);
 
 /* The entry of that key, or NULL. */
 CacheBundleEntry *cache_bundle_find(CacheBundle *b, const char *key);

@@ -75,14 +75,57 @@ void extract_cache_done(ExtractCache *c) {
         cache_bundle_builder_done(&c->kept);
 }
 
+/* Appends v in lower-case hex, no leading zeros. */
+static char *hex_append(char *p, uint64_t v) {
+        char buf[16];
+        size_t n = 0;
+
+        do {
+                buf[n++] = "0123456789abcdef"[v & 0xf];
+                v >>= 4;
+        } while (v > 0);
+        while (n > 0)
+                *p++ = buf[--n];
+        return p;
+}
+
+/* Appends ".NNNNNNNNN": nanoseconds, 9 digits. */
+static char *nsec_append(char *p, long ns) {
+        *p++ = '.';
+        for (int k = 8; k >= 0; k--) {
+                p[k] = (char) ('0' + (ns % 10));
+                ns /= 10;
+        }
+        return p + 9;
+}
+
+/* DEV-INO-SIZE-MTIME-CTIME, in hex, the times as SEC.NSEC (formatted by hand: one is made for each
+ * image at every reload). */
 static int cache_key(const DiscoveredImage *i, char **ret) {
         const struct stat *st = &i->st;
+        char *k, *p;
 
-        if (asprintf(ret, "%" PRIx64 "-%" PRIx64 "-%" PRIx64 "-%" PRIx64 ".%09ld-%" PRIx64 ".%09ld",
-                     (uint64_t) st->st_dev, (uint64_t) st->st_ino, (uint64_t) st->st_size,
-                     (uint64_t) st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
-                     (uint64_t) st->st_ctim.tv_sec, st->st_ctim.tv_nsec) < 0)
+        if (st->st_mtim.tv_nsec < 0 || st->st_mtim.tv_nsec > 999999999 ||
+            st->st_ctim.tv_nsec < 0 || st->st_ctim.tv_nsec > 999999999)
+                return -EINVAL;
+
+        k = malloc(5 * 17 + 2 * 10 + 1);
+        if (!k)
                 return -ENOMEM;
+        p = hex_append(k, (uint64_t) st->st_dev);
+        *p++ = '-';
+        p = hex_append(p, (uint64_t) st->st_ino);
+        *p++ = '-';
+        p = hex_append(p, (uint64_t) st->st_size);
+        *p++ = '-';
+        p = hex_append(p, (uint64_t) st->st_mtim.tv_sec);
+        p = nsec_append(p, st->st_mtim.tv_nsec);
+        *p++ = '-';
+        p = hex_append(p, (uint64_t) st->st_ctim.tv_sec);
+        p = nsec_append(p, st->st_ctim.tv_nsec);
+        *p = 0;
+
+        *ret = k;
         return 0;
 }
 
@@ -116,37 +159,64 @@ static int region_format(const char *name, const RawRegion *r, char **out) {
                           isempty(r->uuid) ? "-" : r->uuid);
 }
 
-static int region_parse(const char *v, RawRegion *r) {
-        char uuid[40];
-        int found;
+/* A decimal number up to the next space or the end; *p moves past it and one space. */
+static int parse_u64(const char **p, uint64_t *ret) {
+        const char *q = *p;
+        uint64_t v = 0;
 
-        if (!v || sscanf(v, "%d %" SCNu64 " %" SCNu64 " %39s", &found, &r->offset, &r->size, uuid) != 4)
+        if (*q < '0' || *q > '9')
                 return -EBADMSG;
-        r->found = found;
-        if (streq(uuid, "-"))
-                uuid[0] = 0;
-        if (strlen(uuid) >= sizeof(r->uuid))
+        for (; *q >= '0' && *q <= '9'; q++) {
+                if (v > (UINT64_MAX - 9) / 10)
+                        return -EBADMSG;
+                v = v * 10 + (uint64_t) (*q - '0');
+        }
+        if (*q != ' ' && *q != 0)
                 return -EBADMSG;
-        strcpy(r->uuid, uuid);
+        *p = *q == ' ' ? q + 1 : q;
+        *ret = v;
         return 0;
 }
 
-/* Splits the meta data into its lines, in place. */
-static int meta_lines(char *meta, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        char *nl;
-        int r;
+/* "FOUND OFFSET SIZE UUID", as region_format() writes it (UUID "-": none). */
+static int region_parse(const char *v, RawRegion *r) {
+        uint64_t found;
+        size_t n;
 
+        if (!v || parse_u64(&v, &found) < 0 || found > 1 || parse_u64(&v, &r->offset) < 0 ||
+            parse_u64(&v, &r->size) < 0)
+                return -EBADMSG;
+        n = strlen(v);
+        if (n == 0 || n >= sizeof(r->uuid) || strchr(v, ' '))
+                return -EBADMSG;
+        r->found = found;
+        if (streq(v, "-"))
+                r->uuid[0] = 0;
+        else
+                memcpy(r->uuid, v, n + 1);
+        return 0;
+}
+
+/* Splits the meta data into its lines, in place: *ret points into meta (free only the array). */
+static int meta_lines(char *meta, char ***ret) {
+        size_t n = 0, k = 0;
+        char **l, *nl;
+
+        for (const char *p = meta; (p = strchr(p, '\n')); p++)
+                n++;
+        l = calloc(n + 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
         for (char *p = meta; *p; p = nl + 1) {
                 nl = strchr(p, '\n');
-                if (!nl)
+                if (!nl) {
+                        free(l);
                         return -EBADMSG;
+                }
                 *nl = 0;
-                r = strv_extend(&l, p);
-                if (r < 0)
-                        return r;
+                l[k++] = p;
         }
-        *ret = TAKE_PTR(l);
+        *ret = l;
         return 0;
 }
 
@@ -187,7 +257,7 @@ static int entry_read(ExtractCache *c, const DiscoveredImage *i, const char *key
                       bool *ret_verity_xattrs) {
         _cleanup_(packed_tree_done) PackedTree tree = {};
         _cleanup_free_ char *meta = NULL;
-        _cleanup_strv_free_ char **fields = NULL;
+        _cleanup_free_ char **fields = NULL;   /* into meta */
         const PackedEntry *m;
         RawProbe probe = {};
         bool verity_xattrs;

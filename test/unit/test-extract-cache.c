@@ -5,6 +5,7 @@
  * mtime put back is a miss: ctime), required paths, pruning, broken entries, and the cache being
  * off against an offline tree. No root needed. */
 
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -571,6 +572,19 @@ TEST(deferred_stores) {
         CHECK_INT(extract_cache_store(&c, &i2, IMAGE_FS_FD(src), -EBADF, &test_probe, NULL, NULL), 0);
         extract_cache_done(&c);
         CHECK_INT(n_entry_files(cache), 1);
+
+        /* Named DEV-INO-SIZE-MTIME-CTIME in hex, the times SEC.NSEC with 9 digits of nanoseconds. */
+        {
+                _cleanup_free_ char *key = NULL, *path = NULL;
+                const struct stat *st = &i2.st;
+
+                CHECK(asprintf(&key, "%" PRIx64 "-%" PRIx64 "-%" PRIx64 "-%" PRIx64 ".%09ld-%" PRIx64 ".%09ld",
+                               (uint64_t) st->st_dev, (uint64_t) st->st_ino, (uint64_t) st->st_size,
+                               (uint64_t) st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+                               (uint64_t) st->st_ctim.tv_sec, st->st_ctim.tv_nsec) > 0);
+                path = strjoin(cache, "/", key);
+                CHECK(access(path, F_OK) == 0);
+        }
 }
 
 int main(void) {
