@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "extract-cache-bundle.h"
@@ -16,6 +17,8 @@
 #define BUNDLE_MAGIC "portables-cache-bundle 1\n"
 /* Keys are cache_key()'s: hex digits, '-' and '.'. */
 #define BUNDLE_KEY_MAX 128U
+/* The builder's buffer grows by this much (a multiple of the page size). */
+#define BUILDER_STEP (64U * 1024U)
 
 static bool key_valid(const char *k, size_t n) {
         if (n == 0 || n > BUNDLE_KEY_MAX)
@@ -152,10 +155,17 @@ int cache_bundle_builder_add(CacheBundleBuilder *b, const char *key, const char 
         if (need > SIZE_MAX - b->size - 1)
                 return -ENOMEM;
         if (b->size + need + 1 > b->allocated) {
-                size_t a = MAX(b->size + need + 1, b->allocated * 2);
-                char *p = realloc(b->buf, a);
+                /* Mapped, not from the heap: it grows while a run reads images, whose buffers come
+                 * and go around it, and it is the one allocation that lasts. mremap() grows it
+                 * without a copy, and only its pages in use count. */
+                size_t a = MAX(b->size + need + 1, b->allocated + BUILDER_STEP);
+                void *p;
 
-                if (!p)
+                a = (a + BUILDER_STEP - 1) / BUILDER_STEP * BUILDER_STEP;
+                p = b->buf ? mremap(b->buf, b->allocated, a, MREMAP_MAYMOVE) :
+                                   mmap(NULL, a, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+                if (p == MAP_FAILED)
                         return -ENOMEM;
                 b->buf = p;
                 b->allocated = a;
@@ -211,7 +221,9 @@ void cache_bundle_builder_done(CacheBundleBuilder *b) {
 
         b->offsets = mfree(b->offsets);
         b->sizes = mfree(b->sizes);
-        b->buf = mfree(b->buf);
+        if (b->buf)
+                (void) munmap(b->buf, b->allocated);
+        b->buf = NULL;
         b->size = b->allocated = 0;
         b->keys = strv_free(b->keys);
 }
