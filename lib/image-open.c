@@ -14,7 +14,7 @@
 #include "string-util.h"
 #include "verity-source.h"
 
-int image_file_open(const Context *c, const DiscoveredImage *i) {
+int image_file_open_stat(const Context *c, const DiscoveredImage *i, struct stat *ret_st) {
         _cleanup_close_ int pfd = -EBADF;
 
         pfd = host_open(c, i->path, 0);
@@ -22,7 +22,11 @@ int image_file_open(const Context *c, const DiscoveredImage *i) {
                 return pfd;
 
         /* Checked on what we opened, not on what discovery saw: it may have been swapped since. */
-        return fd_open_regular(pfd);
+        return fd_open_regular_stat(pfd, ret_st);
+}
+
+int image_file_open(const Context *c, const DiscoveredImage *i) {
+        return image_file_open_stat(c, i, NULL);
 }
 
 /* A squashfs or erofs image read in user space (image-tree.h): probed, its file system read and
@@ -107,11 +111,13 @@ int image_root_read_verified(const DiscoveredImage *i, const RawProbe *probe, Ve
 static bool image_reads_here(const Context *c, const DiscoveredImage *i, const MountTable *mounts, int *ret_fd,
                              RawProbe *ret_probe) {
         _cleanup_close_ int fd = -EBADF;
+        struct stat st;
 
         if (!mounts || !mount_table_dev_is_local(mounts, i->st.st_dev))
                 return false;
-        fd = image_file_open(c, i);
-        if (fd < 0 || raw_image_probe(fd, i->path, ret_probe) < 0 || !image_tree_supported(ret_probe->fstype))
+        fd = image_file_open_stat(c, i, &st);
+        if (fd < 0 || raw_image_probe_regular(fd, &st, i->path, ret_probe) < 0 ||
+            !image_tree_supported(ret_probe->fstype))
                 return false;
         *ret_fd = TAKE_FD(fd);
         return true;

@@ -88,3 +88,5 @@ int image_root_mount(const DiscoveredImage *i, int fd, MountBase *mount_base, Im
 
 /* Opens the image file itself (regular files only, never blocking, read-only). */
 int image_file_open(const Context *c, const DiscoveredImage *i);
+/* The same, and *ret_st (may be NULL) its fstat(). */
+int image_file_open_stat(const Context *c, const DiscoveredImage *i, struct stat *ret_st);

@@ -659,11 +659,7 @@ static int image_size(int fd, const struct stat *st, uint64_t *ret) {
 }
 
 int raw_image_probe(int fd, const char *path, RawProbe *ret) {
-        _cleanup_(sym_blkid_free_probep) blkid_probe b = NULL;
         _cleanup_close_ int rfd = -EBADF;
-        const char *type, *usage;
-        RawFormat format;
-        uint64_t size;
         struct stat st;
         int r;
 
@@ -691,7 +687,24 @@ int raw_image_probe(int fd, const char *path, RawProbe *ret) {
                         return refuse(ret, path, "not a regular file or block device.");
         }
 
-        r = image_size(fd, &st, &size);
+        return raw_image_probe_regular(fd, &st, path, ret);
+}
+
+int raw_image_probe_regular(int fd, const struct stat *st, const char *path, RawProbe *ret) {
+        _cleanup_(sym_blkid_free_probep) blkid_probe b = NULL;
+        const char *type, *usage;
+        RawFormat format;
+        uint64_t size;
+        int r;
+
+        if (fd < 0 || !st || !ret)
+                return -EINVAL;
+
+        r = dlopen_libblkid();
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot probe raw images without libblkid: %m", path);
+
+        r = image_size(fd, st, &size);
         if (r < 0)
                 return log_debug_errno(r, "%s: failed to get image size: %m", strna(path));
         if (size == 0)
@@ -703,12 +716,12 @@ int raw_image_probe(int fd, const char *path, RawProbe *ret) {
         if (r == -2)
                 return refuse(ret, path, "ambiguous signatures (several file systems or partition tables).");
         if (r == 1)
-                return probe_partition_table(fd, path, &st, size, ret);
+                return probe_partition_table(fd, path, st, size, ret);
 
         usage = blkid_value(b, "USAGE");
         type = blkid_value(b, "TYPE");
         if (!type)
-                return probe_partition_table(fd, path, &st, size, ret);
+                return probe_partition_table(fd, path, st, size, ret);
         if (!usage || !streq(usage, "filesystem"))
                 return refuse(ret, path, "contains '%s' (%s), not a file system.", type, strna(usage));
 

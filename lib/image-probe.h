@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <sys/stat.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -61,3 +63,6 @@ typedef struct RawProbe {
  * partition must lie within the file and the file system size its superblock claims must fit its
  * region (so a truncated image is refused here, not at mount time). */
 int raw_image_probe(int fd, const char *path, RawProbe *ret);
+/* The same for fd open for reading, a regular file or block device, whose fstat() st is: saves
+ * the two system calls that check that. */
+int raw_image_probe_regular(int fd, const struct stat *st, const char *path, RawProbe *ret);

@@ -226,6 +226,10 @@ int fd_readable(int fd, int *ret_reopened) {
 }
 
 int fd_open_regular(int fd) {
+        return fd_open_regular_stat(fd, NULL);
+}
+
+int fd_open_regular_stat(int fd, struct stat *ret_st) {
         _cleanup_close_ int rfd = -EBADF;
         struct stat st;
         int r;
@@ -245,6 +249,8 @@ int fd_open_regular(int fd) {
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
 
+        if (ret_st)
+                *ret_st = st;
         return TAKE_FD(rfd);
 }
 

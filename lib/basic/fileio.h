@@ -48,6 +48,8 @@ int fd_readable(int fd, int *ret_reopened);
 /* Opens the regular file fd (may be O_PATH) refers to for reading, without blocking: -EBADFD and
  * friends (fd_verify_regular()) for anything else, checked again on what was opened. */
 int fd_open_regular(int fd);
+/* The same, and *ret_st (may be NULL) the fstat() of the fd returned. */
+int fd_open_regular_stat(int fd, struct stat *ret_st);
 
 /* Reads all of a regular file (fd may be O_PATH), at most max bytes (-EFBIG beyond). The result is
  * NUL-terminated; embedded NUL bytes give -EBADMSG. */
