@@ -73,6 +73,9 @@ void extract_cache_done(ExtractCache *c) {
         c->used = strv_free(c->used);
         cache_bundle_done(&c->bundle);
         cache_bundle_builder_done(&c->kept);
+        c->files = strv_free(c->files);
+        c->n_files = 0;
+        c->files_listed = c->files_changed = false;
 }
 
 /* Appends v in lower-case hex, no leading zeros. */
@@ -325,6 +328,35 @@ static int entry_read(ExtractCache *c, const DiscoveredImage *i, const char *key
         return 1;
 }
 
+static int str_compare(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Whether the entry may have a file of its own: the directory is listed once, on the first lookup
+ * that gets this far, rather than an open() failing for every image of a cold run. */
+static bool entry_file_may_exist(ExtractCache *c, const char *key) {
+        if (c->files_changed)
+                return true;
+        if (!c->files_listed) {
+                _cleanup_closedir_ DIR *d = NULL;
+                int fd;
+
+                fd = openat(c->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0) {
+                        d = fdopendir(fd);
+                        if (!d)
+                                safe_close(fd);
+                }
+                if (!d || dir_list(d, "", 1000000, &c->files) < 0) {
+                        c->files_changed = true;        /* look for each, then */
+                        return true;
+                }
+                c->n_files = strv_length(c->files);
+                c->files_listed = true;
+        }
+        return c->n_files > 0 && bsearch(&key, c->files, c->n_files, sizeof(char *), str_compare);
+}
+
 int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const *required_paths,
                          PackedTree *ret_tree, RawProbe *ret_probe, bool *ret_verity_xattrs) {
         _cleanup_free_ char *key = NULL, *buf = NULL, *text = NULL;
@@ -374,6 +406,8 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
                         return r;
         }
 
+        if (!entry_file_may_exist(c, key))
+                return 0;
         r = read_file_at(c->dir_fd, key, CACHE_ENTRY_SIZE_MAX, &buf);
         if (r == -ENOMEM)
                 return r;

@@ -34,6 +34,10 @@ typedef struct ExtractCache {
         CacheBundleBuilder kept;/* entries used in this run that the bundle did not give */
         bool defer_stores;      /* stores go into the bundle only, at extract_cache_prune() or
                                  * extract_cache_flush(), not into files of their own */
+        char **files;           /* the entry files, listed on first need, sorted */
+        size_t n_files;
+        bool files_listed;
+        bool files_changed;     /* since listed: every entry file is looked for */
 } ExtractCache;
 
 /* rerooted: $PORTABLES_ROOT is in use; then only an explicit $PORTABLES_CACHE_DIR is used. */
@@ -61,6 +65,11 @@ int extract_cache_prune(ExtractCache *c);
 /* At the end of an incomplete run: writes what it stored into the bundle, keeping what the bundle
  * held; removes nothing. */
 int extract_cache_flush(ExtractCache *c);
+
+/* Another process (a child) may have stored entry files since the first lookup. */
+static inline void extract_cache_files_changed(ExtractCache *c) {
+        c->files_changed = true;
+}
 
 /* Stores go into files of their own from now on (ExtractCache.defer_stores off): in a child
  * that stores for its parent, which reads them there. */

@@ -159,6 +159,7 @@ int image_root_prefetch(const Context *c, const DiscoveredImage *i, const ImageP
         }
 
         r = run_bounded(i->path, args->read_in_child, args->userdata, args->budget_usec);
+        extract_cache_files_changed(args->cache);       /* it stored into a file of its own */
         if (r == -ETIMEDOUT)
                 return r;
         if (r != 0)
