@@ -328,6 +328,17 @@ static int entry_read(ExtractCache *c, const DiscoveredImage *i, const char *key
         return 1;
 }
 
+/* entry_read() on a copy of data (size bytes), which it parses in place. */
+static int entry_read_copy(ExtractCache *c, const DiscoveredImage *i, const char *key, const char *data, size_t size,
+                           char *const *required_paths, PackedTree *ret_tree, RawProbe *ret_probe,
+                           bool *ret_verity_xattrs) {
+        char *buf = strndup(data, size);
+
+        if (!buf)
+                return -ENOMEM;
+        return entry_read(c, i, key, buf, required_paths, ret_tree, ret_probe, ret_verity_xattrs);
+}
+
 static int str_compare(const void *a, const void *b) {
         return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
@@ -359,9 +370,8 @@ static bool entry_file_may_exist(ExtractCache *c, const char *key) {
 
 int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const *required_paths,
                          PackedTree *ret_tree, RawProbe *ret_probe, bool *ret_verity_xattrs) {
-        _cleanup_free_ char *key = NULL, *buf = NULL, *text = NULL;
+        _cleanup_free_ char *key = NULL, *buf = NULL;
         CacheBundleEntry *e;
-        size_t n;
         int r;
 
         if (c->dir_fd < 0)
@@ -380,11 +390,7 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
                 const char *d = cache_bundle_builder_find(&c->kept, key, &size);
 
                 if (d) {
-                        buf = strndup(d, size);
-                        if (!buf)
-                                return -ENOMEM;
-                        r = entry_read(c, i, key, TAKE_PTR(buf), required_paths, ret_tree, ret_probe,
-                                       ret_verity_xattrs);
+                        r = entry_read_copy(c, i, key, d, size, required_paths, ret_tree, ret_probe, ret_verity_xattrs);
                         if (r != 0)
                                 return r;
                 }
@@ -394,10 +400,7 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
                 return r;
         e = cache_bundle_find(&c->bundle, key);
         if (e) {
-                buf = strndup(e->data, e->size);
-                if (!buf)
-                        return -ENOMEM;
-                r = entry_read(c, i, key, TAKE_PTR(buf), required_paths, ret_tree, ret_probe, ret_verity_xattrs);
+                r = entry_read_copy(c, i, key, e->data, e->size, required_paths, ret_tree, ret_probe, ret_verity_xattrs);
                 if (r > 0 && !e->used) {
                         e->used = true;
                         c->bundle.n_used++;
@@ -413,14 +416,10 @@ int extract_cache_lookup(ExtractCache *c, const DiscoveredImage *i, char *const 
                 return r;
         if (r < 0)
                 return 0;
-        n = strlen(buf);
-        text = strndup(buf, n);         /* entry_read() parses in place */
-        if (!text)
-                return -ENOMEM;
-        r = entry_read(c, i, key, TAKE_PTR(buf), required_paths, ret_tree, ret_probe, ret_verity_xattrs);
+        r = entry_read_copy(c, i, key, buf, strlen(buf), required_paths, ret_tree, ret_probe, ret_verity_xattrs);
         if (r <= 0)
                 return r;
-        r = cache_bundle_builder_add(&c->kept, key, text, n);
+        r = cache_bundle_builder_add(&c->kept, key, buf, strlen(buf));
         if (r < 0) {
                 packed_tree_done(ret_tree);
                 return r;
