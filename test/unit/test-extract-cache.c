@@ -6,6 +6,7 @@
  * off against an offline tree. No root needed. */
 
 #include <inttypes.h>
+#include <sys/xattr.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -572,6 +573,38 @@ TEST(deferred_stores) {
         CHECK_INT(extract_cache_store(&c, &i2, IMAGE_FS_FD(src), -EBADF, &test_probe, NULL, NULL), 0);
         extract_cache_done(&c);
         CHECK_INT(n_entry_files(cache), 1);
+
+        /* VERITY_XATTRS=: the image's user.verity.* xattrs, not its others. */
+        {
+                _cleanup_free_ char *img = strjoin(base, "/img8.raw");
+                _cleanup_close_ int fd = -EBADF;
+                DiscoveredImage j = {};
+                bool xattrs = true;
+
+                put("img8.raw", "eighth");
+                fd = open(img, O_RDONLY | O_CLOEXEC);
+                CHECK(fd >= 0);
+                if (fsetxattr(fd, "user.other", "x", 1, 0) < 0 && errno == EOPNOTSUPP)
+                        printf("skip: no user xattrs on %s\n", base);
+                else {
+                        image_at(&j, "img8.raw");
+                        CHECK_INT(extract_cache_open(&c, true), 0);
+                        CHECK_INT(extract_cache_store(&c, &j, IMAGE_FS_FD(src), fd, &test_probe, NULL, NULL), 0);
+                        CHECK_INT(extract_cache_lookup(&c, &j, NULL, &hit, &p, &xattrs), 1);
+                        CHECK(!xattrs);
+                        packed_tree_done(&hit);
+                        extract_cache_done(&c);
+
+                        CHECK_INT(fsetxattr(fd, "user.verity.roothash", "00", 2, 0), 0);
+                        image_at(&j, "img8.raw");       /* the ctime changed: a new key */
+                        CHECK_INT(extract_cache_open(&c, true), 0);
+                        CHECK_INT(extract_cache_store(&c, &j, IMAGE_FS_FD(src), fd, &test_probe, NULL, NULL), 0);
+                        CHECK_INT(extract_cache_lookup(&c, &j, NULL, &hit, &p, &xattrs), 1);
+                        CHECK(xattrs);
+                        packed_tree_done(&hit);
+                        extract_cache_done(&c);
+                }
+        }
 
         /* Named DEV-INO-SIZE-MTIME-CTIME in hex, the times SEC.NSEC with 9 digits of nanoseconds. */
         {
