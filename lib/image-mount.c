@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "image-mount.h"
 #include "log.h"
 #include "loop-device.h"
@@ -35,7 +36,7 @@ int mount_namespace_private(void) {
 
 int mount_base_get(MountBase *b, const char **ret) {
         _cleanup_free_ char *path = NULL;
-        char *slash;
+        const char *slash;
         int r;
 
         assert(b);
@@ -56,15 +57,17 @@ int mount_base_get(MountBase *b, const char **ret) {
                 return -EOPNOTSUPP;
         }
 
+        slash = strrchr(b->template, '/');
+        if (slash && slash != b->template) {
+                _cleanup_free_ char *parent = strndup(b->template, slash - b->template);
+
+                if (!parent)
+                        return log_oom();
+                (void) mkdir_p_at(AT_FDCWD, parent, 0755);      /* e.g. /run/systemd, early at boot */
+        }
         path = strdup(b->template);
         if (!path)
                 return log_oom();
-        slash = strrchr(path, '/');
-        if (slash && slash != path) {
-                *slash = 0;
-                (void) mkdir(path, 0755);       /* e.g. /run/systemd, early at boot */
-                *slash = '/';
-        }
         if (!mkdtemp(path)) {
                 b->error = -errno;
                 log_error_errno(errno, "Failed to create a directory to mount raw images on (%s): %m", b->template);
